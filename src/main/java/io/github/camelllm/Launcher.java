@@ -1,0 +1,166 @@
+package io.github.camelllm;
+
+import io.github.camelllm.run.RunSummary;
+import io.github.camelllm.sim.SimulatorMain;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Command line:
+ * <pre>
+ *   java -jar camel-llm-pipeline.jar                 service mode: watch the inbox, write to the outbox
+ *   java -jar camel-llm-pipeline.jar run FILE        one-shot: process FILE, print the summary, exit
+ *   java -jar camel-llm-pipeline.jar simulate [...]  only the built-in OpenAI-compatible simulator
+ * </pre>
+ * Exit codes of {@code run}: 0 every prompt succeeded, 1 some failed or were invalid, 2 usage or configuration
+ * error.
+ */
+public final class Launcher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
+
+    public static final int OK = 0;
+    public static final int SOME_FAILED = 1;
+    public static final int USAGE = 2;
+
+    private Launcher() {
+    }
+
+    public static void main(String[] args) {
+        int code = run(args);
+        if (code >= 0) {
+            System.exit(code);
+        }
+    }
+
+    /** Runs the command; returns the exit code, or -1 for service mode when it ended by a signal. */
+    static int run(String[] args) {
+        try {
+            if (args.length == 0) {
+                return service(Map.of());
+            }
+            switch (args[0]) {
+                case "run" -> {
+                    if (args.length != 2) {
+                        return usage("run takes exactly one FILE");
+                    }
+                    return oneShot(Path.of(args[1]), Map.of());
+                }
+                case "simulate" -> {
+                    try {
+                        SimulatorMain.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return -1;
+                }
+                case "-h", "--help", "help" -> {
+                    System.out.println(HELP);
+                    return OK;
+                }
+                default -> {
+                    return usage("unknown command '" + args[0] + "'");
+                }
+            }
+        } catch (Settings.ConfigException e) {
+            System.err.println("configuration error: " + e.getMessage());
+            return USAGE;
+        }
+    }
+
+    /** {@code run FILE}: the same routes as the inbox, without moving the file. */
+    public static int oneShot(Path file, Map<String, String> overrides) {
+        if (!Files.exists(file)) {
+            return usage("no such file: " + file);
+        }
+        if (Files.isDirectory(file)) {
+            return usage(file + " is a folder; run takes one prompt file");
+        }
+        Map<String, String> settings = new HashMap<>(overrides);
+        settings.put("llm.inbox.enabled", "false");
+        settings.put("llm.schedule.cron", "");
+        try (PipelineApp app = PipelineApp.start(PipelineApp.settings(settings))) {
+            RunSummary summary;
+            try {
+                summary = app.submitFile(file).get();
+            } catch (ExecutionException e) {
+                System.err.println("cannot process " + file + ": " + e.getCause().getMessage());
+                return SOME_FAILED;
+            }
+            if (summary == null) {
+                System.out.println(file + " was already processed (same content); set llm.inbox.on-duplicate=rerun"
+                        + " to run it again");
+                return OK;
+            }
+            System.out.println(summary.toJson());
+            System.out.println(summary.oneLine());
+            return summary.allSucceeded() ? OK : SOME_FAILED;
+        } catch (Settings.ConfigException e) {
+            System.err.println("configuration error: " + e.getMessage());
+            return USAGE;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return SOME_FAILED;
+        } catch (Exception e) {
+            System.err.println("configuration error: " + rootMessage(e));
+            LOG.debug("start failed", e);
+            return USAGE;
+        }
+    }
+
+    private static int service(Map<String, String> overrides) {
+        PipelineApp app;
+        try {
+            app = PipelineApp.start(PipelineApp.settings(overrides));
+        } catch (Settings.ConfigException e) {
+            throw e;
+        } catch (Exception e) {
+            System.err.println("configuration error: " + rootMessage(e));
+            return USAGE;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("stopping: no new lines are taken; in-flight calls finish and are journaled");
+            app.close();
+            stopped.countDown();
+        }, "llm-shutdown"));
+        LOG.info("watching {} for prompt files; results go to {}", app.settings().get("llm.inbox"),
+                app.settings().get("llm.outbox"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return -1;
+    }
+
+    private static int usage(String problem) {
+        System.err.println("error: " + problem);
+        System.err.println(HELP);
+        return USAGE;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+
+    static final String HELP = """
+            usage:
+              java -jar camel-llm-pipeline.jar                 watch the inbox (llm.inbox), write to the outbox
+              java -jar camel-llm-pipeline.jar run FILE        process FILE once, print its summary, exit
+              java -jar camel-llm-pipeline.jar simulate [--port N --latency-ms N ...]
+                                                              run only the built-in OpenAI-compatible simulator
+            settings: application.properties; override with -Dllm.key=value or LLM_KEY=value
+            exit codes of run: 0 all prompts succeeded, 1 some failed or were invalid, 2 usage/configuration error""";
+}

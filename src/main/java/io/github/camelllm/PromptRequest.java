@@ -1,0 +1,19 @@
+package io.github.camelllm;
+
+import java.io.Serializable;
+
+/**
+ * One usable prompt line of a run, ready to be sent.
+ *
+ * @param runId           the run this prompt belongs to
+ * @param line            1-based line number in the input (the ordering key of the run)
+ * @param customId        the caller's id, or the line number when the line named none
+ * @param model           the model the request body names
+ * @param body            the chat-completions request body, JSON, sent as is
+ * @param mode            "realtime", "batch" or null (let the router decide)
+ * @param estimatedTokens cheap prompt-size estimate used by the router
+ * @param source          the input line exactly as read (for the failed-lines file)
+ */
+public record PromptRequest(String runId, long line, String customId, String model, String body,
+                            String mode, int estimatedTokens, String source) implements Serializable {
+}

@@ -1,0 +1,149 @@
+package io.github.camelllm.intake;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.camelllm.PromptRequest;
+import io.github.camelllm.PromptResult;
+import io.github.camelllm.run.Run;
+import io.github.camelllm.run.RunRegistry;
+import io.github.camelllm.run.UnreadableInputException;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.file.GenericFile;
+
+import java.io.ByteArrayInputStream;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * The intake stage: opens a run for a file or a message and turns each line into a request, an invalid-line
+ * result, or nothing (the line already has a result from before a restart).
+ */
+public final class Intake {
+
+    public static final String RUN_ID = "llmRunId";
+    public static final String ARCHIVE = "llmArchive";
+    public static final String CUSTOM_ID_HEADER = "llmCustomId";
+    public static final String RUN_ID_HEADER = "llmRunId";
+
+    private final RunRegistry runs;
+    private final PromptParser parser;
+    private final int maxLineBytes;
+    private final ObjectMapper json = new ObjectMapper();
+
+    public Intake(RunRegistry runs, PromptParser parser, int maxLineBytes) {
+        this.runs = runs;
+        this.parser = parser;
+        this.maxLineBytes = maxLineBytes;
+    }
+
+    /**
+     * Opens (or resumes) the run of the file in the body and replaces the body with a lazy line iterator.
+     * Sets no run id when the content was already processed and duplicates are skipped.
+     */
+    public void openFile(Exchange exchange) throws IOException, UnreadableInputException {
+        Path file = pathOf(exchange.getMessage().getBody());
+        boolean archive = exchange.getProperty(ARCHIVE, false, Boolean.class);
+        Run run = runs.openFile(file, archive);
+        if (run == null) {
+            exchange.getMessage().setBody(null);
+            return;
+        }
+        exchange.setProperty(RUN_ID, run.id());
+        exchange.getMessage().setBody(new LineReader(Files.newInputStream(file), maxLineBytes));
+    }
+
+    /**
+     * Opens a run for a message: one prompt as text, one JSON object, or JSONL (one object per line).
+     * The {@code llmRunId} header, if present, names the run.
+     */
+    public void openMessage(Exchange exchange) throws IOException {
+        String body = exchange.getMessage().getBody(String.class);
+        String hint = exchange.getMessage().getHeader(RUN_ID_HEADER, String.class);
+        Iterator<RawLine> lines;
+        Run.Format format;
+        if (body == null || body.isBlank()) {
+            lines = List.<RawLine>of().iterator();
+            format = Run.Format.TEXT;
+        } else if (PromptParser.looksLikeJsonObject(body)) {
+            format = Run.Format.JSONL;
+            JsonNode single = singleObject(body);
+            lines = single != null ? List.of(new RawLine(1, single.toString(), null)).iterator()
+                    : new LineReader(new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)), maxLineBytes);
+        } else {
+            format = Run.Format.TEXT;
+            lines = List.of(new RawLine(1, body, null)).iterator();
+        }
+        Run run = runs.openMessages(hint, format);
+        exchange.setProperty(RUN_ID, run.id());
+        exchange.getMessage().setBody(lines);
+    }
+
+    private JsonNode singleObject(String body) {
+        try {
+            JsonNode node = json.readTree(body);
+            return node != null && node.isObject() ? node : null;
+        } catch (IOException notOneObject) {
+            return null; // JSONL, or broken: read line by line so each line gets its own verdict
+        }
+    }
+
+    /**
+     * @return a {@link PromptRequest} to send, a {@link PromptResult} for a line that cannot be sent, or null for
+     * a line that already has its result
+     */
+    public Object parse(Exchange exchange) {
+        RawLine raw = exchange.getMessage().getBody(RawLine.class);
+        String runId = exchange.getProperty(RUN_ID, String.class);
+        Run run = runs.get(runId);
+        runs.lineSeen(runId);
+        String fallbackId = Long.toString(raw.number());
+        if (!raw.readable()) {
+            return run.isDone(raw.number()) ? null
+                    : PromptResult.invalid(runId, fallbackId, raw.number(), "unreadable_line", raw.error());
+        }
+        PromptRequest request;
+        try {
+            if (run.format() == Run.Format.TEXT) {
+                String customId = exchange.getMessage().getHeader(CUSTOM_ID_HEADER, fallbackId, String.class);
+                request = parser.parseText(runId, raw.number(), customId, raw.text());
+            } else {
+                request = parser.parseJson(runId, raw.number(), raw.text());
+            }
+        } catch (InvalidLineException e) {
+            return run.isDone(raw.number()) ? null
+                    : PromptResult.invalid(runId, fallbackId, raw.number(), e.type(), e.getMessage());
+        }
+        if (!run.customIds().add(request.customId())) {
+            return run.isDone(raw.number()) ? null : PromptResult.invalid(runId, request.customId(), raw.number(),
+                    "duplicate_custom_id", "duplicate custom_id \"" + request.customId()
+                            + "\": an earlier line of this input already uses it");
+        }
+        return run.isDone(raw.number()) ? null : request;
+    }
+
+    /** Intake read the last line; true when every line already has its result (e.g. all invalid). */
+    public boolean endOfInput(Exchange exchange) {
+        return runs.intakeDone(exchange.getProperty(RUN_ID, String.class));
+    }
+
+    public static Path pathOf(Object body) {
+        if (body instanceof GenericFile<?> gf) {
+            return Path.of(gf.getAbsoluteFilePath());
+        }
+        if (body instanceof File f) {
+            return f.toPath();
+        }
+        if (body instanceof Path p) {
+            return p;
+        }
+        if (body instanceof String s) {
+            return Path.of(s);
+        }
+        throw new IllegalArgumentException("expected a file, got " + (body == null ? "nothing" : body.getClass()));
+    }
+}

@@ -1,0 +1,61 @@
+package io.github.camelllm.run;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/** Where inbox files go when their run is over: {@code .done/}, or {@code .failed/} with a reason beside them. */
+public final class InboxFiles {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InboxFiles.class);
+
+    private InboxFiles() {
+    }
+
+    public static Path moveToDone(Path input) throws IOException {
+        return moveInto(input, ".done");
+    }
+
+    /** Moves an input that cannot be processed at all to {@code .failed/} and writes {@code NAME.error.txt}. */
+    public static Path moveToFailed(Path input, String reason) throws IOException {
+        Path target = moveInto(input, ".failed");
+        Path note = target.resolveSibling(target.getFileName() + ".error.txt");
+        Files.writeString(note, "cannot process " + input.getFileName() + ": " + reason + "\n");
+        LOG.error("input {} moved to {}: {}", input.getFileName(), target.getParent(), reason);
+        return target;
+    }
+
+    private static Path moveInto(Path input, String folder) throws IOException {
+        if (input == null || !Files.exists(input)) {
+            return input;
+        }
+        Path dir = input.toAbsolutePath().getParent().resolve(folder);
+        Files.createDirectories(dir);
+        Path target = dir.resolve(input.getFileName());
+        if (Files.exists(target)) {
+            target = dir.resolve(input.getFileName() + "." + System.currentTimeMillis());
+        }
+        try {
+            return Files.move(input, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException notAtomic) {
+            return Files.move(input, target);
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.github.camelllm.run;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The append-only results journal of a run: one JSON result per line.
+ * <p>
+ * Every append is one {@code write(2)} straight to the file (no user-space buffer), so a result that has been
+ * appended survives a {@code kill -9} of the JVM. A crash in the middle of a write can leave a torn last line;
+ * opening the journal cuts it off, and that line's prompt is simply asked again.
+ */
+public final class Journal implements Closeable {
+
+    private final Path file;
+    private final FileChannel channel;
+
+    public Journal(Path file) throws IOException {
+        this.file = file;
+        Files.createDirectories(file.getParent());
+        this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ);
+        long end = lastCompleteLineEnd(channel);
+        channel.truncate(end);
+        channel.position(end);
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public synchronized void append(String jsonLine) throws IOException {
+        byte[] bytes = (jsonLine + "\n").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
+        }
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        channel.close();
+    }
+
+    private static long lastCompleteLineEnd(FileChannel ch) throws IOException {
+        long size = ch.size();
+        ByteBuffer one = ByteBuffer.allocate(1);
+        for (long pos = size - 1; pos >= 0; pos--) {
+            one.clear();
+            ch.read(one, pos);
+            if (one.get(0) == '\n') {
+                return pos + 1;
+            }
+        }
+        return 0;
+    }
+
+    /** A visitor of journal lines with their byte positions, for ordered output and summaries. */
+    @FunctionalInterface
+    public interface LineVisitor {
+        void visit(long offset, int length, String line) throws IOException;
+    }
+
+    /** Streams every complete line of a journal file (a torn last line is ignored). */
+    public static void scan(Path file, LineVisitor visitor) throws IOException {
+        if (!Files.exists(file)) {
+            return;
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[64 * 1024];
+            byte[] line = new byte[1024];
+            int len = 0;
+            long lineStart = 0;
+            long pos = 0;
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                for (int i = 0; i < n; i++) {
+                    byte b = buf[i];
+                    pos++;
+                    if (b == '\n') {
+                        visitor.visit(lineStart, len, new String(line, 0, len, StandardCharsets.UTF_8));
+                        len = 0;
+                        lineStart = pos;
+                    } else {
+                        if (len == line.length) {
+                            line = java.util.Arrays.copyOf(line, len * 2);
+                        }
+                        line[len++] = b;
+                    }
+                }
+            }
+        }
+    }
+}

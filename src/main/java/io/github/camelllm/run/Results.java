@@ -1,0 +1,41 @@
+package io.github.camelllm.run;
+
+import io.github.camelllm.PromptResult;
+import org.apache.camel.Exchange;
+import org.apache.camel.InvalidPayloadException;
+import org.apache.camel.Message;
+
+import java.io.IOException;
+
+/** The results stage: journals each final result and hands it on as JSON with naming headers. */
+public final class Results {
+
+    public static final String RUN_COMPLETE = "llmRunComplete";
+
+    private final RunRegistry runs;
+
+    public Results(RunRegistry runs) {
+        this.runs = runs;
+    }
+
+    public void record(Exchange exchange) throws IOException, InvalidPayloadException {
+        PromptResult result = exchange.getMessage().getMandatoryBody(PromptResult.class);
+        String json = ResultJson.write(result);
+        boolean complete = runs.record(result, json);
+        exchange.setProperty("llmRunId", result.runId());
+        exchange.setProperty(RUN_COMPLETE, complete);
+        Message message = exchange.getMessage();
+        message.removeHeaders("*");
+        message.setHeader("llmCustomId", result.customId());
+        message.setHeader("llmRunId", result.runId());
+        message.setHeader("llmStatus", result.status());
+        message.setHeader("llmLine", result.line());
+        message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        message.setBody(json);
+    }
+
+    /** Writes the run's outputs once; null when another thread already did. */
+    public RunSummary finish(Exchange exchange) throws IOException {
+        return runs.finish(exchange.getProperty("llmRunId", String.class));
+    }
+}
