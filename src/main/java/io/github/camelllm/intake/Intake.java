@@ -33,7 +33,8 @@ public final class Intake {
     private final RunRegistry runs;
     private final PromptParser parser;
     private final int maxLineBytes;
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     public Intake(RunRegistry runs, PromptParser parser, int maxLineBytes) {
         this.runs = runs;

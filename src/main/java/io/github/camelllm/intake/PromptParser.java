@@ -1,6 +1,7 @@
 package io.github.camelllm.intake;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -23,7 +24,8 @@ public final class PromptParser {
     private final String defaultModel;
 
     public PromptParser(ObjectMapper json, String defaultModel) {
-        this.json = json;
+        // a line is one JSON value: "{...} trailing words" is malformed, not silently truncated
+        this.json = json.copy().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.defaultModel = defaultModel;
     }
 
