@@ -1,0 +1,135 @@
+package io.github.camelllm;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.read.ListAppender;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The one-shot command's exit codes, and the API key never showing up in any output. */
+class LauncherAndSecretsTest {
+
+    static final String KEY = "sk-test-DO-NOT-LEAK-4f9a2c7e1b";
+
+    @TempDir
+    Path tmp;
+    WireMockServer server;
+
+    @BeforeEach
+    void setUp() {
+        server = new WireMockServer(options().dynamicPort());
+        server.start();
+        // only requests carrying the key get answers; the line with "reject-me" is refused as if the key were bad
+        server.stubFor(post(urlEqualTo("/v1/chat/completions")).withHeader("Authorization", equalTo("Bearer " + KEY))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                        .withBody(RealtimeCallsTest.completion("fine"))));
+        server.stubFor(post(urlEqualTo("/v1/chat/completions")).atPriority(1)
+                .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing("reject-me"))
+                .willReturn(aResponse().withStatus(401).withBody("{\"error\":{\"message\":\"Incorrect API key provided: "
+                        + KEY + ". You can find your API key at https://platform.openai.com/account/api-keys.\","
+                        + "\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}")));
+    }
+
+    @AfterEach
+    void tearDown() {
+        server.stop();
+    }
+
+    Map<String, String> settings() {
+        Map<String, String> s = new HashMap<>();
+        s.put("llm.base-url", "http://127.0.0.1:" + server.port() + "/v1");
+        s.put("llm.api-key", KEY);
+        s.put("llm.outbox", tmp.resolve("outbox").toString());
+        s.put("llm.work-dir", tmp.resolve("work").toString());
+        s.put("llm.retry.initial-delay-ms", "10");
+        return s;
+    }
+
+    @Test
+    void run_exits_0_when_every_prompt_succeeds() throws IOException {
+        Path file = Files.writeString(tmp.resolve("good.jsonl"), PipelineFixture.prompts(5));
+        assertThat(Launcher.oneShot(file, settings())).isEqualTo(Launcher.OK);
+        assertThat(tmp.resolve("outbox/good.results.jsonl")).exists();
+        assertThat(file).exists(); // run FILE leaves the file where it is
+    }
+
+    @Test
+    void run_exits_1_when_a_prompt_failed_or_was_invalid() throws IOException {
+        Path file = Files.writeString(tmp.resolve("mixed.jsonl"), PipelineFixture.prompts(2) + "not json\n");
+        assertThat(Launcher.oneShot(file, settings())).isEqualTo(Launcher.SOME_FAILED);
+    }
+
+    @Test
+    void run_exits_2_on_usage_and_configuration_errors() throws IOException {
+        Path file = Files.writeString(tmp.resolve("ok.jsonl"), PipelineFixture.prompts(1));
+        assertThat(Launcher.run(new String[]{"run"})).isEqualTo(Launcher.USAGE);
+        assertThat(Launcher.run(new String[]{"frobnicate"})).isEqualTo(Launcher.USAGE);
+        assertThat(Launcher.oneShot(tmp.resolve("missing.jsonl"), settings())).isEqualTo(Launcher.USAGE);
+        Map<String, String> bad = settings();
+        bad.put("llm.concurrency", "lots");
+        assertThat(Launcher.oneShot(file, bad)).isEqualTo(Launcher.USAGE);
+        Map<String, String> badUrl = settings();
+        badUrl.put("llm.base-url", "ftp://example");
+        assertThat(Launcher.oneShot(file, badUrl)).isEqualTo(Launcher.USAGE);
+    }
+
+    @Test
+    void the_api_key_never_appears_in_logs_results_or_files() throws IOException {
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        root.addAppender(logs);
+        PrintStream originalOut = System.out;
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(console, true));
+        System.setErr(new PrintStream(console, true));
+        try {
+            Path file = Files.writeString(tmp.resolve("secret.jsonl"),
+                    PipelineFixture.prompts(3) + "{\"custom_id\":\"x\",\"prompt\":\"reject-me\"}\n");
+            int code = Launcher.oneShot(file, settings());
+            assertThat(code).isEqualTo(Launcher.SOME_FAILED);
+        } finally {
+            System.setOut(originalOut);
+            System.setErr(originalErr);
+            root.detachAppender(logs);
+        }
+        StringBuilder everything = new StringBuilder(console.toString());
+        for (ILoggingEvent e : logs.list) {
+            everything.append(e.getFormattedMessage()).append('\n');
+            if (e.getThrowableProxy() != null) {
+                everything.append(ThrowableProxyUtil.asString(e.getThrowableProxy()));
+            }
+        }
+        try (Stream<Path> files = Files.walk(tmp)) {
+            for (Path p : files.filter(Files::isRegularFile).toList()) {
+                everything.append(Files.readString(p));
+            }
+        }
+        assertThat(everything.toString()).doesNotContain(KEY).doesNotContain(KEY.substring(8));
+        String results = Files.readString(tmp.resolve("outbox/secret.results.jsonl"));
+        assertThat(results).contains("\"authentication_error\"").contains("check llm.api-key / OPENAI_API_KEY");
+        assertThat(results).contains("\"content\":\"fine\"");
+    }
+}
