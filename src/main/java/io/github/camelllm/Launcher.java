@@ -87,6 +87,7 @@ public final class Launcher {
         settings.put("llm.inbox.enabled", "false");
         settings.put("llm.schedule.cron", "");
         try (PipelineApp app = PipelineApp.start(PipelineApp.settings(settings))) {
+            Thread graceful = onSigterm(app);
             RunSummary summary;
             try {
                 summary = app.submitFile(file).get();
@@ -101,6 +102,7 @@ public final class Launcher {
             }
             System.out.println(summary.toJson());
             System.out.println(summary.oneLine());
+            Runtime.getRuntime().removeShutdownHook(graceful);
             return summary.allSucceeded() ? OK : SOME_FAILED;
         } catch (Settings.ConfigException e) {
             System.err.println("configuration error: " + e.getMessage());
@@ -125,20 +127,26 @@ public final class Launcher {
             System.err.println("configuration error: " + rootMessage(e));
             return USAGE;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("stopping: no new lines are taken; in-flight calls finish and are journaled");
-            app.close();
-            stopped.countDown();
-        }, "llm-shutdown"));
+        onSigterm(app);
         LOG.info("watching {} for prompt files; results go to {}", app.settings().get("llm.inbox"),
                 app.settings().get("llm.outbox"));
         try {
-            stopped.await();
+            new CountDownLatch(1).await(); // until SIGTERM / Ctrl-C runs the shutdown hook
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         return -1;
+    }
+
+    /** SIGTERM / Ctrl-C: stop taking lines, let in-flight calls finish (llm.shutdown.timeout-ms), journal, exit. */
+    private static Thread onSigterm(PipelineApp app) {
+        Thread hook = new Thread(() -> {
+            LOG.info("stopping: no new lines are taken; in-flight calls finish and are journaled; "
+                    + "the next start resumes unfinished runs");
+            app.close();
+        }, "llm-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return hook;
     }
 
     private static int usage(String problem) {

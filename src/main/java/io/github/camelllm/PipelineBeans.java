@@ -13,6 +13,8 @@ import io.github.camelllm.run.RunRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.component.http.HttpComponent;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
@@ -43,7 +45,17 @@ public final class PipelineBeans implements CamelConfiguration {
                 settings.get("llm.output.order"), settings.get("llm.inbox.on-duplicate"));
         PromptParser parser = new PromptParser(new ObjectMapper(), settings.get("llm.model"));
         bind(context, "runs", runs);
-        bind(context, "intake", new Intake(runs, parser, settings.getInt("llm.input.max-line-bytes", 16)));
+        Intake intake = new Intake(runs, parser, settings.getInt("llm.input.max-line-bytes", 16));
+        bind(context, "intake", intake);
+        // graceful shutdown starts by closing intake, so the in-flight calls can drain and be journaled
+        context.getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
+            @Override
+            public void notify(CamelEvent event) {
+                if (event instanceof CamelEvent.CamelContextStoppingEvent) {
+                    intake.stopTakingLines();
+                }
+            }
+        });
         bind(context, "chat", new ChatCalls(settings.getInt("llm.response.max-bytes", 1024)));
         FailurePolicy failures = new FailurePolicy(settings.getInt("llm.retry.max-attempts", 1),
                 settings.getLong("llm.retry.max-retry-after-ms", 0), responseMs, settings.apiKey());

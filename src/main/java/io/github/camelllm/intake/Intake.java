@@ -33,6 +33,7 @@ public final class Intake {
     private final RunRegistry runs;
     private final PromptParser parser;
     private final int maxLineBytes;
+    private volatile boolean stopping;
     private final ObjectMapper json = new ObjectMapper()
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
@@ -55,7 +56,33 @@ public final class Intake {
             return;
         }
         exchange.setProperty(RUN_ID, run.id());
-        exchange.getMessage().setBody(new LineReader(Files.newInputStream(file), maxLineBytes));
+        exchange.getMessage().setBody(stoppable(new LineReader(Files.newInputStream(file), maxLineBytes)));
+    }
+
+    /**
+     * Stops taking new lines (shutdown): every open input reads as ended, and no run is marked fully read, so
+     * the next start resumes each run where its journal ends.
+     */
+    public void stopTakingLines() {
+        stopping = true;
+    }
+
+    public boolean isStopping() {
+        return stopping;
+    }
+
+    private Iterator<RawLine> stoppable(Iterator<RawLine> lines) {
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return !stopping && lines.hasNext();
+            }
+
+            @Override
+            public RawLine next() {
+                return lines.next();
+            }
+        };
     }
 
     /**
@@ -81,7 +108,7 @@ public final class Intake {
         }
         Run run = runs.openMessages(hint, format);
         exchange.setProperty(RUN_ID, run.id());
-        exchange.getMessage().setBody(lines);
+        exchange.getMessage().setBody(stoppable(lines));
     }
 
     private JsonNode singleObject(String body) {
@@ -129,6 +156,9 @@ public final class Intake {
 
     /** Intake read the last line; true when every line already has its result (e.g. all invalid). */
     public boolean endOfInput(Exchange exchange) {
+        if (stopping) {
+            return false; // the input was cut short by shutdown: the run is not fully read
+        }
         return runs.intakeDone(exchange.getProperty(RUN_ID, String.class));
     }
 
