@@ -1,0 +1,189 @@
+package io.github.camelllm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import io.github.camelllm.run.RunSummary;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** Hostile input files and hostile server answers: each gets a specific error, and nothing else is lost. */
+class HostileInputTest {
+
+    static final String CHAT = "/v1/chat/completions";
+
+    @TempDir
+    Path tmp;
+    WireMockServer server;
+    PipelineFixture pipeline;
+
+    @BeforeEach
+    void setUp() {
+        server = new WireMockServer(options().dynamicPort().containerThreads(40));
+        server.start();
+        server.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json")
+                .withBody(RealtimeCallsTest.completion("re: {{jsonPath request.body '$.messages[0].content'}}"))
+                .withTransformers("response-template")));
+        pipeline = new PipelineFixture(tmp, "http://127.0.0.1:" + server.port() + "/v1");
+    }
+
+    @AfterEach
+    void tearDown() {
+        pipeline.close();
+        server.stop();
+    }
+
+    @Test
+    void answers_that_are_not_chat_completions_become_specific_errors_without_retries() throws Exception {
+        server.stubFor(post(urlEqualTo(CHAT)).withRequestBody(containing("html please")).atPriority(1)
+                .willReturn(aResponse().withStatus(200).withBody("<html>gateway page</html>")));
+        server.stubFor(post(urlEqualTo(CHAT)).withRequestBody(containing("no choices")).atPriority(1)
+                .willReturn(aResponse().withStatus(200).withBody("{\"id\":\"x\",\"object\":\"chat.completion\"}")));
+        server.stubFor(post(urlEqualTo(CHAT)).withRequestBody(containing("huge")).atPriority(1)
+                .willReturn(aResponse().withStatus(200).withBody("{\"pad\":\"" + "x".repeat(5000) + "\"}")));
+        pipeline.with("llm.response.max-bytes", "2000").start();
+        pipeline.run(pipeline.write("answers.jsonl", """
+                {"custom_id":"a","prompt":"html please"}
+                {"custom_id":"b","prompt":"no choices"}
+                {"custom_id":"c","prompt":"huge"}
+                {"custom_id":"d","prompt":"normal"}
+                """));
+        List<JsonNode> r = pipeline.results("answers");
+        assertThat(r.get(0).get("error").get("type").asText()).isEqualTo("invalid_response");
+        assertThat(r.get(0).get("error").get("message").asText()).contains("not JSON").contains("<html>");
+        assertThat(r.get(1).get("error").get("message").asText()).contains("no \"choices\"");
+        assertThat(r.get(2).get("error").get("message").asText()).contains("llm.response.max-bytes=2000");
+        assertThat(r.get(3).get("status").asText()).isEqualTo("ok");
+        server.verify(4, postRequestedFor(urlEqualTo(CHAT))); // none of them was retried
+    }
+
+    @Test
+    void empty_and_binary_files_are_rejected_with_a_reason() throws Exception {
+        pipeline.start();
+        Path empty = pipeline.write("empty.jsonl", "");
+        assertThatThrownBy(() -> pipeline.run(empty)).isInstanceOf(ExecutionException.class)
+                .hasMessageContaining("empty.jsonl is empty");
+        Path binary = tmp.resolve("in/blob.jsonl");
+        Files.write(binary, new byte[]{0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x01});
+        assertThatThrownBy(() -> pipeline.run(binary)).hasMessageContaining("binary file");
+        Path blank = pipeline.write("blank.txt", "\n   \n\n");
+        RunSummary summary = pipeline.run(blank);
+        assertThat(summary.total()).isZero();
+    }
+
+    @Test
+    void odd_file_names_work_in_the_inbox() throws Exception {
+        pipeline.with("llm.inbox.enabled", "true").start();
+        Files.createDirectories(pipeline.inbox);
+        String longName = "l".repeat(230) + ".jsonl";
+        String[] names = {"with spaces & (parens).jsonl", "ünïcødé-日本語.jsonl", longName};
+        for (int i = 0; i < names.length; i++) {
+            Path staged = pipeline.write("stage-" + i, PipelineFixture.prompts(3 + i));
+            Files.move(staged, pipeline.inbox.resolve(names[i]));
+        }
+        for (String name : names) {
+            await().atMost(30, TimeUnit.SECONDS).until(() -> Files.exists(pipeline.inbox.resolve(".done").resolve(name)));
+        }
+        assertThat(pipeline.results("with spaces & (parens)")).hasSize(3);
+        assertThat(pipeline.results("ünïcødé-日本語")).hasSize(4);
+        try (var files = Files.list(pipeline.outbox)) {
+            List<Path> longOnes = files.filter(p -> p.getFileName().toString().startsWith("lll")
+                    && p.getFileName().toString().endsWith(".results.jsonl")).toList();
+            assertThat(longOnes).hasSize(1);
+            assertThat(Files.readAllLines(longOnes.get(0))).hasSize(5);
+            assertThat(longOnes.get(0).getFileName().toString().getBytes(StandardCharsets.UTF_8).length).isLessThan(255);
+        }
+    }
+
+    @Test
+    void a_file_still_being_written_is_read_only_when_complete() throws Exception {
+        pipeline.with("llm.inbox.enabled", "true").with("llm.inbox.read-lock-ms", "700").start();
+        Files.createDirectories(pipeline.inbox);
+        Path growing = pipeline.inbox.resolve("growing.jsonl");
+        int lines = 30;
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            try (OutputStream out = Files.newOutputStream(growing, StandardOpenOption.CREATE_NEW)) {
+                for (int i = 1; i <= lines; i++) {
+                    out.write(("{\"custom_id\":\"g" + i + "\",\"prompt\":\"p" + i + "\"}\n").getBytes());
+                    out.flush();
+                    Thread.sleep(100); // a slow producer: the file keeps changing for ~3 s
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        writer.get(20, TimeUnit.SECONDS);
+        await().atMost(30, TimeUnit.SECONDS).until(() -> Files.exists(pipeline.inbox.resolve(".done/growing.jsonl")));
+        assertThat(pipeline.results("growing")).hasSize(lines);
+    }
+
+    @Test
+    void same_content_again_is_skipped_or_rerun() throws Exception {
+        pipeline.start();
+        Path file = pipeline.write("again.jsonl", PipelineFixture.prompts(4));
+        assertThat(pipeline.run(file).succeeded()).isEqualTo(4);
+        assertThat(pipeline.run(file)).isNull(); // skipped: same content hash, logged
+        server.verify(4, postRequestedFor(urlEqualTo(CHAT)));
+        pipeline.close();
+
+        PipelineFixture rerun = new PipelineFixture(tmp, "http://127.0.0.1:" + server.port() + "/v1")
+                .with("llm.inbox.on-duplicate", "rerun");
+        try (rerun) {
+            rerun.start();
+            assertThat(rerun.run(file).succeeded()).isEqualTo(4);
+            server.verify(8, postRequestedFor(urlEqualTo(CHAT)));
+        }
+    }
+
+    @Test
+    void the_failed_lines_file_retries_exactly_the_failures() throws Exception {
+        server.stubFor(post(urlEqualTo(CHAT)).withRequestBody(containing("flaky")).atPriority(1)
+                .willReturn(aResponse().withStatus(503).withBody("{\"error\":{\"message\":\"busy\"}}")));
+        pipeline.with("llm.retry.max-attempts", "2").start();
+        Path file = pipeline.write("mix.jsonl", """
+                {"custom_id":"a","prompt":"fine"}
+                {"prompt":"flaky without id"}
+                {"custom_id":"c","prompt":"flaky with id","max_tokens":5}
+                not even json
+                """);
+        RunSummary first = pipeline.run(file);
+        assertThat(first.failed()).isEqualTo(2);
+        assertThat(first.invalid()).isEqualTo(1);
+        String failed = Files.readString(pipeline.outbox.resolve("mix.failed.jsonl"));
+        assertThat(failed).isEqualTo("""
+                {"custom_id":"2","prompt":"flaky without id"}
+                {"custom_id":"c","prompt":"flaky with id","max_tokens":5}
+                """);
+
+        server.resetAll();
+        server.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(RealtimeCallsTest.completion("ok now"))));
+        Path retry = pipeline.write("mix.failed.jsonl", failed);
+        RunSummary second = pipeline.run(retry);
+        assertThat(second.succeeded()).isEqualTo(2);
+        assertThat(pipeline.results("mix.failed")).extracting(r -> r.get("custom_id").asText()).containsExactly("2", "c");
+        server.verify(2, postRequestedFor(urlEqualTo(CHAT)));
+    }
+}
