@@ -28,7 +28,6 @@ public final class Intake {
     public static final String RUN_ID = "llmRunId";
     public static final String ARCHIVE = "llmArchive";
     public static final String CUSTOM_ID_HEADER = "llmCustomId";
-    public static final String RUN_ID_HEADER = "llmRunId";
 
     private final RunRegistry runs;
     private final PromptParser parser;
@@ -87,11 +86,9 @@ public final class Intake {
 
     /**
      * Opens a run for a message: one prompt as text, one JSON object, or JSONL (one object per line).
-     * The {@code llmRunId} header, if present, names the run.
      */
     public void openMessage(Exchange exchange) throws IOException {
         String body = exchange.getMessage().getBody(String.class);
-        String hint = exchange.getMessage().getHeader(RUN_ID_HEADER, String.class);
         Iterator<RawLine> lines;
         Run.Format format;
         if (body == null || body.isBlank()) {
@@ -106,7 +103,7 @@ public final class Intake {
             format = Run.Format.TEXT;
             lines = List.of(new RawLine(1, body, null)).iterator();
         }
-        Run run = runs.openMessages(hint, format);
+        Run run = runs.openMessages(format);
         exchange.setProperty(RUN_ID, run.id());
         exchange.getMessage().setBody(stoppable(lines));
     }

@@ -124,13 +124,9 @@ public final class RunRegistry {
         return run;
     }
 
-    /** Opens a run for prompts that arrive as messages; its results go to the output endpoint only. */
-    public Run openMessages(String hint, Run.Format format) throws IOException {
-        String runId = "msg-" + (hint == null || hint.isBlank() ? UUID.randomUUID().toString() : hint);
-        Run existing = runs.get(runId);
-        if (existing != null) {
-            return existing;
-        }
+    /** Opens a run for the prompts of one message; its results go to the output endpoint only. */
+    public Run openMessages(Run.Format format) throws IOException {
+        String runId = "msg-" + UUID.randomUUID();
         return open(runId, runId, null, format, workRoot.resolve(runId), null, null);
     }
 
