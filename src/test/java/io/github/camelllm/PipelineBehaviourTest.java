@@ -107,7 +107,7 @@ class PipelineBehaviourTest {
             assertThat(pipeline.summary("drop me").get("succeeded").asInt()).isEqualTo(30);
 
             await().atMost(30, TimeUnit.SECONDS).until(() -> Files.exists(pipeline.inbox.resolve(".failed/binary.jsonl")));
-            assertThat(Files.readString(pipeline.inbox.resolve(".failed/binary.jsonl.error.txt"))).contains("binary");
+            assertThat(Files.readString(pipeline.inbox.resolve(".failed/binary.error.txt"))).contains("binary");
         }
     }
 

@@ -22,10 +22,13 @@ public final class InboxFiles {
         return moveInto(input, ".done");
     }
 
-    /** Moves an input that cannot be processed at all to {@code .failed/} and writes {@code NAME.error.txt}. */
+    /**
+     * Moves an input that cannot be processed at all to {@code .failed/} and writes {@code NAME.error.txt} beside
+     * it (NAME without the extension, as in the outbox).
+     */
     public static Path moveToFailed(Path input, String reason) throws IOException {
         Path target = moveInto(input, ".failed");
-        Path note = target.resolveSibling(target.getFileName() + ".error.txt");
+        Path note = target.resolveSibling(RunRegistry.outboxName(input.getFileName().toString()) + ".error.txt");
         Files.writeString(note, "cannot process " + input.getFileName() + ": " + reason + "\n");
         LOG.error("input {} moved to {}: {}", input.getFileName(), target.getParent(), reason);
         return target;
