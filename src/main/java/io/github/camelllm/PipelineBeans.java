@@ -10,7 +10,13 @@ import io.github.camelllm.openai.FailurePolicy;
 import io.github.camelllm.run.Rejects;
 import io.github.camelllm.run.Results;
 import io.github.camelllm.run.RunRegistry;
+import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelConfiguration;
+import org.apache.camel.Exchange;
+import org.apache.camel.TypeConverter;
+import org.apache.camel.component.jms.JmsComponent;
+import org.apache.camel.support.TypeConverterSupport;
+import org.springframework.jms.connection.CachingConnectionFactory;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
 import org.apache.camel.spi.CamelEvent;
@@ -66,6 +72,20 @@ public final class PipelineBeans implements CamelConfiguration {
         bind(context, "router", new RouteDecider(settings.getBoolean("llm.batch.enabled"),
                 settings.getInt("llm.route.long-prompt-tokens", 0)));
 
+        // Across a broker, work items and results travel as JSON text (see llm.realtime.queue-uri)
+        context.getTypeConverterRegistry().addTypeConverter(String.class, PromptRequest.class,
+                converter(value -> WorkItems.requestToJson((PromptRequest) value)));
+        context.getTypeConverterRegistry().addTypeConverter(String.class, PromptResult.class,
+                converter(value -> WorkItems.resultToJson((PromptResult) value)));
+        String brokerUrl = settings.get("llm.broker.url", "");
+        if (!brokerUrl.isEmpty()) {
+            ActiveMQConnectionFactory artemis = new ActiveMQConnectionFactory(brokerUrl,
+                    settings.get("llm.broker.user", null), settings.get("llm.broker.password", null));
+            CachingConnectionFactory cached = new CachingConnectionFactory(artemis);
+            cached.setSessionCacheSize(Math.max(10, Math.min(concurrency, 200)));
+            context.getComponent("jms", JmsComponent.class).setConnectionFactory(cached);
+        }
+
         // Delayed retries run on this pool (asyncDelayedRedelivery): a backoff never holds a caller thread, and
         // a retried call that is due runs here while the HTTP pool below still caps what is in flight.
         ScheduledExecutorService retries = context.getExecutorServiceManager()
@@ -97,6 +117,15 @@ public final class PipelineBeans implements CamelConfiguration {
             http.setSkipResponseHeaders(true);
             http.setHttpClientConfigurer(auth);
         }
+    }
+
+    private static TypeConverter converter(java.util.function.Function<Object, String> toJson) {
+        return new TypeConverterSupport() {
+            @Override
+            public <T> T convertTo(Class<T> type, Exchange exchange, Object value) {
+                return type.cast(toJson.apply(value));
+            }
+        };
     }
 
     private static void bind(CamelContext context, String name, Object bean) {

@@ -1,7 +1,5 @@
 package io.github.camelllm;
 
-import java.io.Serializable;
-
 /**
  * One usable prompt line of a run, ready to be sent.
  *
@@ -15,5 +13,5 @@ import java.io.Serializable;
  * @param source          the input line exactly as read (for the failed-lines file)
  */
 public record PromptRequest(String runId, long line, String customId, String model, String body,
-                            String mode, int estimatedTokens, String source) implements Serializable {
+                            String mode, int estimatedTokens, String source) {
 }

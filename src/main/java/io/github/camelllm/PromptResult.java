@@ -1,7 +1,5 @@
 package io.github.camelllm;
 
-import java.io.Serializable;
-
 /**
  * The final outcome of one input line: exactly one per line ends up in the run journal.
  *
@@ -10,7 +8,7 @@ import java.io.Serializable;
  */
 public record PromptResult(String runId, String customId, long line, String status, String route,
                            String content, String finishReason, Usage usage, int attempts, long latencyMs,
-                           ErrorInfo error, String batchId) implements Serializable {
+                           ErrorInfo error, String batchId) {
 
     public static final String OK = "ok";
     public static final String ERROR = "error";
@@ -32,10 +30,10 @@ public record PromptResult(String runId, String customId, long line, String stat
     }
 
     /** Token counts as the API reported them. */
-    public record Usage(long promptTokens, long completionTokens, long totalTokens) implements Serializable {
+    public record Usage(long promptTokens, long completionTokens, long totalTokens) {
     }
 
     /** Why a line has no answer; httpStatus is null when no HTTP response was involved. */
-    public record ErrorInfo(String type, String message, Integer httpStatus) implements Serializable {
+    public record ErrorInfo(String type, String message, Integer httpStatus) {
     }
 }

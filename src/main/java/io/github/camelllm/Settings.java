@@ -154,11 +154,12 @@ public final class Settings {
         return new Settings(copy, location);
     }
 
-    /** Every llm.* setting except the API key, for Camel's property placeholders in the routes. */
+    /** Every setting except the API key and passwords, for Camel's property placeholders in the routes. */
     public Properties camelProperties() {
         Properties p = new Properties();
         Map<String, String> copy = new HashMap<>(values);
         copy.remove(API_KEY);
+        copy.keySet().removeIf(k -> k.endsWith("password"));
         copy.forEach(p::setProperty);
         return p;
     }

@@ -29,6 +29,17 @@ public final class ChatCalls {
         this.maxResponseBytes = maxResponseBytes;
     }
 
+    /** The prompt of a work item: the record itself (seda), or its JSON text (a broker queue). */
+    public PromptRequest request(Object body) {
+        if (body instanceof PromptRequest request) {
+            return request;
+        }
+        if (body instanceof String json) {
+            return io.github.camelllm.WorkItems.requestFromJson(json);
+        }
+        throw new IllegalArgumentException("expected a prompt work item, got " + (body == null ? "nothing" : body.getClass()));
+    }
+
     /** Runs before every attempt (retries included): counts it and puts the request body on the message. */
     public void prepareAttempt(Exchange exchange) {
         PromptRequest request = exchange.getProperty(REQUEST, PromptRequest.class);

@@ -34,6 +34,11 @@ public final class Results {
         message.setBody(json);
     }
 
+    /** A result that came back from another instance over a broker, as JSON text. */
+    public PromptResult fromTransport(String json) {
+        return io.github.camelllm.WorkItems.resultFromJson(json);
+    }
+
     /** Writes the run's outputs once; null when another thread already did. */
     public RunSummary finish(Exchange exchange) throws IOException {
         return runs.finish(exchange.getProperty("llmRunId", String.class));

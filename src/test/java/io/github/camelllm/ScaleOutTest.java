@@ -1,0 +1,68 @@
+package io.github.camelllm;
+
+import io.github.camelllm.run.RunSummary;
+import io.github.camelllm.sim.OpenAiSimulator;
+import io.github.camelllm.sim.SimulatorConfig;
+import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.camel.builder.NotifyBuilder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two pipeline instances share one work queue on a real (embedded) ActiveMQ Artemis broker: the calls of a
+ * run owned by instance A are made by both, and every result comes back to A's journal.
+ */
+class ScaleOutTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void two_instances_share_the_calls_of_one_run_through_artemis() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        EmbeddedActiveMQ broker = new EmbeddedActiveMQ();
+        broker.setConfiguration(new ConfigurationImpl().setPersistenceEnabled(false).setSecurityEnabled(false)
+                .setJournalDirectory(tmp.resolve("broker").toString())
+                .addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + port));
+        broker.start();
+        try (OpenAiSimulator sim = new OpenAiSimulator(SimulatorConfig.defaults().withPort(0).withLatencyMs(40));
+             PipelineFixture a = instance(tmp.resolve("a"), sim, port, "a");
+             PipelineFixture b = instance(tmp.resolve("b"), sim, port, "b")) {
+            a.start();
+            b.start();
+            NotifyBuilder bCalled = new NotifyBuilder(b.app().context()).fromRoute("realtime").whenDone(10).create();
+
+            RunSummary summary = a.run(a.write("shared.jsonl", PipelineFixture.prompts(300)));
+
+            assertThat(summary.succeeded()).isEqualTo(300);
+            assertThat(a.results("shared")).hasSize(300);
+            assertThat(bCalled.matches(10, TimeUnit.SECONDS)).as("instance b made calls for a's run").isTrue();
+            assertThat(b.app().runs().activeRuns()).isZero();
+            assertThat(sim.peakInFlight()).isLessThanOrEqualTo(2 * 6); // each instance keeps its own cap
+        } finally {
+            broker.stop();
+        }
+    }
+
+    static PipelineFixture instance(Path root, OpenAiSimulator sim, int port, String name) {
+        if (sim.port() <= 0) {
+            sim.start();
+        }
+        return new PipelineFixture(root, sim.baseUrl())
+                .with("llm.concurrency", "6")
+                .with("llm.broker.url", "tcp://127.0.0.1:" + port)
+                .with("llm.realtime.queue-uri",
+                        "jms:queue:llm-work?concurrentConsumers={{llm.concurrency}}&jmsMessageType=Text&transacted=true")
+                .with("llm.results.uri", "jms:queue:llm-results-" + name + "?jmsMessageType=Text");
+    }
+}
