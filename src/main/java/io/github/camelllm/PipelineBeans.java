@@ -53,6 +53,9 @@ public final class PipelineBeans implements CamelConfiguration {
         bind(context, "rejects", new Rejects());
         bind(context, "router", new RouteDecider(settings.getBoolean("llm.batch.enabled"),
                 settings.getInt("llm.route.long-prompt-tokens", 0)));
+        // --- batch + schedule (issue 3) ---
+        io.github.camelllm.batch.BatchBeans.bind(context, settings, runs);
+        // --- end batch + schedule ---
 
         // Delayed retries run on this pool (asyncDelayedRedelivery): a backoff never holds a caller thread, and
         // a retried call that is due runs here while the HTTP pool below still caps what is in flight.
