@@ -13,12 +13,12 @@ public final class BatchBeans {
 
     public static void bind(CamelContext context, Settings settings, RunRegistry runs) {
         long maxBytes = settings.getLong("llm.batch.max-bytes", 1024);
-        settings.getInt("llm.batch.max-requests", 1); // validated here, used by the aggregator
         settings.getLong("llm.batch.flush-ms", 1);
         settings.getLong("llm.batch.poll-interval-ms", 1);
         BatchJobs jobs = new BatchJobs(runs);
         context.getRegistry().bind("batchJobs", jobs);
-        context.getRegistry().bind("shardAggregator", new ShardAggregator(jobs, maxBytes));
+        context.getRegistry().bind("shardAggregator", new ShardAggregator(jobs,
+                settings.getInt("llm.batch.max-requests", 1), maxBytes));
         context.getRegistry().bind("batchOutput", new BatchOutput(runs, settings.get("llm.batch.on-failure")));
         context.getRegistry().bind("scheduledRuns", new ScheduledRuns(runs, settings.get("llm.schedule.folder")));
     }

@@ -14,9 +14,13 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The aggregation strategy of the batch shards: each prompt is appended as a Batch API request line to its
- * shard's file on disk (the aggregated exchange carries the {@link Shard}, never the prompts). A prompt that
- * would push the shard past llm.batch.max-bytes closes the shard first and starts the next one (preComplete),
- * so no file ever exceeds the limit; the line count limit is the aggregator's completionSize.
+ * shard's file on disk (the aggregated exchange carries the {@link Shard}, never the prompts).
+ * <p>
+ * Size limits are checked before a prompt is added ({@link #preComplete}): a prompt that would make the shard
+ * hold more than llm.batch.max-requests lines or more than llm.batch.max-bytes completes the shard and starts
+ * the next one, so no file ever passes either limit. (In this pre-completion mode Camel evaluates no
+ * completionSize or completionPredicate, so both limits live here.) A {@link ShardFlush} completes the run's
+ * shard the same way when its intake has ended; the flush itself is left alone in a group that times out empty.
  */
 public final class ShardAggregator implements AggregationStrategy {
 
@@ -24,10 +28,12 @@ public final class ShardAggregator implements AggregationStrategy {
     private static final String LINE = "llmBatchLine";
 
     private final BatchJobs jobs;
+    private final int maxRequests;
     private final long maxBytes;
 
-    public ShardAggregator(BatchJobs jobs, long maxBytes) {
+    public ShardAggregator(BatchJobs jobs, int maxRequests, long maxBytes) {
         this.jobs = jobs;
+        this.maxRequests = maxRequests;
         this.maxBytes = maxBytes;
     }
 
@@ -50,11 +56,16 @@ public final class ShardAggregator implements AggregationStrategy {
 
     @Override
     public boolean preComplete(Exchange oldExchange, Exchange newExchange) {
-        if (oldExchange == null || !(newExchange.getMessage().getBody() instanceof PromptRequest request)) {
+        Shard shard = shardOf(oldExchange);
+        if (shard == null) {
             return false;
         }
-        Shard shard = oldExchange.getMessage().getBody(Shard.class);
-        return shard != null && shard.bytes() + lineOf(newExchange, request).length + 1 > maxBytes;
+        Object body = newExchange.getMessage().getBody();
+        if (body instanceof ShardFlush) {
+            return true;
+        }
+        return body instanceof PromptRequest request && (shard.size() >= maxRequests
+                || shard.bytes() + lineOf(newExchange, request).length + 1 > maxBytes);
     }
 
     @Override
@@ -66,17 +77,22 @@ public final class ShardAggregator implements AggregationStrategy {
         byte[] line = lineOf(newExchange, request);
         newExchange.removeProperty(LINE);
         try {
+            Shard shard = shardOf(oldExchange);
             Exchange group = oldExchange;
-            if (group == null) {
+            if (shard == null) {
                 group = newExchange;
-                group.getMessage().setBody(jobs.openShard(request.runId(), request.model()));
+                shard = jobs.openShard(request.runId(), request.model());
+                group.getMessage().setBody(shard);
             }
-            group.getMessage().getBody(Shard.class).append(request.line(), request.customId(),
-                    new String(line, StandardCharsets.UTF_8));
+            shard.append(request.line(), request.customId(), new String(line, StandardCharsets.UTF_8));
             return group;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write batch shard of run " + request.runId(), e);
         }
+    }
+
+    private static Shard shardOf(Exchange group) {
+        return group != null && group.getMessage().getBody() instanceof Shard shard ? shard : null;
     }
 
     private static byte[] lineOf(Exchange exchange, PromptRequest request) {
