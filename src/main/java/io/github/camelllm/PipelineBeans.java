@@ -71,6 +71,9 @@ public final class PipelineBeans implements CamelConfiguration {
         bind(context, "rejects", new Rejects());
         bind(context, "router", new RouteDecider(settings.getBoolean("llm.batch.enabled"),
                 settings.getInt("llm.route.long-prompt-tokens", 0)));
+        // --- batch + schedule (issue 3) ---
+        io.github.camelllm.batch.BatchBeans.bind(context, settings, runs);
+        // --- end batch + schedule ---
 
         // Across a broker, work items and results travel as JSON text (see llm.realtime.queue-uri)
         context.getTypeConverterRegistry().addTypeConverter(String.class, PromptRequest.class,

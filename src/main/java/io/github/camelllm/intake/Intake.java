@@ -27,6 +27,8 @@ public final class Intake {
 
     public static final String RUN_ID = "llmRunId";
     public static final String ARCHIVE = "llmArchive";
+    /** Set by the schedule route: run the file again even when its content already completed a run. */
+    public static final String RERUN = "llmRerun";
     public static final String CUSTOM_ID_HEADER = "llmCustomId";
 
     private final RunRegistry runs;
@@ -49,7 +51,8 @@ public final class Intake {
     public void openFile(Exchange exchange) throws IOException, UnreadableInputException {
         Path file = pathOf(exchange.getMessage().getBody());
         boolean archive = exchange.getProperty(ARCHIVE, false, Boolean.class);
-        Run run = runs.openFile(file, archive);
+        boolean rerun = exchange.getProperty(RERUN, false, Boolean.class); // scheduled runs (issue 3)
+        Run run = runs.openFile(file, archive, rerun);
         if (run == null) {
             exchange.getMessage().setBody(null);
             return;
@@ -128,7 +131,7 @@ public final class Intake {
         runs.lineSeen(runId);
         String fallbackId = Long.toString(raw.number());
         if (!raw.readable()) {
-            return run.isDone(raw.number()) ? null
+            return skip(run, raw.number()) ? null
                     : PromptResult.invalid(runId, fallbackId, raw.number(), "unreadable_line", raw.error());
         }
         PromptRequest request;
@@ -140,15 +143,20 @@ public final class Intake {
                 request = parser.parseJson(runId, raw.number(), raw.text());
             }
         } catch (InvalidLineException e) {
-            return run.isDone(raw.number()) ? null
+            return skip(run, raw.number()) ? null
                     : PromptResult.invalid(runId, fallbackId, raw.number(), e.type(), e.getMessage());
         }
         if (!run.customIds().add(request.customId())) {
-            return run.isDone(raw.number()) ? null : PromptResult.invalid(runId, request.customId(), raw.number(),
+            return skip(run, raw.number()) ? null : PromptResult.invalid(runId, request.customId(), raw.number(),
                     "duplicate_custom_id", "duplicate custom_id \"" + request.customId()
                             + "\": an earlier line of this input already uses it");
         }
-        return run.isDone(raw.number()) ? null : request;
+        return skip(run, raw.number()) ? null : request;
+    }
+
+    /** Lines already answered, or held by a persisted batch job that will answer them (issue 3). */
+    private static boolean skip(Run run, long line) {
+        return run.isDone(line) || run.isHeldByBatch(line);
     }
 
     /** Intake read the last line; true when every line already has its result (e.g. all invalid). */

@@ -93,4 +93,17 @@ public final class Run {
     public void addBatchId(String batchId) {
         batchIds.add(batchId);
     }
+
+    // --- batch (issue 3): lines held by a persisted, unfinished Batch API job; intake skips them ---
+    /** Guarded by this. */
+    private final BitSet heldByBatch = new BitSet();
+
+    public synchronized void holdForBatch(long line) {
+        heldByBatch.set((int) line);
+    }
+
+    public synchronized boolean isHeldByBatch(long line) {
+        return heldByBatch.get((int) line);
+    }
+    // --- end batch ---
 }

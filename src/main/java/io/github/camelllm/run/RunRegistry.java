@@ -86,6 +86,12 @@ public final class RunRegistry {
      * the same content is being processed right now
      */
     public Run openFile(Path file, boolean archiveWhenDone) throws IOException, UnreadableInputException {
+        return openFile(file, archiveWhenDone, false);
+    }
+
+    /** As above; {@code rerun} runs completed content again whatever llm.inbox.on-duplicate says (scheduled runs). */
+    public Run openFile(Path file, boolean archiveWhenDone, boolean rerun) throws IOException,
+            UnreadableInputException {
         if (!Files.isRegularFile(file)) {
             throw new UnreadableInputException("not a regular file: " + file);
         }
@@ -103,7 +109,7 @@ public final class RunRegistry {
             return null;
         }
         if (Files.exists(workDir.resolve("summary.json"))) {
-            if (!rerunDuplicates) {
+            if (!rerunDuplicates && !rerun) {
                 LOG.warn("{} has the same content (sha256 {}) as a completed run: skipped "
                         + "(set llm.inbox.on-duplicate=rerun to process it again)", file.getFileName(), hash);
                 if (archiveWhenDone) {

@@ -45,6 +45,11 @@ final class FileStore {
         return files.remove(id);
     }
 
+    /** Files stored with this purpose (e.g. "batch": uploaded batch inputs). */
+    long count(String purpose) {
+        return files.values().stream().filter(f -> purpose.equals(f.purpose())).count();
+    }
+
     int size() {
         return files.size();
     }

@@ -148,6 +148,16 @@ public final class OpenAiSimulator implements AutoCloseable {
         return stats.hangs();
     }
 
+    /** Files uploaded with purpose "batch" (batch input files) and still stored. */
+    public long batchInputFiles() {
+        return files.count("batch");
+    }
+
+    /** Batches created. */
+    public int batchesCreated() {
+        return batches.size();
+    }
+
     /** Successful (200) chat completions written. */
     public long chatCompletions() {
         return stats.chatCompletions();

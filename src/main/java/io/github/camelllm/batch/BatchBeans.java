@@ -1,0 +1,25 @@
+package io.github.camelllm.batch;
+
+import io.github.camelllm.Settings;
+import io.github.camelllm.run.RunRegistry;
+import io.github.camelllm.schedule.ScheduledRuns;
+import org.apache.camel.CamelContext;
+
+/** The beans of the batch and schedule routes (routes/batch.camel.yaml, routes/schedule.camel.yaml). */
+public final class BatchBeans {
+
+    private BatchBeans() {
+    }
+
+    public static void bind(CamelContext context, Settings settings, RunRegistry runs) {
+        long maxBytes = settings.getLong("llm.batch.max-bytes", 1024);
+        settings.getLong("llm.batch.flush-ms", 1);
+        settings.getLong("llm.batch.poll-interval-ms", 1);
+        BatchJobs jobs = new BatchJobs(runs);
+        context.getRegistry().bind("batchJobs", jobs);
+        context.getRegistry().bind("shardAggregator", new ShardAggregator(jobs,
+                settings.getInt("llm.batch.max-requests", 1), maxBytes));
+        context.getRegistry().bind("batchOutput", new BatchOutput(runs, settings.get("llm.batch.on-failure")));
+        context.getRegistry().bind("scheduledRuns", new ScheduledRuns(runs, settings.get("llm.schedule.folder")));
+    }
+}

@@ -1,0 +1,68 @@
+package io.github.camelllm.batch;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A Batch API input file being filled: one run, one model. Request lines go straight to disk; only the line
+ * numbers and custom_ids stay in memory (what the job file needs).
+ */
+public final class Shard {
+
+    final String runId;
+    final String model;
+    final String shardId;
+    final Path dir;
+    final Path file;
+    private final FileChannel channel;
+    final List<Long> lines = new ArrayList<>();
+    final List<String> customIds = new ArrayList<>();
+    long bytes;
+
+    Shard(String runId, String model, String shardId, Path dir) throws IOException {
+        this.runId = runId;
+        this.model = model;
+        this.shardId = shardId;
+        this.dir = dir;
+        this.file = dir.resolve(shardId + ".jsonl");
+        this.channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    }
+
+    void append(long line, String customId, String jsonLine) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap((jsonLine + "\n").getBytes(StandardCharsets.UTF_8));
+        bytes += buffer.remaining();
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
+        }
+        lines.add(line);
+        customIds.add(customId);
+    }
+
+    /** Flushes the file to the device: it is about to be referenced by a persisted job. */
+    void close() throws IOException {
+        channel.force(true);
+        channel.close();
+    }
+
+    public int size() {
+        return lines.size();
+    }
+
+    public String runId() {
+        return runId;
+    }
+
+    public String model() {
+        return model;
+    }
+
+    public long bytes() {
+        return bytes;
+    }
+}
