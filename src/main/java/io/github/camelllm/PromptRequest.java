@@ -16,4 +16,13 @@ import java.io.Serializable;
  */
 public record PromptRequest(String runId, long line, String customId, String model, String body,
                             String mode, int estimatedTokens, String source) implements Serializable {
+
+    /**
+     * Short on purpose: Camel's simple predicates ({@code ${body} == null} in the intake route) turn the body into
+     * a String for their failure message on every line, and the record's default included the whole body.
+     */
+    @Override
+    public String toString() {
+        return "PromptRequest[run " + runId + ", line " + line + ", custom_id " + customId + "]";
+    }
 }
