@@ -58,14 +58,14 @@ public final class Bench {
     }
 
     static final String[] COLS = {"setting", "prompts", "C", "L ms", "wall s", "req/s", "steady req/s", "C/L",
-            "eff %", "steady eff %", "added p50 ms", "added p99 ms", "CPU ms/req steady", "CPU ms/req total",
-            "peak heap MB", "peak RSS MB", "sim CPU ms/req", "ok"};
+            "eff %", "steady eff %", "added p50 ms", "added p99 ms", "steady added p50/p99 ms", "CPU ms/req steady", "CPU ms/req total",
+            "peak heap MB", "peak RSS MB", "peak threads", "sim CPU ms/req", "ok"};
 
     static String header() {
         return "| " + String.join(" | ", COLS) + " |\n|" + "---|".repeat(COLS.length);
     }
 
-    record Sample(long tNanos, long cpuTicks, long journalBytes, long hwmKb, long simTicks) {
+    record Sample(long tNanos, long cpuTicks, long journalBytes, long hwmKb, long simTicks, long threads) {
     }
 
     static void measure(String[] args) throws Exception {
@@ -101,13 +101,14 @@ public final class Bench {
             try {
                 long ticks = cpuTicks(pid);
                 long hwm = statusKb(pid, "VmHWM:");
+                long threads = statusKb(pid, "Threads:");
                 if (journal == null) {
                     journal = findJournal(work);
                 }
                 long bytes = journal == null ? 0 : sizeOr0(journal);
                 hwmKb = Math.max(hwmKb, hwm);
                 long simTicks = simPid > 0 ? cpuTicks(simPid) : 0;
-                samples.add(new Sample(System.nanoTime(), ticks, bytes, hwm, simTicks));
+                samples.add(new Sample(System.nanoTime(), ticks, bytes, hwm, simTicks, threads));
             } catch (IOException | RuntimeException gone) {
                 // the process ended between isAlive and the read
             }
@@ -153,15 +154,52 @@ public final class Bench {
         double limit = c * 1000.0 / latency;
         double rps = wallMs > 0 ? total * 1000.0 / wallMs : 0;
         String heap = peakHeap(o.get("gclog"));
+        long peakThreads = samples.stream().mapToLong(Sample::threads).max().orElse(0);
+        String steadyAdded = journal == null ? "n/a" : steadyAdded(journal, lines, latency);
         String row = String.format(Locale.ROOT,
-                "| %s | %,d | %,d | %d | %.1f | %,.0f | %,.0f | %,.0f | %.1f | %.1f | %d | %d | %.3f | %.3f | %s | %.0f | %.3f | %s |",
+                "| %s | %,d | %,d | %d | %.1f | %,.0f | %,.0f | %,.0f | %.1f | %.1f | %d | %d | %s | %.3f | %.3f | %s | %.0f | %d | %.3f | %s |",
                 o.get("label"), n, c, latency, wallMs / 1000.0, rps, steadyRps, limit, 100 * rps / limit,
-                100 * steadyRps / limit, p50 - latency, p99 - latency, steadyCpu, cpuTotal * TICK_MS / Math.max(1, total),
-                heap, hwmKb / 1024.0, simCpu,
+                100 * steadyRps / limit, p50 - latency, p99 - latency, steadyAdded, steadyCpu, cpuTotal * TICK_MS / Math.max(1, total),
+                heap, hwmKb / 1024.0, peakThreads, simCpu,
                 (exit == 0 && ok == n ? "yes" : "NO exit=" + exit + " ok=" + ok + "/" + n));
         System.out.println(row);
         System.err.printf(Locale.ROOT, "  [%s] process %.1f s, cpu %.0f ms total, journal %d lines, samples %d%n",
                 o.get("label"), elapsedNs / 1e9, cpuTotal * TICK_MS, lines, samples.size());
+    }
+
+    /**
+     * p50/p99 of latency_ms minus the server latency over the journal lines of the steady window (the journal is in
+     * completion order, so lines 10 % to 90 % are the results that completed in it).
+     */
+    static String steadyAdded(Path journal, long lines, long serverMs) throws IOException {
+        long from = lines / 10;
+        long to = lines * 9 / 10;
+        long[] added = new long[(int) Math.max(0, to - from)];
+        int k = 0;
+        long i = 0;
+        try (var r = Files.newBufferedReader(journal)) {
+            String line;
+            while ((line = r.readLine()) != null && i < to) {
+                if (i++ < from) {
+                    continue;
+                }
+                int at = line.indexOf("\"latency_ms\":");
+                if (at >= 0 && k < added.length) {
+                    int start = at + 13;
+                    int end = start;
+                    while (end < line.length() && Character.isDigit(line.charAt(end))) {
+                        end++;
+                    }
+                    added[k++] = Long.parseLong(line.substring(start, end)) - serverMs;
+                }
+            }
+        }
+        if (k == 0) {
+            return "n/a";
+        }
+        long[] sorted = java.util.Arrays.copyOf(added, k);
+        java.util.Arrays.sort(sorted);
+        return sorted[(int) Math.min(k - 1, Math.ceil(k * 0.50) - 1)] + " / " + sorted[(int) Math.min(k - 1, Math.ceil(k * 0.99) - 1)];
     }
 
     static long cpuTicks(long pid) throws IOException {
