@@ -73,7 +73,7 @@ run_setting() { # label C N order [jvm options...]
       $JAVA "$@" ${BENCH_JVM_OPTS:-} -Xlog:gc:file="$dir/gc.log" \
       -Dllm.base-url="$BASE_URL" -Dllm.concurrency="$c" -Dllm.output.order="$order" \
       -Dllm.work-dir="$dir/work" -Dllm.outbox="$dir/outbox" -Dllm.realtime.queue-size=$((2 * c > 2000 ? 2 * c : 2000)) \
-      -jar "$JAR" run "$file") | tee -a "$OUT/table.md"
+      -jar "$JAR" run "$file" 2>"$dir/measure.log") | tee -a "$OUT/table.md"
 }
 
 rows() {
