@@ -118,6 +118,10 @@ public final class PipelineBeans implements CamelConfiguration {
             http.setConnectionRequestTimeout(settings.getLong("llm.timeout.pool-wait-ms", 1));
             http.setAutomaticRetriesDisabled(true); // retries are Camel's, visible and counted (pitfall 2)
             http.setSkipResponseHeaders(true);
+            // per-request work the API never needs (an API key is a header, not an auth scheme; no cookies)
+            http.setCookieManagementDisabled(true);
+            http.setAuthCachingDisabled(true);
+            http.setConnectionStateDisabled(true);
             http.setHttpClientConfigurer(auth);
         }
     }

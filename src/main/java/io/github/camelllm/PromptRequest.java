@@ -14,4 +14,13 @@ package io.github.camelllm;
  */
 public record PromptRequest(String runId, long line, String customId, String model, String body,
                             String mode, int estimatedTokens, String source) {
+
+    /**
+     * Short on purpose: Camel's simple predicates (and logs) turn the body into
+     * a String for their failure message on every line, and the record's default included the whole body.
+     */
+    @Override
+    public String toString() {
+        return "PromptRequest[run " + runId + ", line " + line + ", custom_id " + customId + "]";
+    }
 }

@@ -1,0 +1,290 @@
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Benchmark helper, run as a single source file ({@code java bench/Bench.java ...}): needs only a JDK.
+ *
+ * <pre>
+ *   gen N FILE                      writes N prompt lines {"custom_id","prompt"}
+ *   header                          prints the table header
+ *   measure KEY=VALUE... -- CMD...  runs CMD (the pipeline's `run FILE`), samples it, prints one table row
+ * </pre>
+ * measure keys: label, c (concurrency), latency (server latency, ms), n (prompts), work (work dir to watch for
+ * the journal), outbox, gclog (the -Xlog:gc file the command writes), log (where the command's output goes).
+ * <p>
+ * While the command runs it samples every 100 ms: utime+stime of /proc/PID/stat (the pipeline JVM alone),
+ * VmHWM/VmRSS of /proc/PID/status and the size of the run's journal. From the samples it derives a steady
+ * window, from the journal at 10 % to 90 % of its final size, and reports the request rate and CPU per request
+ * inside it, next to the end-to-end figures (summary wall time; whole-process CPU including JVM start-up).
+ */
+public final class Bench {
+
+    static final double TICK_MS = 1000.0 / Long.parseLong(System.getenv().getOrDefault("CLK_TCK", "100"));
+
+    public static void main(String[] args) throws Exception {
+        switch (args.length == 0 ? "" : args[0]) {
+            case "gen" -> gen(Long.parseLong(args[1]), Path.of(args[2]));
+            case "header" -> System.out.println(header());
+            case "measure" -> measure(args);
+            default -> {
+                System.err.println("usage: Bench gen N FILE | header | measure key=value... -- command...");
+                System.exit(2);
+            }
+        }
+    }
+
+    static void gen(long n, Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (long i = 1; i <= n; i++) {
+                w.write("{\"custom_id\":\"req-");
+                w.write(Long.toString(i));
+                w.write("\",\"prompt\":\"Summarise item ");
+                w.write(Long.toString(i));
+                w.write(" of the benchmark in one short sentence.\"}\n");
+            }
+        }
+    }
+
+    static final String[] COLS = {"setting", "prompts", "C", "L ms", "wall s", "req/s", "steady req/s", "C/L",
+            "eff %", "steady eff %", "added p50 ms", "added p99 ms", "steady added p50/p99 ms", "CPU ms/req steady", "CPU ms/req total",
+            "peak heap MB", "peak RSS MB", "peak threads", "sim CPU ms/req", "ok"};
+
+    static String header() {
+        return "| " + String.join(" | ", COLS) + " |\n|" + "---|".repeat(COLS.length);
+    }
+
+    record Sample(long tNanos, long cpuTicks, long journalBytes, long hwmKb, long simTicks, long threads) {
+    }
+
+    static void measure(String[] args) throws Exception {
+        Map<String, String> o = new LinkedHashMap<>();
+        List<String> cmd = new ArrayList<>();
+        boolean inCmd = false;
+        for (int i = 1; i < args.length; i++) {
+            if (inCmd) {
+                cmd.add(args[i]);
+            } else if (args[i].equals("--")) {
+                inCmd = true;
+            } else {
+                int eq = args[i].indexOf('=');
+                o.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+            }
+        }
+        int c = Integer.parseInt(o.get("c"));
+        long latency = Long.parseLong(o.get("latency"));
+        long n = Long.parseLong(o.get("n"));
+        Path work = Path.of(o.get("work"));
+        Path outbox = Path.of(o.get("outbox"));
+        Path log = Path.of(o.get("log"));
+        long simPid = Long.parseLong(o.getOrDefault("simpid", "-1"));
+
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        long start = System.nanoTime();
+        Process p = pb.start();
+        long pid = p.pid();
+        List<Sample> samples = new ArrayList<>();
+        Path journal = null;
+        long hwmKb = 0;
+        while (p.isAlive()) {
+            try {
+                long ticks = cpuTicks(pid);
+                long hwm = statusKb(pid, "VmHWM:");
+                long threads = statusKb(pid, "Threads:");
+                if (journal == null) {
+                    journal = findJournal(work);
+                }
+                long bytes = journal == null ? 0 : sizeOr0(journal);
+                hwmKb = Math.max(hwmKb, hwm);
+                long simTicks = simPid > 0 ? cpuTicks(simPid) : 0;
+                samples.add(new Sample(System.nanoTime(), ticks, bytes, hwm, simTicks, threads));
+            } catch (IOException | RuntimeException gone) {
+                // the process ended between isAlive and the read
+            }
+            Thread.sleep(100);
+        }
+        int exit = p.waitFor();
+        long elapsedNs = System.nanoTime() - start;
+        if (journal == null) {
+            journal = findJournal(work);
+        }
+        long finalBytes = journal == null ? 0 : sizeOr0(journal);
+        long lines = journal == null ? 0 : countLines(journal);
+        long cpuTotal = samples.isEmpty() ? 0 : samples.get(samples.size() - 1).cpuTicks();
+
+        Map<String, String> summary = summary(outbox);
+        long wallMs = Long.parseLong(summary.getOrDefault("wall_ms", "0"));
+        long ok = Long.parseLong(summary.getOrDefault("succeeded", "0"));
+        long total = Long.parseLong(summary.getOrDefault("total", "0"));
+        long p50 = Long.parseLong(summary.getOrDefault("p50", "-1"));
+        long p99 = Long.parseLong(summary.getOrDefault("p99", "-1"));
+
+        // steady window: journal between 10 % and 90 % of its final size
+        Sample a = null;
+        Sample b = null;
+        for (Sample s : samples) {
+            if (a == null && s.journalBytes() >= finalBytes * 0.10) {
+                a = s;
+            }
+            if (b == null && s.journalBytes() >= finalBytes * 0.90) {
+                b = s;
+            }
+        }
+        double steadyRps = Double.NaN;
+        double steadyCpu = Double.NaN;
+        double simCpu = Double.NaN;
+        if (a != null && b != null && b != a && lines > 0) {
+            double bytesPerLine = finalBytes / (double) lines;
+            double reqs = (b.journalBytes() - a.journalBytes()) / bytesPerLine;
+            steadyRps = reqs / ((b.tNanos() - a.tNanos()) / 1e9);
+            steadyCpu = (b.cpuTicks() - a.cpuTicks()) * TICK_MS / reqs;
+            simCpu = (b.simTicks() - a.simTicks()) * TICK_MS / reqs;
+        }
+        double limit = c * 1000.0 / latency;
+        double rps = wallMs > 0 ? total * 1000.0 / wallMs : 0;
+        String heap = peakHeap(o.get("gclog"));
+        long peakThreads = samples.stream().mapToLong(Sample::threads).max().orElse(0);
+        String steadyAdded = journal == null ? "n/a" : steadyAdded(journal, lines, latency);
+        String row = String.format(Locale.ROOT,
+                "| %s | %,d | %,d | %d | %.1f | %,.0f | %,.0f | %,.0f | %.1f | %.1f | %d | %d | %s | %.3f | %.3f | %s | %.0f | %d | %.3f | %s |",
+                o.get("label"), n, c, latency, wallMs / 1000.0, rps, steadyRps, limit, 100 * rps / limit,
+                100 * steadyRps / limit, p50 - latency, p99 - latency, steadyAdded, steadyCpu, cpuTotal * TICK_MS / Math.max(1, total),
+                heap, hwmKb / 1024.0, peakThreads, simCpu,
+                (exit == 0 && ok == n ? "yes" : "NO exit=" + exit + " ok=" + ok + "/" + n));
+        System.out.println(row);
+        System.err.printf(Locale.ROOT, "  [%s] process %.1f s, cpu %.0f ms total, journal %d lines, samples %d%n",
+                o.get("label"), elapsedNs / 1e9, cpuTotal * TICK_MS, lines, samples.size());
+    }
+
+    /**
+     * p50/p99 of latency_ms minus the server latency over the journal lines of the steady window (the journal is in
+     * completion order, so lines 10 % to 90 % are the results that completed in it).
+     */
+    static String steadyAdded(Path journal, long lines, long serverMs) throws IOException {
+        long from = lines / 10;
+        long to = lines * 9 / 10;
+        long[] added = new long[(int) Math.max(0, to - from)];
+        int k = 0;
+        long i = 0;
+        try (var r = Files.newBufferedReader(journal)) {
+            String line;
+            while ((line = r.readLine()) != null && i < to) {
+                if (i++ < from) {
+                    continue;
+                }
+                int at = line.indexOf("\"latency_ms\":");
+                if (at >= 0 && k < added.length) {
+                    int start = at + 13;
+                    int end = start;
+                    while (end < line.length() && Character.isDigit(line.charAt(end))) {
+                        end++;
+                    }
+                    added[k++] = Long.parseLong(line.substring(start, end)) - serverMs;
+                }
+            }
+        }
+        if (k == 0) {
+            return "n/a";
+        }
+        long[] sorted = java.util.Arrays.copyOf(added, k);
+        java.util.Arrays.sort(sorted);
+        return sorted[(int) Math.min(k - 1, Math.ceil(k * 0.50) - 1)] + " / " + sorted[(int) Math.min(k - 1, Math.ceil(k * 0.99) - 1)];
+    }
+
+    static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
+    }
+
+    static long statusKb(long pid, String key) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith(key)) {
+                return Long.parseLong(line.substring(key.length()).trim().split("\\s+")[0]);
+            }
+        }
+        return 0;
+    }
+
+    static Path findJournal(Path work) throws IOException {
+        if (!Files.isDirectory(work)) {
+            return null;
+        }
+        try (Stream<Path> s = Files.list(work)) {
+            return s.map(d -> d.resolve("journal.jsonl")).filter(Files::exists).findFirst().orElse(null);
+        }
+    }
+
+    static long sizeOr0(Path f) {
+        try {
+            return Files.size(f);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    static long countLines(Path f) throws IOException {
+        long count = 0;
+        try (var in = Files.newInputStream(f)) {
+            byte[] buf = new byte[1 << 16];
+            int r;
+            while ((r = in.read(buf)) > 0) {
+                for (int i = 0; i < r; i++) {
+                    if (buf[i] == '\n') {
+                        count++;
+                    }
+                }
+            }
+        }
+        return count;
+    }
+
+    /** The numbers of NAME.summary.json (flat: nested keys like latency_ms.p50 appear as p50). */
+    static Map<String, String> summary(Path outbox) throws IOException {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (!Files.isDirectory(outbox)) {
+            return m;
+        }
+        Path file;
+        try (Stream<Path> s = Files.list(outbox)) {
+            file = s.filter(x -> x.getFileName().toString().endsWith(".summary.json")).findFirst().orElse(null);
+        }
+        if (file == null) {
+            return m;
+        }
+        Matcher mt = Pattern.compile("\"(\\w+)\"\\s*:\\s*(-?[0-9.]+)").matcher(Files.readString(file));
+        while (mt.find()) {
+            m.putIfAbsent(mt.group(1), mt.group(2));
+        }
+        return m;
+    }
+
+    /** Largest heap in use before any collection (and the largest committed heap), from a -Xlog:gc file. */
+    static String peakHeap(String gclog) throws IOException {
+        if (gclog == null || !Files.exists(Path.of(gclog))) {
+            return "n/a";
+        }
+        Pattern p = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)");
+        long used = 0;
+        long committed = 0;
+        for (String line : Files.readAllLines(Path.of(gclog))) {
+            Matcher m = p.matcher(line);
+            if (m.find()) {
+                used = Math.max(used, Long.parseLong(m.group(1)));
+                committed = Math.max(committed, Long.parseLong(m.group(3)));
+            }
+        }
+        return used + " (of " + committed + ")";
+    }
+}
