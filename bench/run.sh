@@ -27,7 +27,7 @@ export CLK_TCK=$(getconf CLK_TCK)
 # --- build (only when the jar is missing or older than a source) --------------------------------------------
 if [[ ! -f $JAR || -n $(find src routes application.properties pom.xml -newer "$JAR" -print -quit) ]]; then
   echo "building $JAR ..." >&2
-  mvn -B -q -o -DskipTests clean package >&2  # clean: re-shading an already shaded jar can keep stale classes
+  mvn -B -q -DskipTests clean package >&2  # clean: re-shading an already shaded jar can keep stale classes
 fi
 mkdir -p "$OUT"
 

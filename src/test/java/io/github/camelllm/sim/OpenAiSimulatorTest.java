@@ -89,7 +89,8 @@ class OpenAiSimulatorTest {
 
     @Test
     void hundredConcurrentRequestsAreAllInFlightTogether() throws Exception {
-        try (OpenAiSimulator slow = new OpenAiSimulator(SimulatorConfig.defaults().withLatencyMs(300))) {
+        // a latency long enough that all 100 are surely open together, even on a loaded machine
+        try (OpenAiSimulator slow = new OpenAiSimulator(SimulatorConfig.defaults().withLatencyMs(3000))) {
             slow.start();
             SimHttp client = new SimHttp(slow.baseUrl());
             List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
@@ -97,6 +98,7 @@ class OpenAiSimulatorTest {
                 calls.add(client.client.sendAsync(client.jsonPost("/chat/completions", SimHttp.chatBody("prompt " + i)),
                         HttpResponse.BodyHandlers.ofString()));
             }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> slow.inFlight() == 100);
             CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get();
 
             assertThat(slow.peakInFlight()).isEqualTo(100);
