@@ -62,7 +62,7 @@ public final class PipelineBeans implements CamelConfiguration {
                 }
             }
         });
-        bind(context, "chat", new ChatCalls(settings.getInt("llm.response.max-bytes", 1024)));
+        bind(context, "chat", new ChatCalls(settings.getInt("llm.response.max-bytes", 1024), intake::isStopping));
         FailurePolicy failures = new FailurePolicy(settings.getInt("llm.retry.max-attempts", 1),
                 settings.getLong("llm.retry.max-retry-after-ms", 0), responseMs, settings.apiKey());
         bind(context, "failures", failures);

@@ -8,10 +8,10 @@ import io.github.camelllm.PromptResult;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
 
 /** The two ends of one chat-completions call: preparing an attempt, and reading the answer. */
 public final class ChatCalls {
@@ -24,13 +24,28 @@ public final class ChatCalls {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final int maxResponseBytes;
+    private final BooleanSupplier stopping;
 
-    public ChatCalls(int maxResponseBytes) {
+    /** @param stopping true once shutdown has begun: queued work items are then left for the next start */
+    public ChatCalls(int maxResponseBytes, BooleanSupplier stopping) {
         this.maxResponseBytes = maxResponseBytes;
+        this.stopping = stopping;
     }
 
-    /** The prompt of a work item: the record itself (seda), or its JSON text (a broker queue). */
-    public PromptRequest request(Object body) {
+    public static final String REPLY_TO = "llmReplyTo";
+
+    /**
+     * Takes a work item off the queue: its prompt (the record itself from seda, or its JSON text from a broker
+     * queue) and where its result must go (the llmReplyTo header; this instance's results route by default).
+     */
+    public void receive(Exchange exchange) {
+        Message message = exchange.getMessage();
+        exchange.setProperty(REQUEST, request(message.getBody()));
+        exchange.setProperty(REPLY_TO, message.getHeader(REPLY_TO, "direct:llm-result", String.class));
+        exchange.setProperty("llmStopping", stopping.getAsBoolean());
+    }
+
+    PromptRequest request(Object body) {
         if (body instanceof PromptRequest request) {
             return request;
         }
@@ -105,16 +120,11 @@ public final class ChatCalls {
             return new byte[0];
         }
         try (in) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
-            byte[] buf = new byte[8192];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                if (out.size() + n > maxBytes) {
-                    throw new InvalidResponseException("response is larger than llm.response.max-bytes=" + maxBytes);
-                }
-                out.write(buf, 0, n);
+            byte[] body = in.readNBytes(maxBytes + 1); // one read up to the cap, no second copy
+            if (body.length > maxBytes) {
+                throw new InvalidResponseException("response is larger than llm.response.max-bytes=" + maxBytes);
             }
-            return out.toByteArray();
+            return body;
         }
     }
 
