@@ -119,7 +119,11 @@ public final class RunRegistry {
             }
             LOG.info("{} repeats completed run {}: running it again (llm.inbox.on-duplicate=rerun)",
                     file.getFileName(), runId);
-            Files.move(workDir, workRoot.resolve(runId + ".previous-" + System.currentTimeMillis()));
+            // keep the last completed run of this content for reference, not one folder per rerun (a nightly
+            // schedule would otherwise fill the disk)
+            Path previous = workRoot.resolve(runId + ".previous");
+            InboxFiles.deleteTree(previous);
+            Files.move(workDir, previous);
         }
         String fileName = file.getFileName().toString();
         Run.Format format = formatOf(file, fileName);

@@ -343,7 +343,7 @@ class BatchRouteTest {
         String runId = first.path("run_id").asText();
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
             try (Stream<Path> work = Files.list(dir.resolve("work"))) {
-                return work.anyMatch(p -> p.getFileName().toString().startsWith(runId + ".previous-"));
+                return work.anyMatch(p -> p.getFileName().toString().equals(runId + ".previous"));
             }
         });
     }
