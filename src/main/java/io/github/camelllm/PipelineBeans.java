@@ -6,6 +6,15 @@ import io.github.camelllm.intake.Intake;
 import io.github.camelllm.intake.PromptParser;
 import io.github.camelllm.openai.ApiKeyConfigurer;
 import io.github.camelllm.openai.ChatCalls;
+import io.github.camelllm.openai.ChatClient;
+import io.github.camelllm.flow.CallGate;
+import io.github.camelllm.flow.CallSlots;
+import io.github.camelllm.flow.FlowSettings;
+import io.github.camelllm.flow.IntakeHoldPolicy;
+import org.apache.camel.spi.ThreadPoolProfile;
+import org.apache.camel.builder.ThreadPoolProfileBuilder;
+import java.util.concurrent.ExecutorService;
+import java.util.function.UnaryOperator;
 import io.github.camelllm.openai.FailurePolicy;
 import io.github.camelllm.run.Rejects;
 import io.github.camelllm.run.Results;
@@ -53,20 +62,38 @@ public final class PipelineBeans implements CamelConfiguration {
         bind(context, "runs", runs);
         Intake intake = new Intake(runs, parser, settings.getInt("llm.input.max-line-bytes", 16));
         bind(context, "intake", intake);
+        // --- real-time calls: slots, the gate, the client, the failure policy ---
+        ThreadPoolProfile unboundedQueue = new ThreadPoolProfileBuilder("llm-timer").poolSize(2).maxPoolSize(2)
+                .maxQueueSize(-1).build();
+        // timers for retries, waits at the gate and response deadlines; how many can wait is bounded by the
+        // call slots, so the queue needs no bound of its own (a bounded one would reject waiting prompts)
+        ScheduledExecutorService timer = context.getExecutorServiceManager()
+                .newScheduledThreadPool(this, "llm-timer", unboundedQueue);
+        bind(context, "llmRetryScheduler", timer);
+        ExecutorService httpIo = context.getExecutorServiceManager().newThreadPool(this, "llm-http",
+                new ThreadPoolProfileBuilder("llm-http").poolSize(4).maxPoolSize(4).maxQueueSize(-1).build());
+        UnaryOperator<String> scrub = FailurePolicy.scrubber(settings.apiKey());
+        CallGate gate = new CallGate(flowSettings(), timer, scrub);
+        bind(context, "callGate", gate);
+        bind(context, "callSlots", new CallSlots(concurrency, intake::isStopping));
+        bind(context, "chat", new ChatCalls(intake::isStopping));
+        bind(context, "chatClient", new ChatClient(settings.get("llm.base-url"), settings.apiKey(), connectMs,
+                responseMs, settings.getInt("llm.response.max-bytes", 1024), gate, timer, httpIo));
+        FailurePolicy failures = new FailurePolicy(settings.getInt("llm.retry.max-attempts", 1),
+                settings.getLong("llm.retry.max-retry-after-ms", 0), gate, settings.apiKey());
+        bind(context, "failures", failures);
+        bind(context, "retryAfterDelay", (Processor) failures::onFailure);
+        bind(context, "intakeHold", new IntakeHoldPolicy(gate, timer));
         // graceful shutdown starts by closing intake, so the in-flight calls can drain and be journaled
         context.getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
             @Override
             public void notify(CamelEvent event) {
                 if (event instanceof CamelEvent.CamelContextStoppingEvent) {
                     intake.stopTakingLines();
+                    gate.stop();
                 }
             }
         });
-        bind(context, "chat", new ChatCalls(settings.getInt("llm.response.max-bytes", 1024), intake::isStopping));
-        FailurePolicy failures = new FailurePolicy(settings.getInt("llm.retry.max-attempts", 1),
-                settings.getLong("llm.retry.max-retry-after-ms", 0), responseMs, settings.apiKey());
-        bind(context, "failures", failures);
-        bind(context, "retryAfterDelay", (Processor) failures::onFailure);
         bind(context, "results", new Results(runs));
         bind(context, "rejects", new Rejects());
         bind(context, "router", new RouteDecider(settings.getBoolean("llm.batch.enabled"),
@@ -88,12 +115,6 @@ public final class PipelineBeans implements CamelConfiguration {
             cached.setSessionCacheSize(Math.max(10, Math.min(concurrency, 200)));
             context.getComponent("jms", JmsComponent.class).setConnectionFactory(cached);
         }
-
-        // Delayed retries run on this pool (asyncDelayedRedelivery): a backoff never holds a caller thread, and
-        // a retried call that is due runs here while the HTTP pool below still caps what is in flight.
-        ScheduledExecutorService retries = context.getExecutorServiceManager()
-                .newScheduledThreadPool(this, "llm-retry", concurrency);
-        bind(context, "llmRetryScheduler", retries);
 
         // One connection pool for every API call, sized from llm.concurrency: the HTTP client's defaults
         // (20 per route) would silently cap what the server sees (DESIGN pitfalls 1 and 14).
@@ -124,6 +145,26 @@ public final class PipelineBeans implements CamelConfiguration {
             http.setConnectionStateDisabled(true);
             http.setHttpClientConfigurer(auth);
         }
+    }
+
+    private FlowSettings flowSettings() {
+        String onFatal = settings.get("llm.faults.on-fatal", "auto");
+        boolean hold = switch (onFatal) {
+            case "hold" -> true;
+            case "stop" -> false;
+            case "auto" -> settings.getBoolean("llm.inbox.enabled");
+            default -> throw new Settings.ConfigException("llm.faults.on-fatal must be auto, stop or hold, got '"
+                    + onFatal + "'");
+        };
+        return new FlowSettings(settings.getLong("llm.rate-limit.requests-per-minute", 0),
+                settings.getLong("llm.rate-limit.tokens-per-minute", 0),
+                settings.getLong("llm.retry.max-rate-limit-wait-ms", 0),
+                settings.getLong("llm.retry.max-outage-ms", 0),
+                settings.getLong("llm.retry.max-probe-interval-ms", 1),
+                hold,
+                settings.getLong("llm.faults.probe-interval-ms", 1),
+                settings.getLong("llm.retry.initial-delay-ms", 0),
+                settings.getLong("llm.retry.max-delay-ms", 0));
     }
 
     private static TypeConverter converter(java.util.function.Function<Object, String> toJson) {

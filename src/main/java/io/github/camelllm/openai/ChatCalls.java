@@ -5,34 +5,27 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.camelllm.PromptRequest;
 import io.github.camelllm.PromptResult;
+import io.github.camelllm.WorkItems;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 
-/** The two ends of one chat-completions call: preparing an attempt, and reading the answer. */
+/** The two ends of one chat-completions call: taking a work item off the queue, and reading the answer. */
 public final class ChatCalls {
 
-    public static final String REQUEST = "llmRequest";
-    public static final String ATTEMPTS = "llmAttempts";
-    public static final String FIRST_ATTEMPT_NANOS = "llmFirstAttemptNanos";
-    public static final String ROUTE = "llmRoute";
+    public static final String REPLY_TO = "llmReplyTo";
+    private static final String LOCAL_RESULTS = "direct:llm-result";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final int maxResponseBytes;
     private final BooleanSupplier stopping;
 
     /** @param stopping true once shutdown has begun: queued work items are then left for the next start */
-    public ChatCalls(int maxResponseBytes, BooleanSupplier stopping) {
-        this.maxResponseBytes = maxResponseBytes;
+    public ChatCalls(BooleanSupplier stopping) {
         this.stopping = stopping;
     }
-
-    public static final String REPLY_TO = "llmReplyTo";
 
     /**
      * Takes a work item off the queue: its prompt (the record itself from seda, or its JSON text from a broker
@@ -40,9 +33,11 @@ public final class ChatCalls {
      */
     public void receive(Exchange exchange) {
         Message message = exchange.getMessage();
-        exchange.setProperty(REQUEST, request(message.getBody()));
-        exchange.setProperty(REPLY_TO, message.getHeader(REPLY_TO, "direct:llm-result", String.class));
-        exchange.setProperty("llmStopping", stopping.getAsBoolean());
+        CallState call = new CallState(request(message.getBody()),
+                message.getHeader(REPLY_TO, LOCAL_RESULTS, String.class), stopping.getAsBoolean());
+        exchange.setProperty(CallState.PROPERTY, call);
+        message.removeHeaders("*");
+        message.setBody(null);
     }
 
     PromptRequest request(Object body) {
@@ -50,34 +45,26 @@ public final class ChatCalls {
             return request;
         }
         if (body instanceof String json) {
-            return io.github.camelllm.WorkItems.requestFromJson(json);
+            return WorkItems.requestFromJson(json);
         }
         throw new IllegalArgumentException("expected a prompt work item, got " + (body == null ? "nothing" : body.getClass()));
     }
 
-    /** Runs before every attempt (retries included): counts it and puts the request body on the message. */
-    public void prepareAttempt(Exchange exchange) {
-        PromptRequest request = exchange.getProperty(REQUEST, PromptRequest.class);
-        int attempts = exchange.getProperty(ATTEMPTS, 0, Integer.class) + 1;
-        exchange.setProperty(ATTEMPTS, attempts);
-        if (attempts == 1) {
-            exchange.setProperty(FIRST_ATTEMPT_NANOS, System.nanoTime());
-        }
-        Message message = exchange.getMessage();
-        message.removeHeaders("*");
-        message.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        message.setBody(request.body());
-    }
-
     /** Maps a 2xx answer to an ok result; anything that is not a chat completion is an invalid response. */
-    public PromptResult toResult(Exchange exchange) throws InvalidResponseException, IOException {
-        PromptRequest request = exchange.getProperty(REQUEST, PromptRequest.class);
-        byte[] body = readCapped(exchange.getMessage().getBody(InputStream.class), maxResponseBytes);
+    public PromptResult toResult(Exchange exchange) throws InvalidResponseException {
+        CallState call = exchange.getProperty(CallState.PROPERTY, CallState.class);
+        PromptRequest request = call.request();
+        byte[] body = exchange.getMessage().getBody(byte[].class);
+        if (body == null) {
+            body = new byte[0];
+        }
         JsonNode node;
         try {
             node = JSON.readTree(body);
         } catch (JsonProcessingException e) {
             throw new InvalidResponseException("response is not JSON (starts with: " + preview(body) + ")");
+        } catch (java.io.IOException e) {
+            throw new InvalidResponseException("response cannot be read: " + e.getMessage());
         }
         if (node == null || !node.isObject()) {
             throw new InvalidResponseException("response is not a JSON object (starts with: " + preview(body) + ")");
@@ -90,7 +77,7 @@ public final class ChatCalls {
         JsonNode content = first.path("message").get("content");
         return new PromptResult(request.runId(), request.customId(), request.line(), PromptResult.OK, "realtime",
                 content == null || content.isNull() ? null : content.asText(), textOrNull(first.get("finish_reason")),
-                usage(node.get("usage")), attempts(exchange), latencyMs(exchange), null, null);
+                usage(node.get("usage")), call.attempts(), call.latencyMs(System.nanoTime()), null, null);
     }
 
     static PromptResult.Usage usage(JsonNode usage) {
@@ -102,30 +89,8 @@ public final class ChatCalls {
         return new PromptResult.Usage(prompt, completion, usage.path("total_tokens").asLong(prompt + completion));
     }
 
-    static int attempts(Exchange exchange) {
-        return exchange.getProperty(ATTEMPTS, 1, Integer.class);
-    }
-
-    static long latencyMs(Exchange exchange) {
-        Long start = exchange.getProperty(FIRST_ATTEMPT_NANOS, Long.class);
-        return start == null ? 0 : (System.nanoTime() - start) / 1_000_000;
-    }
-
     private static String textOrNull(JsonNode node) {
         return node == null || node.isNull() ? null : node.asText();
-    }
-
-    static byte[] readCapped(InputStream in, int maxBytes) throws IOException, InvalidResponseException {
-        if (in == null) {
-            return new byte[0];
-        }
-        try (in) {
-            byte[] body = in.readNBytes(maxBytes + 1); // one read up to the cap, no second copy
-            if (body.length > maxBytes) {
-                throw new InvalidResponseException("response is larger than llm.response.max-bytes=" + maxBytes);
-            }
-            return body;
-        }
     }
 
     private static String preview(byte[] body) {

@@ -1,66 +1,81 @@
 package io.github.camelllm.openai;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.camelllm.PromptRequest;
 import io.github.camelllm.PromptResult;
 import io.github.camelllm.PromptResult.ErrorInfo;
+import io.github.camelllm.flow.CallGate;
+import io.github.camelllm.flow.PipelineStoppedException;
 import org.apache.camel.Exchange;
-import org.apache.camel.http.base.HttpOperationFailedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.OptionalLong;
+import java.util.function.UnaryOperator;
 
 /**
- * Which failed calls are worth another attempt, how long to wait when the server says so, and what an
- * unrecoverable failure looks like in the results.
- * <p>
- * Retried: 408, 409, 429, 5xx, timeouts and broken connections, as the OpenAI SDKs do; an
- * {@code x-should-retry} header from the server overrides that. Never retried: other 4xx (the same request
- * would fail again, and might be billed again) and 2xx answers that are not chat completions.
+ * Which failed attempts are worth another one, how long to wait, and what an unrecoverable failure looks like
+ * in the results.
+ * <ul>
+ *   <li>Retried, counting against {@code llm.retry.max-attempts}: 408, 409, 5xx, timeouts and broken
+ *   connections, as the OpenAI SDKs do ({@code x-should-retry} from the server overrides that).</li>
+ *   <li>Retried without counting: a rate-limit 429 (the {@link CallGate} holds every caller until the server
+ *   is ready again, and the prompt goes back in line), and a failure while the whole API is down (the outage
+ *   is the gate's to ride out, not the prompt's).</li>
+ *   <li>Never retried one prompt at a time: out of credit, a refused key, an unknown model (the gate stops or
+ *   holds every prompt they concern), other 4xx (the same request would fail again, and might be billed
+ *   again), and 2xx answers that are not chat completions.</li>
+ * </ul>
  */
 public final class FailurePolicy {
 
     private static final Logger LOG = LoggerFactory.getLogger(FailurePolicy.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final int maxAttempts;
     private final long maxRetryAfterMs;
-    private final long responseTimeoutMs;
+    private final CallGate gate;
     private final String apiKey;
 
-    public FailurePolicy(int maxAttempts, long maxRetryAfterMs, long responseTimeoutMs, String apiKey) {
+    public FailurePolicy(int maxAttempts, long maxRetryAfterMs, CallGate gate, String apiKey) {
         this.maxAttempts = Math.max(1, maxAttempts);
         this.maxRetryAfterMs = maxRetryAfterMs;
-        this.responseTimeoutMs = responseTimeoutMs;
+        this.gate = gate;
         this.apiKey = apiKey == null ? "" : apiKey.trim();
     }
 
     /** The retryWhile predicate of the redelivery policy. */
     public boolean shouldRetry(Exchange exchange) {
+        CallState call = exchange.getProperty(CallState.PROPERTY, CallState.class);
         Throwable failure = failureOf(exchange);
-        boolean retry = ChatCalls.attempts(exchange) < maxAttempts && retryable(failure);
+        boolean retry = switch (classOf(failure)) {
+            case PIPELINE_WAIT -> true;
+            case COUNTED -> call.attempts() < maxAttempts;
+            case FINAL -> false;
+        };
         if (retry && LOG.isDebugEnabled()) {
-            PromptRequest request = exchange.getProperty(ChatCalls.REQUEST, PromptRequest.class);
-            LOG.debug("line {} attempt {} failed ({}): will retry", request == null ? "?" : request.line(),
-                    ChatCalls.attempts(exchange), describe(failure).message());
+            LOG.debug("line {} attempt {} failed ({}): will retry", call.request().line(), call.attempts(),
+                    describe(failure).message());
         }
         return retry;
     }
 
     /**
-     * Runs on every failure, before the redelivery delay is computed: a server-named delay (Retry-After,
-     * retry-after-ms) replaces the backoff, at least as long as asked and at most {@code maxRetryAfterMs}.
+     * Runs on every failure, before the redelivery decision: a wait that belongs to the pipeline gives the
+     * attempt back and leaves the waiting to the gate (no delay here); a server-named delay (Retry-After,
+     * retry-after-ms) replaces the backoff, at most {@code maxRetryAfterMs}; otherwise Camel's backoff applies.
      */
     public void onFailure(Exchange exchange) {
-        HttpOperationFailedException http = find(failureOf(exchange), HttpOperationFailedException.class);
-        OptionalLong asked = http == null ? OptionalLong.empty()
-                : RetryAfter.delayMillis(http.getResponseHeaders(), System.currentTimeMillis());
+        CallState call = exchange.getProperty(CallState.PROPERTY, CallState.class);
+        Throwable failure = failureOf(exchange);
+        if (classOf(failure) == Retry.PIPELINE_WAIT) {
+            call.refundAttempt();
+            exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY, 0L);
+            return;
+        }
+        ApiException api = find(failure, ApiException.class);
+        OptionalLong asked = api == null ? OptionalLong.empty()
+                : api.failure().retryAfterMillis(System.currentTimeMillis());
         if (asked.isPresent()) {
             exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY, Math.min(asked.getAsLong(), maxRetryAfterMs));
         } else {
@@ -70,91 +85,84 @@ public final class FailurePolicy {
 
     /** Turns the final failure of a call into its error result. */
     public PromptResult toErrorResult(Exchange exchange) {
-        PromptRequest request = exchange.getProperty(ChatCalls.REQUEST, PromptRequest.class);
+        CallState call = exchange.getProperty(CallState.PROPERTY, CallState.class);
         Throwable failure = failureOf(exchange);
         ErrorInfo info = describe(failure);
-        int attempts = ChatCalls.attempts(exchange);
+        int attempts = call.attempts();
         if (attempts > 1) {
             info = new ErrorInfo(info.type(), "gave up after " + attempts + " attempts: " + info.message(),
                     info.httpStatus());
         }
-        return PromptResult.error(request, "realtime", attempts, ChatCalls.latencyMs(exchange), info, null);
+        return PromptResult.error(call.request(), "realtime", attempts, call.latencyMs(System.nanoTime()), info,
+                null);
     }
 
-    boolean retryable(Throwable failure) {
-        HttpOperationFailedException http = find(failure, HttpOperationFailedException.class);
-        if (http != null) {
-            String should = RetryAfter.header(http.getResponseHeaders(), "x-should-retry");
-            if ("true".equalsIgnoreCase(should)) {
-                return true;
-            }
-            if ("false".equalsIgnoreCase(should)) {
-                return false;
-            }
-            int status = http.getStatusCode();
-            return status == 408 || status == 409 || status == 429 || status >= 500;
+    private enum Retry { PIPELINE_WAIT, COUNTED, FINAL }
+
+    private Retry classOf(Throwable failure) {
+        if (find(failure, PipelineStoppedException.class) != null
+                || find(failure, InvalidResponseException.class) != null) {
+            return Retry.FINAL;
         }
-        if (find(failure, InvalidResponseException.class) != null) {
-            return false;
+        ApiException api = find(failure, ApiException.class);
+        if (api != null) {
+            ApiFailure f = api.failure();
+            if (f.kind() == ApiFailure.Kind.RATE_LIMITED) {
+                return Retry.PIPELINE_WAIT;
+            }
+            if (f.fatal()) {
+                return gate.holdsOnFaults() ? Retry.PIPELINE_WAIT : Retry.FINAL;
+            }
+            if (!f.retryable()) {
+                return Retry.FINAL;
+            }
+            return f.kind() == ApiFailure.Kind.SERVER && gate.outage() ? Retry.PIPELINE_WAIT : Retry.COUNTED;
         }
-        return find(failure, IOException.class) != null;
+        if (find(failure, IOException.class) != null) {
+            return gate.outage() ? Retry.PIPELINE_WAIT : Retry.COUNTED;
+        }
+        return Retry.FINAL;
     }
 
     ErrorInfo describe(Throwable failure) {
-        HttpOperationFailedException http = find(failure, HttpOperationFailedException.class);
-        if (http != null) {
-            return describeHttp(http);
+        PipelineStoppedException stopped = find(failure, PipelineStoppedException.class);
+        if (stopped != null) {
+            return new ErrorInfo(stopped.type(), scrub(stopped.getMessage()), stopped.httpStatus());
+        }
+        ApiException api = find(failure, ApiException.class);
+        if (api != null) {
+            ApiFailure f = api.failure();
+            String message = f.describe();
+            if (f.kind() == ApiFailure.Kind.AUTH) {
+                message = message + " (check llm.api-key / OPENAI_API_KEY; the key itself is never shown)";
+            }
+            return new ErrorInfo(f.resultType(), scrub(message), f.status());
         }
         InvalidResponseException invalid = find(failure, InvalidResponseException.class);
         if (invalid != null) {
             return new ErrorInfo("invalid_response", scrub(invalid.getMessage()), null);
         }
-        if (find(failure, SocketTimeoutException.class) != null) {
-            return new ErrorInfo("timeout", "no response within llm.timeout.response-ms=" + responseTimeoutMs + " ms",
-                    null);
+        SocketTimeoutException timeout = find(failure, SocketTimeoutException.class);
+        if (timeout != null) {
+            return new ErrorInfo("timeout", timeout.getMessage(), null);
         }
         if (find(failure, ConnectException.class) != null) {
             return new ErrorInfo("connection_error", "cannot connect: " + scrub(messageOf(failure)), null);
         }
-        if (find(failure, SocketException.class) != null || find(failure, IOException.class) != null) {
+        if (find(failure, IOException.class) != null) {
             return new ErrorInfo("connection_error", "connection failed: " + scrub(messageOf(failure)), null);
         }
         return new ErrorInfo("internal_error", scrub(messageOf(failure)), null);
     }
 
-    private ErrorInfo describeHttp(HttpOperationFailedException http) {
-        int status = http.getStatusCode();
-        if (status == 401) {
-            return new ErrorInfo("authentication_error", "HTTP 401: the API rejected the credentials; check "
-                    + "llm.api-key / OPENAI_API_KEY (the key itself is never shown)", status);
-        }
-        String type = "http_error";
-        String message = "HTTP " + status + (http.getStatusText() == null ? "" : " " + http.getStatusText());
-        String body = http.getResponseBody();
-        if (body != null && !body.isBlank()) {
-            try {
-                JsonNode error = JSON.readTree(body).path("error");
-                if (error.hasNonNull("type")) {
-                    type = error.get("type").asText();
-                } else if (error.hasNonNull("code")) {
-                    type = error.get("code").asText();
-                }
-                if (error.hasNonNull("message")) {
-                    message = message + ": " + truncate(error.get("message").asText());
-                }
-            } catch (IOException | RuntimeException notJson) {
-                message = message + ": " + truncate(body.replaceAll("\\s+", " "));
-            }
-        }
-        return new ErrorInfo(type, scrub(message), status);
+    /** Removes the API key from any text that came from a server or an exception. */
+    public String scrub(String text) {
+        return scrubber(apiKey).apply(text);
     }
 
-    /** Removes the API key from any text that came from a server or an exception. */
-    String scrub(String text) {
-        if (text == null || apiKey.length() < 4) {
-            return text;
-        }
-        return text.replace(apiKey, "***");
+    public static UnaryOperator<String> scrubber(String apiKey) {
+        String key = apiKey == null ? "" : apiKey.trim();
+        return text -> text == null || key.length() < 4 ? text : text.replace(key, "***");
     }
 
     static Throwable failureOf(Exchange exchange) {
@@ -181,9 +189,4 @@ public final class FailurePolicy {
         }
         return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
     }
-
-    private static String truncate(String s) {
-        return s.length() <= 500 ? s : s.substring(0, 500) + "…";
-    }
-
 }

@@ -1,0 +1,113 @@
+package io.github.camelllm.flow;
+
+import io.github.camelllm.openai.GoDuration;
+
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * The rate limits of one model: a requests bucket, a tokens bucket, and a pause that a rate-limit answer puts
+ * on every caller of the model at once (the wait belongs to the pipeline, not to each prompt: prompts that
+ * each wait on their own timer come back together and are refused together).
+ */
+final class ModelLimits {
+
+    private final Bucket requests;
+    private final Bucket tokens;
+    private long pausedUntilNanos;
+    private int consecutive429;
+
+    ModelLimits(double requestsPerMinute, double tokensPerMinute, long nowNanos) {
+        this.requests = new Bucket(requestsPerMinute, nowNanos);
+        this.tokens = new Bucket(tokensPerMinute, nowNanos);
+        this.pausedUntilNanos = nowNanos;
+    }
+
+    /** A reservation for one attempt: how long to wait, and the clocks to match its answer against. */
+    record Reservation(long waitNanos, long requestsClock, long tokensClock, double tokens) {
+    }
+
+    Reservation reserve(double tokenCost, long nowNanos) {
+        long[] r = requests.reserve(1, nowNanos);
+        long[] t = tokens.reserve(tokenCost, nowNanos);
+        return new Reservation(Math.max(r[0], t[0]), r[1], t[1], tokenCost);
+    }
+
+    void refund(Reservation reservation) {
+        requests.refund(1);
+        tokens.refund(reservation.tokens());
+    }
+
+    synchronized long pausedUntil() {
+        return pausedUntilNanos;
+    }
+
+    /** What an answer (any status) says about the buckets. Headers are in lower case. */
+    void learn(Map<String, String> headers, Reservation reservation, long sentNanos, long nowNanos) {
+        learn(requests, "requests", headers, reservation.requestsClock(), sentNanos, nowNanos);
+        learn(tokens, "tokens", headers, reservation.tokensClock(), sentNanos, nowNanos);
+    }
+
+    private static void learn(Bucket bucket, String name, Map<String, String> headers, long clock, long sentNanos,
+                              long nowNanos) {
+        double limit = number(headers.get("x-ratelimit-limit-" + name));
+        double remaining = number(headers.get("x-ratelimit-remaining-" + name));
+        OptionalLong reset = GoDuration.millis(headers.get("x-ratelimit-reset-" + name));
+        if (limit < 0 && remaining < 0) {
+            return;
+        }
+        bucket.learn(limit, remaining, reset.isPresent() ? reset.getAsLong() : -1, clock, sentNanos, nowNanos);
+    }
+
+    synchronized void succeeded() {
+        consecutive429 = 0;
+    }
+
+    /**
+     * A 429 rate_limit_exceeded: every caller of this model waits until the server said, or (when it did not say)
+     * until the exhausted bucket should hold the call again, or else for a backoff that grows with each
+     * 429 in a row.
+     *
+     * @return the pause in nanoseconds from now
+     */
+    long rateLimited(String bucketName, long askedMillis, long fallbackInitialMs, long fallbackMaxMs,
+                     double tokenCost, long nowNanos) {
+        Bucket bucket = "tokens".equals(bucketName) ? tokens : requests;
+        bucket.exhausted(nowNanos);
+        long pauseNanos;
+        synchronized (this) {
+            consecutive429++;
+            if (askedMillis > 0) {
+                pauseNanos = askedMillis * 1_000_000L;
+            } else if (bucket.known()) {
+                double cost = "tokens".equals(bucketName) ? tokenCost : 1;
+                pauseNanos = (long) (cost / bucket.perMinute() * 60_000_000_000.0);
+            } else {
+                long ms = fallbackInitialMs << Math.min(20, consecutive429 - 1);
+                pauseNanos = Math.min(ms, fallbackMaxMs) * 1_000_000L;
+            }
+            pausedUntilNanos = Math.max(pausedUntilNanos, nowNanos + pauseNanos);
+        }
+        return pauseNanos;
+    }
+
+    Bucket requests() {
+        return requests;
+    }
+
+    Bucket tokens() {
+        return tokens;
+    }
+
+    private static double number(String value) {
+        if (value == null || value.isBlank()) {
+            return -1;
+        }
+        try {
+            double v = Double.parseDouble(value.trim());
+            return Double.isFinite(v) && v >= 0 ? v : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}
