@@ -84,10 +84,10 @@ final class Faults {
         Fault fresh = new Fault(failure, failure.resultType(), explain(failure, model), nowNanos + probeIntervalNanos);
         Fault existing = active.putIfAbsent(scope, fresh);
         if (existing == null) {
-            LOG.error("{} — {} until a probe every {} s succeeds", fresh.message,
+            LOG.error("{} — {} until a probe (one every {} ms) succeeds", fresh.message,
                     hold ? "holding every prompt it concerns (no new input is taken)"
                             : "no more calls: the prompts it concerns end as errors",
-                    probeIntervalNanos / 1_000_000_000L);
+                    probeIntervalNanos / 1_000_000L);
             return;
         }
         synchronized (existing) {

@@ -21,7 +21,7 @@ public final class IntakeHoldPolicy extends RoutePolicySupport {
     private final CallGate gate;
     private final ScheduledExecutorService timer;
     private ScheduledFuture<?> check;
-    private boolean held;
+    private volatile boolean held;
 
     public IntakeHoldPolicy(CallGate gate, ScheduledExecutorService timer) {
         this.gate = gate;
@@ -38,6 +38,11 @@ public final class IntakeHoldPolicy extends RoutePolicySupport {
         if (check != null) {
             check.cancel(false);
         }
+    }
+
+    /** True while the route takes no new input. */
+    public boolean holding() {
+        return held;
     }
 
     private synchronized void follow(Route route) {

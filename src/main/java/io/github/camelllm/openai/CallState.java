@@ -51,7 +51,7 @@ public final class CallState {
     /** Counts an attempt that reaches the server. */
     public synchronized int startAttempt(long nowNanos) {
         attempts++;
-        if (attempts == 1) {
+        if (firstAttemptNanos == 0) {
             firstAttemptNanos = nowNanos;
         }
         sentNanos = nowNanos;
