@@ -27,8 +27,10 @@ final class Bucket {
     Bucket(double configuredPerMinute, long nowNanos) {
         this.configured = configuredPerMinute > 0;
         this.perMinute = configuredPerMinute;
-        this.capacity = configuredPerMinute;
-        this.level = configuredPerMinute;
+        // a configured limit is paced smoothly, with about a second of burst: a server that enforces it
+        // without telling us how may count in windows shorter than a minute
+        this.capacity = configuredPerMinute > 0 ? Math.max(1, configuredPerMinute / 60) : 0;
+        this.level = capacity;
         this.updatedNanos = nowNanos;
     }
 
