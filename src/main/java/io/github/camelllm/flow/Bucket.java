@@ -15,6 +15,8 @@ package io.github.camelllm.flow;
 final class Bucket {
 
     private static final double MS_PER_MINUTE = 60_000.0;
+    /** How much refill (in ms of it) is kept in hand when the level is taken from the server. */
+    private static final double MARGIN_MS = 200;
 
     private final boolean configured;
     private double perMinute;
@@ -95,7 +97,10 @@ final class Bucket {
         if (remaining >= 0) {
             double sinceSent = Math.max(0, nowNanos - sentNanos) * ratePerNano();
             double reservedSince = Math.max(0, reservedTotal - reservedAt);
-            double estimate = Math.min(capacity, remaining + sinceSent) - reservedSince;
+            // a little is left unused at the server: calls reach it a few ms apart from when they were paced,
+            // and a bucket run at exactly zero refuses every call that arrives early
+            double margin = Math.min(capacity * 0.2, perMinute * MARGIN_MS / MS_PER_MINUTE);
+            double estimate = Math.min(capacity, remaining + sinceSent) - reservedSince - margin;
             // the server's view wins when it has less; a configured limit is never raised by what a server says
             level = configured ? Math.min(level, estimate) : estimate;
         }

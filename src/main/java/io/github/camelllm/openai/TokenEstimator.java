@@ -33,6 +33,9 @@ public final class TokenEstimator {
                 maxTokens = Math.max(maxTokens, Integer.parseInt(m.group(1)));
             }
         }
-        return Math.max(1, Math.max(maxTokens, request.estimatedTokens()));
+        // the whole request's characters, not only the prompt's: a little high, which is the safe side for
+        // pacing (the level learned from every answer corrects it), where being low means 429s
+        int characters = request.body() == null ? 0 : estimate(request.body());
+        return Math.max(1, Math.max(maxTokens, Math.max(characters, request.estimatedTokens())));
     }
 }

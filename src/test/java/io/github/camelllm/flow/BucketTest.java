@@ -38,12 +38,12 @@ class BucketTest {
         b.learn(3000, 10, 5000, first[1], 0, 0);
         assertThat(b.perMinute()).isEqualTo(3000);
         assertThat(b.capacity()).isCloseTo(260, within(0.01));
-        assertThat(b.level(0)).as("10 left, 2 sent since").isCloseTo(8, within(0.01));
-        for (int i = 0; i < 8; i++) {
-            assertThat(b.reserve(1, 0)[0]).isZero();
-        }
+        // 10 left, 2 sent since, and 200 ms of refill (10 at 50/s) kept in hand
+        assertThat(b.level(0)).isCloseTo(-2, within(0.01));
         long wait = b.reserve(1, 0)[0];
-        assertThat(wait / 1e6).as("the next one waits for 1/50 s of refill").isCloseTo(20, within(0.5));
+        assertThat(wait / 1e6).as("the next one waits for 3/50 s of refill").isCloseTo(60, within(0.5));
+        b.learn(3000, 200, 1200, b.reserve(1, 0)[1], 0, 0);
+        assertThat(b.level(0)).as("the server has more than we thought: its view wins").isCloseTo(190, within(0.01));
     }
 
     @Test
