@@ -1,0 +1,97 @@
+package io.github.camelllm.sim;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * One continuously refilling bucket (requests or tokens of one model). Not thread-safe on its own:
+ * {@link ModelRateLimiter} checks and charges its two buckets under one lock, so a request is
+ * admitted only when both hold enough.
+ * <p>
+ * It also records what the benchmark needs to judge a client's pacing: when the first full bucket's
+ * worth had been admitted, and everything admitted after that.
+ */
+final class TokenBucket {
+    final long perMinute;
+    final double capacity;
+    private final double perNano;
+    private double level;
+    private long lastNanos;
+
+    private long admittedTotal;
+    private long firstBucketUsedNanos = -1;
+    private long admittedAtFirstBucket;
+    private long lastAdmitNanos = -1;
+
+    TokenBucket(long perMinute, long burstMs, long nowNanos) {
+        this.perMinute = perMinute;
+        this.capacity = perMinute * (double) burstMs / SimulatorConfig.MINUTE_MS;
+        this.perNano = perMinute / (SimulatorConfig.MINUTE_MS * 1_000_000.0);
+        this.level = capacity;
+        this.lastNanos = nowNanos;
+    }
+
+    void refill(long nowNanos) {
+        if (nowNanos > lastNanos) {
+            level = Math.min(capacity, level + (nowNanos - lastNanos) * perNano);
+            lastNanos = nowNanos;
+        }
+    }
+
+    boolean holds(long cost) {
+        return level >= cost;
+    }
+
+    void charge(long cost, long nowNanos) {
+        level -= cost;
+        admittedTotal += cost;
+        lastAdmitNanos = nowNanos;
+        if (firstBucketUsedNanos < 0 && admittedTotal >= capacity) {
+            firstBucketUsedNanos = nowNanos;
+            admittedAtFirstBucket = admittedTotal;
+        }
+    }
+
+    /** Whole units left, as x-ratelimit-remaining-* reports them. */
+    long remaining() {
+        return (long) Math.floor(Math.max(0, level));
+    }
+
+    /** Milliseconds until {@code cost} fits, rounded up (0 when it fits now). */
+    long millisUntil(long cost) {
+        double missing = cost - level;
+        return missing <= 0 ? 0 : (long) Math.ceil(missing / perNano / 1_000_000.0);
+    }
+
+    /** Milliseconds until the bucket is full again, as x-ratelimit-reset-* reports it. */
+    long millisUntilFull() {
+        return millisUntil((long) Math.ceil(capacity - 1e-9));
+    }
+
+    /** Units used in per-minute terms, for the "Used" figure of OpenAI's 429 message. */
+    long usedPerMinute() {
+        double scale = perMinute / capacity;
+        return Math.max(0, Math.round((capacity - Math.max(0, level)) * scale));
+    }
+
+    long admittedTotal() {
+        return admittedTotal;
+    }
+
+    ObjectNode toJson(long startNanos) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("limit", perMinute);
+        node.put("capacity", capacity);
+        node.put("admitted", admittedTotal);
+        node.put("first_bucket_used_ms", firstBucketUsedNanos < 0 ? -1 : (firstBucketUsedNanos - startNanos) / 1_000_000);
+        node.put("last_admit_ms", lastAdmitNanos < 0 ? -1 : (lastAdmitNanos - startNanos) / 1_000_000);
+        long after = admittedTotal - admittedAtFirstBucket;
+        node.put("admitted_after_first_bucket", firstBucketUsedNanos < 0 ? 0 : after);
+        double windowNanos = firstBucketUsedNanos < 0 ? 0 : lastAdmitNanos - firstBucketUsedNanos;
+        if (windowNanos > 0) {
+            node.put("achieved_share", after / (windowNanos * perNano));
+        } else {
+            node.putNull("achieved_share");
+        }
+        return node;
+    }
+}
