@@ -7,8 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@link ModelRateLimiter} checks and charges its two buckets under one lock, so a request is
  * admitted only when both hold enough.
  * <p>
- * It also records what the benchmark needs to judge a client's pacing: when the first full bucket's
- * worth had been admitted, and everything admitted after that.
+ * It also records what the benchmark needs to judge a client's pacing: the total admitted and the
+ * times of the first and last admission. The bucket starts full, so no client can be admitted more
+ * than capacity + refill over that span.
  */
 final class TokenBucket {
     final long perMinute;
@@ -18,8 +19,7 @@ final class TokenBucket {
     private long lastNanos;
 
     private long admittedTotal;
-    private long firstBucketUsedNanos = -1;
-    private long admittedAtFirstBucket;
+    private long firstAdmitNanos = -1;
     private long lastAdmitNanos = -1;
 
     TokenBucket(long perMinute, long burstMs, long nowNanos) {
@@ -45,9 +45,8 @@ final class TokenBucket {
         level -= cost;
         admittedTotal += cost;
         lastAdmitNanos = nowNanos;
-        if (firstBucketUsedNanos < 0 && admittedTotal >= capacity) {
-            firstBucketUsedNanos = nowNanos;
-            admittedAtFirstBucket = admittedTotal;
+        if (firstAdmitNanos < 0) {
+            firstAdmitNanos = nowNanos;
         }
     }
 
@@ -77,18 +76,22 @@ final class TokenBucket {
         return admittedTotal;
     }
 
+    /**
+     * achieved_share = (admitted - capacity) / (refill over first..last admission): the rate the client got
+     * beyond the initial full bucket, as a share of the limit. At most 1; null while nothing beyond the
+     * initial bucket was admitted.
+     */
     ObjectNode toJson(long startNanos) {
         ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("limit", perMinute);
         node.put("capacity", capacity);
         node.put("admitted", admittedTotal);
-        node.put("first_bucket_used_ms", firstBucketUsedNanos < 0 ? -1 : (firstBucketUsedNanos - startNanos) / 1_000_000);
+        node.put("first_admit_ms", firstAdmitNanos < 0 ? -1 : (firstAdmitNanos - startNanos) / 1_000_000);
         node.put("last_admit_ms", lastAdmitNanos < 0 ? -1 : (lastAdmitNanos - startNanos) / 1_000_000);
-        long after = admittedTotal - admittedAtFirstBucket;
-        node.put("admitted_after_first_bucket", firstBucketUsedNanos < 0 ? 0 : after);
-        double windowNanos = firstBucketUsedNanos < 0 ? 0 : lastAdmitNanos - firstBucketUsedNanos;
-        if (windowNanos > 0) {
-            node.put("achieved_share", after / (windowNanos * perNano));
+        double beyondBurst = admittedTotal - capacity;
+        long spanNanos = lastAdmitNanos - firstAdmitNanos;
+        if (firstAdmitNanos >= 0 && beyondBurst > 0 && spanNanos > 0) {
+            node.put("achieved_share", beyondBurst / (spanNanos * perNano));
         } else {
             node.putNull("achieved_share");
         }

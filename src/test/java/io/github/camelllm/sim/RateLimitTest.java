@@ -128,6 +128,10 @@ class RateLimitTest {
 
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
                     .until(() -> http.postJson("/chat/completions", SimHttp.chatBody("again")).statusCode() == 200);
+            // beyond the initial bucket, nobody can be admitted faster than the refill
+            JsonNode bucket = SimHttp.MAPPER.readTree(sim.statsJson()).at("/rate_limit/models/gpt-test/requests");
+            assertThat(bucket.path("admitted").asLong()).isEqualTo(ok + 1);
+            assertThat(bucket.path("achieved_share").asDouble()).isPositive().isLessThanOrEqualTo(1.0 + 1e-9);
         }
     }
 

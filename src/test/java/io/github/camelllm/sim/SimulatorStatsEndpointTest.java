@@ -43,7 +43,8 @@ class SimulatorStatsEndpointTest {
             JsonNode requests = rateLimit.path("models").path("gpt-test").path("requests");
             assertThat(requests.path("capacity").asDouble()).isEqualTo(2.0);
             assertThat(requests.path("admitted").asLong()).isEqualTo(4 - 1 - limited);
-            assertThat(requests.path("first_bucket_used_ms").asLong()).isGreaterThanOrEqualTo(0);
+            assertThat(requests.path("first_admit_ms").asLong()).isGreaterThanOrEqualTo(0);
+            assertThat(requests.path("last_admit_ms").asLong()).isGreaterThanOrEqualTo(requests.path("first_admit_ms").asLong());
             assertThat(stats.path("quota").path("after").asLong()).isEqualTo(-1);
             assertThat(sim.statsJson()).contains("\"responses_429_quota\":1");
         }
