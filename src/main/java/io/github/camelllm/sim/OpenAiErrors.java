@@ -62,6 +62,12 @@ final class OpenAiErrors {
                 "invalid_request_error", null, "model_not_found");
     }
 
+    /** 403 for a model that exists but the project may not use; OpenAI keeps code model_not_found here. */
+    static SimResponse modelForbidden(String model) {
+        return error(403, "Project `proj_sim` does not have access to model `" + model + "`",
+                "invalid_request_error", null, "model_not_found");
+    }
+
     /** What a chat call gets during an outage; gateways answer at once, so there is no latency. */
     static SimResponse outage(OutageMode mode) {
         return switch (mode) {

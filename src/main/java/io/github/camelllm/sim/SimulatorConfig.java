@@ -29,6 +29,7 @@ import java.util.function.Consumer;
  * @param retryAfterHeaders      send retry-after / retry-after-ms on rate-limit 429s (some gateways do not)
  * @param quotaAfter             successful chat answers before the account runs out of quota, -1 = never
  * @param knownModels            models that exist; empty = any model name is accepted
+ * @param forbiddenModels        models that exist but this project may not use (403); empty = none
  * @param outage                 outage mode played on chat calls, null = none
  * @param outageAfterMs          run time (from start) before the configured outage begins
  * @param outageForMs            length of the configured outage, 0 = until stopped
@@ -56,6 +57,7 @@ public record SimulatorConfig(
         boolean retryAfterHeaders,
         long quotaAfter,
         Set<String> knownModels,
+        Set<String> forbiddenModels,
         OutageMode outage,
         long outageAfterMs,
         long outageForMs,
@@ -101,6 +103,7 @@ public record SimulatorConfig(
             throw new IllegalArgumentException("quotaAfter must be >= 0, or -1 for never: " + quotaAfter);
         }
         knownModels = knownModels == null ? Set.of() : Set.copyOf(knownModels);
+        forbiddenModels = forbiddenModels == null ? Set.of() : Set.copyOf(forbiddenModels);
         requireNonNegative("outageAfterMs", outageAfterMs);
         requireNonNegative("outageForMs", outageForMs);
         requireNonNegative("trickleBytesPerSecond", trickleBytesPerSecond);
@@ -109,7 +112,7 @@ public record SimulatorConfig(
 
     public static SimulatorConfig defaults() {
         return new SimulatorConfig("127.0.0.1", 0, 200, 0, 0, 1, 0, 0, null, 1000, "completed", 0, 0,
-                0, 0, MINUTE_MS, true, true, -1, Set.of(), null, 0, 0, 0, 0);
+                0, 0, MINUTE_MS, true, true, -1, Set.of(), Set.of(), null, 0, 0, 0, 0);
     }
 
     public SimulatorConfig withHost(String v) {
@@ -192,6 +195,10 @@ public record SimulatorConfig(
         return copy(b -> b.knownModels = v);
     }
 
+    public SimulatorConfig withForbiddenModels(Set<String> v) {
+        return copy(b -> b.forbiddenModels = v);
+    }
+
     public SimulatorConfig withOutage(OutageMode v) {
         return copy(b -> b.outage = v);
     }
@@ -236,6 +243,9 @@ public record SimulatorConfig(
         }
         if (!knownModels.isEmpty()) {
             sb.append(" models=").append(String.join(",", knownModels));
+        }
+        if (!forbiddenModels.isEmpty()) {
+            sb.append(" forbidden=").append(String.join(",", forbiddenModels));
         }
         if (outage != null) {
             sb.append(" outage=").append(outage.wireName()).append(" after=").append(outageAfterMs).append("ms for=")
@@ -290,6 +300,7 @@ public record SimulatorConfig(
         boolean retryAfterHeaders;
         long quotaAfter;
         Set<String> knownModels;
+        Set<String> forbiddenModels;
         OutageMode outage;
         long outageAfterMs;
         long outageForMs;
@@ -317,6 +328,7 @@ public record SimulatorConfig(
             retryAfterHeaders = c.retryAfterHeaders;
             quotaAfter = c.quotaAfter;
             knownModels = c.knownModels;
+            forbiddenModels = c.forbiddenModels;
             outage = c.outage;
             outageAfterMs = c.outageAfterMs;
             outageForMs = c.outageForMs;
@@ -327,7 +339,7 @@ public record SimulatorConfig(
         SimulatorConfig build() {
             return new SimulatorConfig(host, port, latencyMs, jitterMs, rate429, retryAfterSeconds, rate500, rateHang,
                     requiredApiKey, batchStepMs, batchOutcome, batchErrorRate, ioThreads, rpmLimit, tpmLimit,
-                    rateLimitBurstMs, rateLimitHeaders, retryAfterHeaders, quotaAfter, knownModels, outage,
+                    rateLimitBurstMs, rateLimitHeaders, retryAfterHeaders, quotaAfter, knownModels, forbiddenModels, outage,
                     outageAfterMs, outageForMs, trickleBytesPerSecond, batchMaxEnqueuedTokens);
         }
     }

@@ -147,6 +147,9 @@ final class SimulatorRouter {
         if (!config.knownModels().isEmpty() && !config.knownModels().contains(model)) {
             return OpenAiErrors.modelNotFound(model);
         }
+        if (config.forbiddenModels().contains(model)) {
+            return OpenAiErrors.modelForbidden(model);
+        }
         if (quota.exhausted()) {
             stats.quotaRejected();
             return rateLimitHeaders(OpenAiErrors.insufficientQuota(), limiter.peek(model));

@@ -105,4 +105,16 @@ class AccountFaultsTest {
             assertThat(known.statusCode()).isEqualTo(200);
         }
     }
+
+    @Test
+    void forbiddenModelGets403() throws Exception {
+        try (OpenAiSimulator sim = start(SimulatorConfig.defaults().withForbiddenModels(Set.of("gpt-test")))) {
+            HttpResponse<String> r = new SimHttp(sim.baseUrl()).postJson("/chat/completions", SimHttp.chatBody("hi"));
+
+            assertThat(r.statusCode()).isEqualTo(403);
+            JsonNode error = SimHttp.json(r).path("error");
+            assertThat(error.path("code").asText()).isEqualTo("model_not_found");
+            assertThat(error.path("message").asText()).isEqualTo("Project `proj_sim` does not have access to model `gpt-test`");
+        }
+    }
 }

@@ -58,7 +58,7 @@ class SimulatorMainTest {
         SimulatorConfig config = SimulatorMain.configFrom(SimulatorMain.parseFlags(new String[] {
                 "--rpm-limit", "3000", "--tpm-limit=300000", "--rate-limit-burst-ms", "5000",
                 "--rate-limit-headers", "false", "--retry-after-headers", "off", "--quota-after", "100",
-                "--known-models", "gpt-4o, gpt-4o-mini", "--outage", "html502", "--outage-after-ms", "30000",
+                "--known-models", "gpt-4o, gpt-4o-mini", "--forbidden-models", "o1", "--outage", "html502", "--outage-after-ms", "30000",
                 "--outage-for-ms", "60000", "--trickle-bytes-per-second", "16", "--batch-max-enqueued-tokens", "90000"}));
 
         assertThat(config.rpmLimit()).isEqualTo(3000);
@@ -68,6 +68,7 @@ class SimulatorMainTest {
         assertThat(config.retryAfterHeaders()).isFalse();
         assertThat(config.quotaAfter()).isEqualTo(100);
         assertThat(config.knownModels()).containsExactlyInAnyOrder("gpt-4o", "gpt-4o-mini");
+        assertThat(config.forbiddenModels()).containsExactly("o1");
         assertThat(config.outage()).isEqualTo(OutageMode.HTML502);
         assertThat(config.outageAfterMs()).isEqualTo(30_000);
         assertThat(config.outageForMs()).isEqualTo(60_000);
