@@ -57,13 +57,16 @@ final class TokenBucket {
 
     /** Milliseconds until {@code cost} fits, rounded up (0 when it fits now). */
     long millisUntil(long cost) {
-        double missing = cost - level;
-        return missing <= 0 ? 0 : (long) Math.ceil(missing / perNano / 1_000_000.0);
+        return millisFor(cost - level);
     }
 
     /** Milliseconds until the bucket is full again, as x-ratelimit-reset-* reports it. */
     long millisUntilFull() {
-        return millisUntil((long) Math.ceil(capacity - 1e-9));
+        return millisFor(capacity - level);
+    }
+
+    private long millisFor(double missing) {
+        return missing <= 1e-9 ? 0 : (long) Math.ceil(missing / perNano / 1_000_000.0);
     }
 
     /** Units used in per-minute terms, for the "Used" figure of OpenAI's 429 message. */
