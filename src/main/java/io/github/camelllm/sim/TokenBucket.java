@@ -38,7 +38,7 @@ final class TokenBucket {
     }
 
     boolean holds(long cost) {
-        return level >= cost;
+        return level >= cost - 1e-9; // the same tolerance as millisFor, so "no wait" always means "fits"
     }
 
     void charge(long cost, long nowNanos) {

@@ -88,7 +88,7 @@ class OutageTest {
 
     @Test
     void windowStartsLaterAndEndsByItself() throws Exception {
-        sim.scheduleOutage(OutageMode.HTML502, 200, 700);
+        sim.scheduleOutage(OutageMode.HTML502, 1000, 1000);
         assertThat(chat().statusCode()).isEqualTo(200);
 
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> chat().statusCode() == 502);
