@@ -16,10 +16,15 @@ import java.util.stream.Stream;
  * Benchmark helper, run as a single source file ({@code java bench/Bench.java ...}): needs only a JDK.
  *
  * <pre>
- *   gen N FILE                      writes N prompt lines {"custom_id","prompt"}
+ *   gen N FILE [CHARS]              writes N prompt lines {"custom_id","prompt"}, prompts padded to CHARS
  *   header                          prints the table header
  *   measure KEY=VALUE... -- CMD...  runs CMD (the pipeline's `run FILE`), samples it, prints one table row
+ *   limits-header | outage-header   headers of the rate-limit and outage tables
+ *   limits KEY=VALUE... -- CMD...   runs CMD against a rate-limited simulator, prints one rate-limit row
+ *   outage KEY=VALUE... -- CMD...   runs CMD against a simulator playing an outage, prints one outage row
  * </pre>
+ * limits/outage keys: label, n (prompts), kind (requests or tokens: the bucket that binds), stats (URL of the
+ * simulator's /sim/stats), outbox, log. See bench/README.md for how each column is defined.
  * measure keys: label, c (concurrency), latency (server latency, ms), n (prompts), work (work dir to watch for
  * the journal), outbox, gclog (the -Xlog:gc file the command writes), log (where the command's output goes).
  * <p>
@@ -34,17 +39,21 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         switch (args.length == 0 ? "" : args[0]) {
-            case "gen" -> gen(Long.parseLong(args[1]), Path.of(args[2]));
+            case "gen" -> gen(Long.parseLong(args[1]), Path.of(args[2]), args.length > 3 ? Integer.parseInt(args[3]) : 0);
             case "header" -> System.out.println(header());
             case "measure" -> measure(args);
+            case "limits-header" -> System.out.println(FaultRows.limitsHeader());
+            case "outage-header" -> System.out.println(FaultRows.outageHeader());
+            case "limits", "outage" -> FaultRows.run(args[0], args);
             default -> {
-                System.err.println("usage: Bench gen N FILE | header | measure key=value... -- command...");
+                System.err.println("usage: Bench gen N FILE [CHARS] | header | measure key=value... -- command... | "
+                        + "limits-header | outage-header | limits|outage key=value... -- command...");
                 System.exit(2);
             }
         }
     }
 
-    static void gen(long n, Path file) throws IOException {
+    static void gen(long n, Path file, int chars) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             for (long i = 1; i <= n; i++) {
@@ -52,7 +61,13 @@ public final class Bench {
                 w.write(Long.toString(i));
                 w.write("\",\"prompt\":\"Summarise item ");
                 w.write(Long.toString(i));
-                w.write(" of the benchmark in one short sentence.\"}\n");
+                w.write(" of the benchmark in one short sentence.");
+                // padding with plain words brings the prompt to CHARS characters (tokens ~ chars / 4)
+                int length = ("Summarise item " + i + " of the benchmark in one short sentence.").length();
+                for (; length < chars; length++) {
+                    w.write(length % 6 == 0 ? ' ' : 'x');
+                }
+                w.write("\"}\n");
             }
         }
     }
@@ -286,5 +301,222 @@ public final class Bench {
             }
         }
         return used + " (of " + committed + ")";
+    }
+}
+
+/**
+ * Rows of the rate-limit and outage settings: the pipeline runs against a simulator process that enforces a
+ * limit (or plays an outage); afterwards the simulator's /sim/stats and the run's summary give the figures.
+ */
+final class FaultRows {
+
+    static final String[] LIMIT_COLS = {"setting", "ok / prompts", "chat calls", "429 rate-limit", "429 share",
+            "achieved % of limit", "window s", "retries", "wall s", "exit"};
+    static final String[] OUTAGE_COLS = {"setting", "ok / prompts", "result lines", "chat calls", "outage answers",
+            "retries", "wall s", "exit"};
+
+    static String limitsHeader() {
+        return "| " + String.join(" | ", LIMIT_COLS) + " |\n|" + "---|".repeat(LIMIT_COLS.length);
+    }
+
+    static String outageHeader() {
+        return "| " + String.join(" | ", OUTAGE_COLS) + " |\n|" + "---|".repeat(OUTAGE_COLS.length);
+    }
+
+    static void run(String what, String[] args) throws Exception {
+        Map<String, String> o = new LinkedHashMap<>();
+        List<String> cmd = new ArrayList<>();
+        boolean inCmd = false;
+        for (int i = 1; i < args.length; i++) {
+            if (inCmd) {
+                cmd.add(args[i]);
+            } else if (args[i].equals("--")) {
+                inCmd = true;
+            } else {
+                int eq = args[i].indexOf('=');
+                o.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+            }
+        }
+        Path outbox = Path.of(o.get("outbox"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(Path.of(o.get("log")).toFile()).start();
+        int exit = p.waitFor();
+
+        Map<String, String> summary = Bench.summary(outbox);
+        long n = Long.parseLong(o.get("n"));
+        long ok = Long.parseLong(summary.getOrDefault("succeeded", "0"));
+        long retries = Long.parseLong(summary.getOrDefault("retries", "0"));
+        double wallS = Long.parseLong(summary.getOrDefault("wall_ms", "0")) / 1000.0;
+        Map<?, ?> stats = (Map<?, ?>) MiniJson.parse(httpGet(o.get("stats")));
+        long calls = num(stats, "chat_requests");
+        String row;
+        if (what.equals("limits")) {
+            long limited = num(stats, "responses_429_rate_limit");
+            Map<?, ?> bucket = bucket(stats, o.getOrDefault("kind", "requests"));
+            Object share = bucket == null ? null : bucket.get("achieved_share");
+            double windowS = bucket == null ? 0
+                    : (num(bucket, "last_admit_ms") - num(bucket, "first_admit_ms")) / 1000.0;
+            row = String.format(Locale.ROOT, "| %s | %,d / %,d | %,d | %,d | %.1f %% | %s | %.1f | %,d | %.1f | %d |",
+                    o.get("label"), ok, n, calls, limited, calls == 0 ? 0.0 : 100.0 * limited / calls,
+                    share instanceof Double d ? String.format(Locale.ROOT, "%.1f %%", 100 * d) : "n/a",
+                    windowS, retries, wallS, exit);
+        } else {
+            row = String.format(Locale.ROOT, "| %s | %,d / %,d | %,d | %,d | %,d | %,d | %.1f | %d |",
+                    o.get("label"), ok, n, resultLines(outbox), calls, num(stats, "outage_answers"), retries, wallS, exit);
+        }
+        System.out.println(row);
+    }
+
+    /** The stats of the binding bucket of the (single) model the run used. */
+    static Map<?, ?> bucket(Map<?, ?> stats, String kind) {
+        Map<?, ?> models = (Map<?, ?>) ((Map<?, ?>) stats.get("rate_limit")).get("models");
+        for (Object perModel : models.values()) {
+            Object bucket = ((Map<?, ?>) perModel).get(kind);
+            if (bucket != null) {
+                return (Map<?, ?>) bucket;
+            }
+        }
+        return null;
+    }
+
+    static long num(Map<?, ?> map, String key) {
+        Object v = map.get(key);
+        return v instanceof Double d ? d.longValue() : 0;
+    }
+
+    static long resultLines(Path outbox) throws IOException {
+        if (!Files.isDirectory(outbox)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.list(outbox)) {
+            Path results = s.filter(x -> x.getFileName().toString().endsWith(".results.jsonl")).findFirst().orElse(null);
+            return results == null ? 0 : Bench.countLines(results);
+        }
+    }
+
+    static String httpGet(String url) throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        return client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    }
+}
+
+/** Just enough JSON for the simulator's stats: objects as maps, arrays as lists, numbers as doubles. */
+final class MiniJson {
+    private final String s;
+    private int i;
+
+    private MiniJson(String s) {
+        this.s = s;
+    }
+
+    static Object parse(String text) {
+        MiniJson p = new MiniJson(text);
+        Object v = p.value();
+        p.ws();
+        if (p.i != text.length()) {
+            throw new IllegalArgumentException("trailing characters at " + p.i);
+        }
+        return v;
+    }
+
+    private Object value() {
+        ws();
+        char c = s.charAt(i);
+        if (c == '{') {
+            Map<String, Object> m = new LinkedHashMap<>();
+            i++;
+            ws();
+            if (s.charAt(i) == '}') {
+                i++;
+                return m;
+            }
+            while (true) {
+                ws();
+                String key = string();
+                ws();
+                expect(':');
+                m.put(key, value());
+                ws();
+                if (s.charAt(i++) == '}') {
+                    return m;
+                }
+            }
+        }
+        if (c == '[') {
+            List<Object> l = new ArrayList<>();
+            i++;
+            ws();
+            if (s.charAt(i) == ']') {
+                i++;
+                return l;
+            }
+            while (true) {
+                l.add(value());
+                ws();
+                if (s.charAt(i++) == ']') {
+                    return l;
+                }
+            }
+        }
+        if (c == '"') {
+            return string();
+        }
+        if (s.startsWith("true", i)) {
+            i += 4;
+            return Boolean.TRUE;
+        }
+        if (s.startsWith("false", i)) {
+            i += 5;
+            return Boolean.FALSE;
+        }
+        if (s.startsWith("null", i)) {
+            i += 4;
+            return null;
+        }
+        int start = i;
+        while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) {
+            i++;
+        }
+        return Double.parseDouble(s.substring(start, i));
+    }
+
+    private String string() {
+        expect('"');
+        StringBuilder sb = new StringBuilder();
+        while (s.charAt(i) != '"') {
+            char c = s.charAt(i++);
+            if (c == '\\') {
+                char e = s.charAt(i++);
+                switch (e) {
+                    case 'n' -> sb.append('\n');
+                    case 't' -> sb.append('\t');
+                    case 'r' -> sb.append('\r');
+                    case 'b' -> sb.append('\b');
+                    case 'f' -> sb.append('\f');
+                    case 'u' -> {
+                        sb.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
+                        i += 4;
+                    }
+                    default -> sb.append(e);
+                }
+            } else {
+                sb.append(c);
+            }
+        }
+        i++;
+        return sb.toString();
+    }
+
+    private void expect(char c) {
+        if (s.charAt(i) != c) {
+            throw new IllegalArgumentException("expected '" + c + "' at " + i);
+        }
+        i++;
+    }
+
+    private void ws() {
+        while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+            i++;
+        }
     }
 }

@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# Benchmark of the real pipeline (issue 5): prompt files go through `java -jar camel-llm-pipeline.jar run FILE`
+# Benchmark of the real pipeline: prompt files go through `java -jar camel-llm-pipeline.jar run FILE`
 # (the real routes, journal and results file) against the built-in simulator running as a separate process at a
 # fixed latency, and one table row is printed per setting. See bench/README.md.
 #
 #   bench/run.sh quick     smoke version, < 2 minutes (CI-friendly)
 #   bench/run.sh full      the real one (C = 10/100/1000, 100k and 1M prompts with -Xmx256m), ~15 minutes
 #   bench/run.sh one C N [ordered|streamed]   a single setting
+#   bench/run.sh limits    rate-limited settings (RPM-bound, TPM-bound, each with and without retry-after headers)
+#   bench/run.sh outage    a whole-server HTML 502 outage in the middle of a run
+#   bench/run.sh faults    limits + outage;  faults-quick: a small smoke version of both (~2 minutes)
 #
 # Environment: BENCH_JAVA (java of the pipeline, default: java on PATH), BENCH_JVM_OPTS (extra JVM options of
 # the pipeline, e.g. a JFR recording), BENCH_OUT (default bench/out), BENCH_PORT (default 18189),
-# BENCH_LATENCY_MS (default 200). Every load goes to 127.0.0.1 only.
+# BENCH_LATENCY_MS (default 200), BENCH_RL_C (concurrency of the rate-limited settings, default 100),
+# BENCH_OUTAGE_C (concurrency of the outage setting, default 10), BENCH_OUTAGE_MS (length of the outage,
+# default 60000), BENCH_LOCK (lock file the build waits on, default
+# /work/.heavy.lock when its folder exists). Every load goes to 127.0.0.1 only.
 set -euo pipefail
 
 MODE=${1:-quick}
@@ -27,18 +33,37 @@ export CLK_TCK=$(getconf CLK_TCK)
 # --- build (only when the jar is missing or older than a source) --------------------------------------------
 if [[ ! -f $JAR || -n $(find src routes application.properties pom.xml -newer "$JAR" -print -quit) ]]; then
   echo "building $JAR ..." >&2
-  mvn -B -q -DskipTests clean package >&2  # clean: re-shading an already shaded jar can keep stale classes
+  LOCK=${BENCH_LOCK:-/work/.heavy.lock}
+  # clean: re-shading an already shaded jar can keep stale classes; the lock keeps heavy builds one at a time
+  if [[ -d $(dirname "$LOCK") ]]; then
+    flock "$LOCK" mvn -B -q -DskipTests clean package >&2
+  else
+    mvn -B -q -DskipTests clean package >&2
+  fi
 fi
 mkdir -p "$OUT"
 
 # --- the simulator, in its own process -----------------------------------------------------------------------
-java -Xmx1g -jar "$JAR" simulate --port "$PORT" --latency-ms "$L" --jitter-ms 0 >"$OUT/simulator.log" 2>&1 &
-SIM_PID=$!
-trap 'kill $SIM_PID 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  if (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null; then break; fi
-  sleep 0.1
-done
+SIM_PID=
+stop_sim() {
+  if [[ -n $SIM_PID ]]; then
+    kill "$SIM_PID" 2>/dev/null || true
+    wait "$SIM_PID" 2>/dev/null || true
+    SIM_PID=
+  fi
+}
+start_sim() { # extra simulate flags...
+  stop_sim
+  java -Xmx1g -jar "$JAR" simulate --port "$PORT" --latency-ms "$L" --jitter-ms 0 "$@" >"$OUT/simulator.log" 2>&1 &
+  SIM_PID=$!
+  for _ in $(seq 1 100); do
+    if (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "simulator did not start, see $OUT/simulator.log" >&2
+  exit 1
+}
+trap stop_sim EXIT
 
 cpu_ticks() { local s; s=$(cat /proc/$1/stat); s=${s##*) }; set -- $s; echo $(( ${12} + ${13} )); }
 
@@ -76,6 +101,65 @@ run_setting() { # label C N order [jvm options...]
       -jar "$JAR" run "$file" 2>"$dir/measure.log") | tee -a "$OUT/table.md"
 }
 
+# --- rate-limited and outage settings: one simulator process per setting, enforcing the limit -----------------
+RL_C=${BENCH_RL_C:-100}
+OUTAGE_C=${BENCH_OUTAGE_C:-10}  # low enough that the run lasts well past the outage
+STATS_URL=http://127.0.0.1:$PORT/sim/stats
+
+fault_setting() { # limits|outage label kind N prompt-chars C [simulate flags...]
+  local what=$1 label=$2 kind=$3 n=$4 chars=$5 c=$6; shift 6
+  local dir=$OUT/runs/$label file
+  file=$OUT/prompts/prompts-$n-$chars.jsonl
+  [[ -f $file ]] || $BENCH gen "$n" "$file" "$chars"
+  rm -rf "$dir"; mkdir -p "$dir"
+  start_sim "$@"
+  $BENCH "$what" label="$label" kind="$kind" n="$n" stats="$STATS_URL" outbox="$dir/outbox" log="$dir/run.log" -- \
+      $JAVA ${BENCH_JVM_OPTS:-} -Dllm.base-url="$BASE_URL" -Dllm.concurrency="$c" \
+      -Dllm.work-dir="$dir/work" -Dllm.outbox="$dir/outbox" -jar "$JAR" run "$file" | tee -a "$OUT/faults.md"
+  curl -s "$STATS_URL" >"$dir/sim-stats.json" 2>/dev/null || true
+  cp "$OUT/simulator.log" "$dir/simulator.log"
+  stop_sim
+}
+
+limit_rows() { # rpm-prompts tpm-prompts
+  echo "rate limits: burst 5 s (bucket = 5 s of the per-minute limit), L=${L} ms, C=${RL_C}" | tee -a "$OUT/faults.md"
+  $BENCH limits-header | tee -a "$OUT/faults.md"
+  local rpm=(--rpm-limit 3000 --rate-limit-burst-ms 5000) tpm=(--tpm-limit 300000 --rate-limit-burst-ms 5000)
+  fault_setting limits rpm-3000 requests "$1" 0 "$RL_C" "${rpm[@]}"
+  fault_setting limits rpm-3000-no-retry-after requests "$1" 0 "$RL_C" "${rpm[@]}" --retry-after-headers false
+  # 2,000-character prompts: ~500 tokens each, so the token bucket binds long before the request bucket
+  fault_setting limits tpm-300k tokens "$2" 2000 "$RL_C" "${tpm[@]}"
+  fault_setting limits tpm-300k-no-retry-after tokens "$2" 2000 "$RL_C" "${tpm[@]}" --retry-after-headers false
+  echo | tee -a "$OUT/faults.md"
+}
+
+outage_rows() { # prompts after-ms for-ms
+  echo "outage: every chat call answers 502 text/html from ${2} ms after the simulator started, for ${3} ms;" \
+    "L=${L} ms, C=${OUTAGE_C}" | tee -a "$OUT/faults.md"
+  $BENCH outage-header | tee -a "$OUT/faults.md"
+  fault_setting outage "outage-html502-${3}ms" none "$1" 0 "$OUTAGE_C" --outage html502 --outage-after-ms "$2" \
+    --outage-for-ms "$3"
+  echo | tee -a "$OUT/faults.md"
+}
+
+fault_modes() {
+  local outage_ms=${BENCH_OUTAGE_MS:-60000}
+  : >"$OUT/faults.md"
+  echo "machine: $(nproc) cores; pipeline JDK: $($JAVA -version 2>&1 | head -1)" | tee -a "$OUT/faults.md"
+  case $MODE in
+    limits) limit_rows 1800 400 ;;
+    outage) outage_rows 6000 15000 "$outage_ms" ;;
+    faults) limit_rows 1800 400; outage_rows 6000 15000 "$outage_ms" ;;
+    faults-quick) limit_rows 400 120; outage_rows 600 5000 5000 ;;
+  esac
+  echo "table also in $OUT/faults.md; per-setting logs and simulator stats in $OUT/runs/" >&2
+}
+
+case $MODE in
+  limits|outage|faults|faults-quick) fault_modes; exit 0 ;;
+esac
+start_sim
+
 rows() {
   case $MODE in
     quick)
@@ -96,7 +180,7 @@ rows() {
     one)
       run_setting "c$2-$3-${4:-ordered}" "$2" "$3" "${4:-ordered}"
       ;;
-    *) echo "usage: bench/run.sh quick|full|one C N [ordered|streamed]" >&2; exit 2 ;;
+    *) echo "usage: bench/run.sh quick|full|one C N [ordered|streamed]|limits|outage|faults|faults-quick" >&2; exit 2 ;;
   esac
 }
 

@@ -28,6 +28,12 @@ final class BatchJob {
     private final String outcome;
     private final double errorRate;
     private final BatchInput input;
+    /** Model of the batch (of its first line), null when the file has no valid line. */
+    final String model;
+    /** Tokens the batch holds against the enqueued-token limit while unfinished. */
+    final long tokens;
+    /** Errors of a batch refused during validation although its file is valid (e.g. token_limit_exceeded). */
+    private final List<ObjectNode> rejection;
 
     // Guarded by this: the view of the batch advances under one lock, so files are made once.
     private long cancelRequestedMillis = -1;
@@ -38,7 +44,8 @@ final class BatchJob {
     private int failedCount;
 
     BatchJob(String id, long seq, String endpoint, String inputFileId, String completionWindow, JsonNode metadata,
-             long createdMillis, long stepMs, String outcome, double errorRate, BatchInput input) {
+             long createdMillis, long stepMs, String outcome, double errorRate, BatchInput input, String model,
+             long tokens, List<ObjectNode> rejection) {
         this.id = id;
         this.seq = seq;
         this.endpoint = endpoint;
@@ -47,9 +54,12 @@ final class BatchJob {
         this.metadata = metadata;
         this.createdMillis = createdMillis;
         this.stepMs = stepMs;
-        this.outcome = input.valid() ? outcome : "failed";
+        this.outcome = input.valid() && rejection == null ? outcome : "failed";
         this.errorRate = errorRate;
         this.input = input;
+        this.model = model;
+        this.tokens = tokens;
+        this.rejection = rejection;
     }
 
     /** When the batch reaches its terminal status if nobody cancels it. */
@@ -79,6 +89,17 @@ final class BatchJob {
         return elapsed < 2 * stepMs || "expired".equals(outcome) ? "in_progress" : "finalizing";
     }
 
+    /** True while the batch counts against its model's enqueued-token limit (one bound to fail never does). */
+    synchronized boolean holdsEnqueuedTokens(long now) {
+        if ("failed".equals(outcome)) {
+            return false;
+        }
+        return switch (status(now)) {
+            case "validating", "in_progress", "finalizing" -> true;
+            default -> false;
+        };
+    }
+
     /** Requests cancellation; returns false when the batch already ended. */
     synchronized boolean cancel(long now) {
         if (cancelRequestedMillis >= 0) {
@@ -100,16 +121,13 @@ final class BatchJob {
         node.put("id", id);
         node.put("object", "batch");
         node.put("endpoint", endpoint);
-        if (!input.lines().isEmpty()) {
-            JsonNode model = input.lines().get(0).body().get("model");
-            if (model != null && model.isTextual()) {
-                node.put("model", model.asText());
-            }
+        if (model != null) {
+            node.put("model", model);
         }
         if ("failed".equals(status)) {
-            List<ObjectNode> errors = input.valid()
-                    ? List.of(BatchInput.error("simulated_failure", "The batch failed (simulated outcome).", null, null))
-                    : input.errors();
+            List<ObjectNode> errors = !input.valid() ? input.errors()
+                    : rejection != null ? rejection
+                    : List.of(BatchInput.error("simulated_failure", "The batch failed (simulated outcome).", null, null));
             node.set("errors", BatchInput.errorList(errors));
         } else {
             node.putNull("errors");

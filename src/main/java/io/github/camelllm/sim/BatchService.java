@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,12 +16,14 @@ final class BatchService {
 
     private final SimulatorConfig config;
     private final FileStore files;
+    private final SimulatorStats stats;
     private final Map<String, BatchJob> batches = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
 
-    BatchService(SimulatorConfig config, FileStore files) {
+    BatchService(SimulatorConfig config, FileStore files, SimulatorStats stats) {
         this.config = config;
         this.files = files;
+        this.stats = stats;
     }
 
     int size() {
@@ -62,11 +65,51 @@ final class BatchService {
         }
         // Validation happens up front; its verdict is revealed once the "validating" step has passed.
         BatchInput parsed = BatchInput.parse(input.content(), endpoint);
-        BatchJob job = new BatchJob(Ids.next("batch_"), sequence.incrementAndGet(), endpoint, inputFileId, window,
-                metadata == null ? Json.MAPPER.nullNode() : metadata, System.currentTimeMillis(),
-                config.batchStepMs(), outcome, config.batchErrorRate(), parsed);
-        batches.put(job.id, job);
-        return ok(job.toJson(System.currentTimeMillis(), files));
+        String model = modelOf(parsed);
+        long tokens = parsed.lines().stream().mapToLong(line -> TokenEstimate.of(line.body())).sum();
+        long now = System.currentTimeMillis();
+        BatchJob job;
+        // One lock around check and insert, so two batches created at once cannot both take the last room.
+        synchronized (this) {
+            List<ObjectNode> rejection = parsed.valid() ? enqueuedTokenCheck(model, tokens, now) : null;
+            if (rejection != null) {
+                stats.batchTokenLimitFailed();
+            }
+            job = new BatchJob(Ids.next("batch_"), sequence.incrementAndGet(), endpoint, inputFileId, window,
+                    metadata == null ? Json.MAPPER.nullNode() : metadata, now, config.batchStepMs(), outcome,
+                    config.batchErrorRate(), parsed, model, tokens, rejection);
+            batches.put(job.id, job);
+        }
+        return ok(job.toJson(now, files));
+    }
+
+    /**
+     * OpenAI's enqueued-token limit: tokens of a model's unfinished batches may not exceed the limit.
+     * Returns the errors of a batch that fails validation for it, or null when it fits.
+     */
+    private List<ObjectNode> enqueuedTokenCheck(String model, long tokens, long now) {
+        long limit = config.batchMaxEnqueuedTokens();
+        if (limit <= 0 || model == null) {
+            return null;
+        }
+        long enqueued = batches.values().stream()
+                .filter(b -> model.equals(b.model) && b.holdsEnqueuedTokens(now))
+                .mapToLong(b -> b.tokens)
+                .sum();
+        if (enqueued + tokens <= limit) {
+            return null;
+        }
+        return List.of(BatchInput.error("token_limit_exceeded", "Enqueued token limit reached for " + model
+                + " in organization " + RateLimitDecision.ORG + ". Limit: " + String.format(Locale.ROOT, "%,d", limit)
+                + " enqueued tokens. Please try again once some in_progress batches have been completed.", null, null));
+    }
+
+    private static String modelOf(BatchInput input) {
+        if (input.lines().isEmpty()) {
+            return null;
+        }
+        JsonNode model = input.lines().get(0).body().get("model");
+        return model != null && model.isTextual() ? model.asText() : null;
     }
 
     SimResponse get(String id) {

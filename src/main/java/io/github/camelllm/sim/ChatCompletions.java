@@ -30,7 +30,8 @@ final class ChatCompletions {
     record Outcome(int status, ObjectNode body, long latencyOverride, boolean hang) {
     }
 
-    static Outcome answer(JsonNode request) {
+    /** The 400 for a body that is not a chat request, or null when it is one. */
+    static Outcome validate(JsonNode request) {
         if (request == null || !request.isObject()) {
             return invalid("The request body must be a JSON object.", null);
         }
@@ -42,6 +43,16 @@ final class ChatCompletions {
         if (messages == null || !messages.isArray() || messages.isEmpty()) {
             return invalid("'messages' must be a non-empty array", "messages");
         }
+        return null;
+    }
+
+    static Outcome answer(JsonNode request) {
+        Outcome invalid = validate(request);
+        if (invalid != null) {
+            return invalid;
+        }
+        JsonNode model = request.get("model");
+        JsonNode messages = request.get("messages");
         int promptChars = 0;
         String last = "";
         for (JsonNode message : messages) {
@@ -105,7 +116,7 @@ final class ChatCompletions {
         return (chars + 3L) / 4;
     }
 
-    private static long maxTokens(JsonNode request) {
+    static long maxTokens(JsonNode request) {
         JsonNode max = request.get("max_completion_tokens");
         if (max == null || !max.canConvertToLong()) {
             max = request.get("max_tokens");
@@ -114,7 +125,7 @@ final class ChatCompletions {
     }
 
     /** Message content is either a string or an array of parts; only text parts count. */
-    private static String contentText(JsonNode content) {
+    static String contentText(JsonNode content) {
         if (content == null || content.isNull()) {
             return "";
         }

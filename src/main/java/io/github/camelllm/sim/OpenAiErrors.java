@@ -30,16 +30,69 @@ final class OpenAiErrors {
         return error(404, message, "invalid_request_error", null, null);
     }
 
-    static SimResponse unauthorized() {
-        return error(401, "Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.",
-                "invalid_request_error", null, "invalid_api_key");
+    /** 401 for a wrong key; the key is masked as OpenAI does it, never echoed whole. */
+    static SimResponse invalidApiKey(String presentedKey) {
+        return error(401, "Incorrect API key provided: " + maskKey(presentedKey) + ". You can find your API key at "
+                + "https://platform.openai.com/account/api-keys.", "invalid_request_error", null, "invalid_api_key");
     }
 
-    static SimResponse rateLimited(double retryAfterSeconds) {
-        return error(429, "Rate limit reached for requests (simulated). Please try again in "
-                        + Math.round(retryAfterSeconds * 1000) + "ms.", "requests", null, "rate_limit_exceeded")
-                .withHeader("retry-after", Long.toString((long) Math.ceil(retryAfterSeconds)))
-                .withHeader("retry-after-ms", Long.toString(Math.round(retryAfterSeconds * 1000)));
+    /** 401 without any bearer token. */
+    static SimResponse missingApiKey() {
+        return error(401, "You didn't provide an API key. You need to provide your API key in an Authorization header "
+                + "using Bearer auth (i.e. Authorization: Bearer YOUR_KEY). You can obtain an API key from "
+                + "https://platform.openai.com/account/api-keys.", "invalid_request_error", null, null);
+    }
+
+    /** First five and last two characters, so an operator can tell keys apart; short keys show nothing. */
+    static String maskKey(String key) {
+        if (key == null || key.length() < 12) {
+            return "***";
+        }
+        return key.substring(0, 5) + "***" + key.substring(key.length() - 2);
+    }
+
+    static SimResponse insufficientQuota() {
+        return error(429, "You exceeded your current quota, please check your plan and billing details. For more "
+                + "information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.",
+                "insufficient_quota", null, "insufficient_quota");
+    }
+
+    static SimResponse modelNotFound(String model) {
+        return error(404, "The model `" + model + "` does not exist or you do not have access to it.",
+                "invalid_request_error", null, "model_not_found");
+    }
+
+    /** 403 for a model that exists but the project may not use; OpenAI keeps code model_not_found here. */
+    static SimResponse modelForbidden(String model) {
+        return error(403, "Project `proj_sim` does not have access to model `" + model + "`",
+                "invalid_request_error", null, "model_not_found");
+    }
+
+    /** What a chat call gets during an outage; gateways answer at once, so there is no latency. */
+    static SimResponse outage(OutageMode mode) {
+        return switch (mode) {
+            case HTML502 -> SimResponse.html(502, BAD_GATEWAY_PAGE);
+            case SERVER_ERROR_500 -> serverError();
+            case OVERLOADED_503 -> error(503, "The server is overloaded or not ready yet.", "server_error", null, null);
+            case RESET -> SimResponse.connectionReset();
+            case HANG -> SimResponse.hanging();
+        };
+    }
+
+    private static final String BAD_GATEWAY_PAGE = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+            + "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+
+    /** The random (not bucket-driven) 429 of {@code rate429}. */
+    static SimResponse rateLimited(double retryAfterSeconds, boolean retryAfterHeaders) {
+        SimResponse response = error(429, "Rate limit reached for requests (simulated). Please try again in "
+                + Math.round(retryAfterSeconds * 1000) + "ms.", "requests", null, "rate_limit_exceeded");
+        return retryAfterHeaders ? withRetryAfter(response, Math.round(retryAfterSeconds * 1000)) : response;
+    }
+
+    /** retry-after-ms exact, retry-after in whole seconds rounded up, as OpenAI sends them. */
+    static SimResponse withRetryAfter(SimResponse response, long waitMs) {
+        return response.withHeader("retry-after", Long.toString((waitMs + 999) / 1000))
+                .withHeader("retry-after-ms", Long.toString(waitMs));
     }
 
     static SimResponse serverError() {

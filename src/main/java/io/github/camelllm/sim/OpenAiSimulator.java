@@ -39,6 +39,9 @@ public final class OpenAiSimulator implements AutoCloseable {
     private final SimulatorStats stats = new SimulatorStats();
     private final FileStore files = new FileStore();
     private final BatchService batches;
+    private final RateLimiter limiter;
+    private final AccountQuota quota;
+    private final Outage outage = new Outage();
     private final SimulatorRouter router;
     private EventLoopGroup group;
     private Channel serverChannel;
@@ -46,8 +49,10 @@ public final class OpenAiSimulator implements AutoCloseable {
 
     public OpenAiSimulator(SimulatorConfig config) {
         this.config = config;
-        this.batches = new BatchService(config, files);
-        this.router = new SimulatorRouter(config, stats, files, batches);
+        this.batches = new BatchService(config, files, stats);
+        this.limiter = new RateLimiter(config);
+        this.quota = new AccountQuota(config.quotaAfter());
+        this.router = new SimulatorRouter(config, stats, files, batches, limiter, quota, outage);
     }
 
     /** Binds and starts serving; returns the bound port (useful with port 0). */
@@ -80,6 +85,7 @@ public final class OpenAiSimulator implements AutoCloseable {
             throw new IllegalStateException("cannot bind simulator to " + config.host() + ":" + config.port(), e);
         }
         port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+        outage.configure(config, System.nanoTime());
         LOG.debug("OpenAI simulator bound to {}:{}", config.host(), port);
         return port;
     }
@@ -161,5 +167,65 @@ public final class OpenAiSimulator implements AutoCloseable {
     /** Successful (200) chat completions written. */
     public long chatCompletions() {
         return stats.chatCompletions();
+    }
+
+    /** Chat requests received (POST /v1/chat/completions), whatever their answer. */
+    public long chatRequests() {
+        return stats.chatRequests();
+    }
+
+    /** 429s from the request/token buckets (rpmLimit/tpmLimit). */
+    public long rateLimitRejections() {
+        return stats.rateLimitRejections();
+    }
+
+    /** 429s with insufficient_quota. */
+    public long quotaRejections() {
+        return stats.quotaRejections();
+    }
+
+    /** Connections closed without an answer (outage mode reset). */
+    public long connectionResets() {
+        return stats.resets();
+    }
+
+    /** Tokens charged for admitted chat requests (the rate limiter's estimate). */
+    public long tokensCharged() {
+        return stats.tokensCharged();
+    }
+
+    /** The counters as served by GET /sim/stats. */
+    public String statsJson() {
+        return new String(router.statsResponse().body(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Every chat call fails in this way from now until {@link #stopOutage()}. */
+    public void startOutage(OutageMode mode) {
+        outage.start(mode);
+    }
+
+    /** An outage that begins {@code afterMs} from now and lasts {@code forMs} (0 = until stopped). */
+    public void scheduleOutage(OutageMode mode, long afterMs, long forMs) {
+        outage.schedule(mode, afterMs, forMs);
+    }
+
+    /** Ends the outage now (also one configured or scheduled for later). */
+    public void stopOutage() {
+        outage.stop();
+    }
+
+    /** The outage mode in force now, or null. */
+    public OutageMode currentOutage() {
+        return outage.current();
+    }
+
+    /** Gives the account a fresh allowance of quotaAfter successful answers. */
+    public void topUp() {
+        quota.topUp();
+    }
+
+    /** A new quota: {@code n} more successful answers from now, -1 = never run out. */
+    public void setQuotaAfter(long n) {
+        quota.setLimit(n);
     }
 }

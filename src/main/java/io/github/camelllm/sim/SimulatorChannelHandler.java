@@ -2,14 +2,19 @@ package io.github.camelllm.sim;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -29,6 +34,8 @@ import org.slf4j.LoggerFactory;
 final class SimulatorChannelHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(SimulatorChannelHandler.class);
     private static final String CHAT_PATH = "/v1/chat/completions";
+    private static final long TRICKLE_CHUNK_BYTES = 8;
+    private static final long MIN_TRICKLE_INTERVAL_MS = 10;
 
     private final SimulatorRouter router;
     private final SimulatorStats stats;
@@ -73,6 +80,13 @@ final class SimulatorChannelHandler extends SimpleChannelInboundHandler<FullHttp
             stats.hung();
             return; // stays in flight until the client gives up and closes the connection
         }
+        if (response.reset()) {
+            stats.reset();
+            // Linger 0 makes the close a TCP reset: the client sees "connection reset", not a clean EOF.
+            ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+            ctx.close();
+            return;
+        }
         SimResponse toWrite = response;
         boolean close = !keepAlive;
         if (response.delayMs() > 0) {
@@ -89,14 +103,51 @@ final class SimulatorChannelHandler extends SimpleChannelInboundHandler<FullHttp
             return; // channelInactive already released the request
         }
         stats.responded(response.status(), chat);
-        ctx.writeAndFlush(toHttp(response, version, close)).addListener((ChannelFutureListener) future -> {
+        if (response.trickleBytesPerSecond() > 0) {
+            HttpResponse head = new DefaultHttpResponse(version, HttpResponseStatus.valueOf(response.status()));
+            setHeaders(head.headers(), response, version, close);
+            ctx.writeAndFlush(head);
+            trickle(ctx, response, 0, close);
+            return;
+        }
+        FullHttpResponse http = new DefaultFullHttpResponse(version, HttpResponseStatus.valueOf(response.status()),
+                Unpooled.wrappedBuffer(response.body()));
+        setHeaders(http.headers(), response, version, close);
+        ctx.writeAndFlush(http).addListener(afterLastWrite(ctx, close));
+    }
+
+    /**
+     * Writes the body a few bytes at a time so that the whole answer takes body/speed seconds while
+     * bytes keep arriving: only a whole-response deadline on the client can cut it short.
+     */
+    private void trickle(ChannelHandlerContext ctx, SimResponse response, int offset, boolean close) {
+        scheduledWrite = null;
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        long speed = response.trickleBytesPerSecond();
+        long intervalMs = Math.max(MIN_TRICKLE_INTERVAL_MS, TRICKLE_CHUNK_BYTES * 1000 / speed);
+        int chunk = (int) Math.max(1, speed * intervalMs / 1000);
+        byte[] body = response.body();
+        int end = Math.min(body.length, offset + chunk);
+        if (end >= body.length) {
+            ctx.writeAndFlush(new DefaultLastHttpContent(Unpooled.wrappedBuffer(body, offset, end - offset)))
+                    .addListener(afterLastWrite(ctx, close));
+            return;
+        }
+        ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(body, offset, end - offset)));
+        scheduledWrite = ctx.executor().schedule(() -> trickle(ctx, response, end, close), intervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    private ChannelFutureListener afterLastWrite(ChannelHandlerContext ctx, boolean close) {
+        return future -> {
             finishRequest();
             if (close || !future.isSuccess()) {
                 future.channel().close();
             } else {
                 serveNextWaiting(ctx);
             }
-        });
+        };
     }
 
     private void serveNextWaiting(ChannelHandlerContext ctx) {
@@ -117,10 +168,7 @@ final class SimulatorChannelHandler extends SimpleChannelInboundHandler<FullHttp
         }
     }
 
-    private static FullHttpResponse toHttp(SimResponse response, HttpVersion version, boolean close) {
-        FullHttpResponse http = new DefaultFullHttpResponse(version, HttpResponseStatus.valueOf(response.status()),
-                Unpooled.wrappedBuffer(response.body()));
-        HttpHeaders headers = http.headers();
+    private static void setHeaders(HttpHeaders headers, SimResponse response, HttpVersion version, boolean close) {
         headers.set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
         headers.setInt(HttpHeaderNames.CONTENT_LENGTH, response.body().length);
         headers.set("x-request-id", Ids.next("req_", 32));
@@ -132,7 +180,6 @@ final class SimulatorChannelHandler extends SimpleChannelInboundHandler<FullHttp
         } else if (version.equals(HttpVersion.HTTP_1_0)) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
-        return http;
     }
 
     @Override

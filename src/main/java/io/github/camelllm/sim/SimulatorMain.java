@@ -10,11 +10,16 @@ public final class SimulatorMain {
     static final int DEFAULT_PORT = 8089;
     static final Set<String> FLAGS = Set.of("--port", "--host", "--latency-ms", "--jitter-ms", "--rate-429",
             "--rate-500", "--rate-hang", "--retry-after-s", "--batch-step-ms", "--batch-outcome",
-            "--batch-error-rate", "--api-key", "--io-threads");
+            "--batch-error-rate", "--api-key", "--io-threads", "--rpm-limit", "--tpm-limit", "--rate-limit-burst-ms",
+            "--rate-limit-headers", "--retry-after-headers", "--quota-after", "--known-models", "--forbidden-models", "--outage",
+            "--outage-after-ms", "--outage-for-ms", "--trickle-bytes-per-second", "--batch-max-enqueued-tokens");
     static final String USAGE = "usage: SimulatorMain [--port N (default 8089)] [--host ADDR] [--latency-ms MS] "
             + "[--jitter-ms MS] [--rate-429 F] [--rate-500 F] [--rate-hang F] [--retry-after-s S] "
             + "[--batch-step-ms MS] [--batch-outcome completed|failed|expired] [--batch-error-rate F] "
-            + "[--api-key KEY] [--io-threads N]";
+            + "[--api-key KEY] [--io-threads N] [--rpm-limit N] [--tpm-limit N] [--rate-limit-burst-ms MS (default 60000)] "
+            + "[--rate-limit-headers true|false] [--retry-after-headers true|false] [--quota-after N] "
+            + "[--known-models M1,M2] [--forbidden-models M1,M2] [--outage html502|500|503|reset|hang] [--outage-after-ms MS] "
+            + "[--outage-for-ms MS (0 = until stopped)] [--trickle-bytes-per-second N] [--batch-max-enqueued-tokens N]";
 
     private SimulatorMain() {
     }
@@ -91,6 +96,19 @@ public final class SimulatorMain {
                     case "--batch-error-rate" -> c.withBatchErrorRate(Double.parseDouble(v));
                     case "--api-key" -> c.withRequiredApiKey(v.isEmpty() ? null : v);
                     case "--io-threads" -> c.withIoThreads(Integer.parseInt(v));
+                    case "--rpm-limit" -> c.withRpmLimit(Long.parseLong(v));
+                    case "--tpm-limit" -> c.withTpmLimit(Long.parseLong(v));
+                    case "--rate-limit-burst-ms" -> c.withRateLimitBurstMs(Long.parseLong(v));
+                    case "--rate-limit-headers" -> c.withRateLimitHeaders(bool(flag.getKey(), v));
+                    case "--retry-after-headers" -> c.withRetryAfterHeaders(bool(flag.getKey(), v));
+                    case "--quota-after" -> c.withQuotaAfter(Long.parseLong(v));
+                    case "--known-models" -> c.withKnownModels(models(v));
+                    case "--forbidden-models" -> c.withForbiddenModels(models(v));
+                    case "--outage" -> c.withOutage(OutageMode.parse(v));
+                    case "--outage-after-ms" -> c.withOutageWindow(Long.parseLong(v), c.outageForMs());
+                    case "--outage-for-ms" -> c.withOutageWindow(c.outageAfterMs(), Long.parseLong(v));
+                    case "--trickle-bytes-per-second" -> c.withTrickleBytesPerSecond(Long.parseLong(v));
+                    case "--batch-max-enqueued-tokens" -> c.withBatchMaxEnqueuedTokens(Long.parseLong(v));
                     default -> throw new IllegalArgumentException("unknown flag: " + flag.getKey());
                 };
             } catch (NumberFormatException e) {
@@ -98,5 +116,23 @@ public final class SimulatorMain {
             }
         }
         return c;
+    }
+
+    private static boolean bool(String flag, String v) {
+        return switch (v.toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "on", "yes" -> true;
+            case "false", "off", "no" -> false;
+            default -> throw new IllegalArgumentException("not true/false for " + flag + ": " + v);
+        };
+    }
+
+    private static Set<String> models(String list) {
+        Set<String> models = new java.util.LinkedHashSet<>();
+        for (String m : list.split(",")) {
+            if (!m.isBlank()) {
+                models.add(m.trim());
+            }
+        }
+        return models;
     }
 }

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.multipart.InterfaceHttpData;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -29,13 +30,22 @@ final class SimulatorRouter {
     private final SimulatorStats stats;
     private final FileStore files;
     private final BatchService batches;
+    private final RateLimiter limiter;
+    private final AccountQuota quota;
+    private final Outage outage;
+    private final SimulatorControl control;
     private final String expectedAuthorization;
 
-    SimulatorRouter(SimulatorConfig config, SimulatorStats stats, FileStore files, BatchService batches) {
+    SimulatorRouter(SimulatorConfig config, SimulatorStats stats, FileStore files, BatchService batches,
+                    RateLimiter limiter, AccountQuota quota, Outage outage) {
         this.config = config;
         this.stats = stats;
         this.files = files;
         this.batches = batches;
+        this.limiter = limiter;
+        this.quota = quota;
+        this.outage = outage;
+        this.control = new SimulatorControl(stats, limiter, quota, outage, files, batches);
         this.expectedAuthorization = config.requiredApiKey() == null ? null : "Bearer " + config.requiredApiKey();
     }
 
@@ -46,25 +56,32 @@ final class SimulatorRouter {
         if (path.equals("/health")) {
             return SimResponse.json(200, "{\"status\":\"ok\"}".getBytes(StandardCharsets.US_ASCII));
         }
-        if (path.equals("/sim/stats")) {
-            ObjectNode json = stats.toJson();
-            json.put("files", files.size());
-            json.put("batches", batches.size());
-            return SimResponse.json(200, Json.bytes(json));
+        if (path.startsWith("/sim/")) {
+            return simulatorEndpoint(method, path, request);
         }
         if (!path.startsWith("/v1/")) {
             return invalidUrl(method, path);
         }
-        if (expectedAuthorization != null
-                && !expectedAuthorization.equals(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
-            return OpenAiErrors.unauthorized();
+        boolean chat = method.equals(HttpMethod.POST) && path.equals("/v1/chat/completions");
+        if (chat) {
+            stats.chatRequest();
+            // The gateway in front of the API fails before anything else is looked at.
+            OutageMode down = outage.current();
+            if (down != null) {
+                stats.outageAnswered();
+                return OpenAiErrors.outage(down);
+            }
+        }
+        SimResponse denied = checkApiKey(request);
+        if (denied != null) {
+            return denied;
+        }
+        if (chat) {
+            return chatCompletion(request);
         }
         String[] parts = path.substring(1).split("/");
         // parts[0] is "v1"
         String resource = parts.length > 1 ? parts[1] : "";
-        if (method.equals(HttpMethod.POST) && path.equals("/v1/chat/completions")) {
-            return chatCompletion(request);
-        }
         if (resource.equals("files")) {
             return files(method, parts, request, uri);
         }
@@ -74,6 +91,46 @@ final class SimulatorRouter {
         return invalidUrl(method, path);
     }
 
+    SimResponse statsResponse() {
+        return control.stats();
+    }
+
+    private SimResponse simulatorEndpoint(HttpMethod method, String path, FullHttpRequest request) {
+        if (path.equals("/sim/stats") && method.equals(HttpMethod.GET)) {
+            return control.stats();
+        }
+        if (path.equals("/sim/control") && method.equals(HttpMethod.GET)) {
+            return control.state();
+        }
+        if (path.equals("/sim/control") && method.equals(HttpMethod.POST)) {
+            try {
+                return control.apply(readJson(request));
+            } catch (IOException e) {
+                return OpenAiErrors.invalidRequest("The control body must be a JSON object.", null);
+            }
+        }
+        return invalidUrl(method, path);
+    }
+
+    /** Null when the caller may pass; else the 401 OpenAI gives for a missing or wrong key. */
+    private SimResponse checkApiKey(FullHttpRequest request) {
+        if (expectedAuthorization == null) {
+            return null;
+        }
+        String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (expectedAuthorization.equals(authorization)) {
+            return null;
+        }
+        if (authorization == null || !authorization.startsWith("Bearer ") || authorization.length() == 7) {
+            return OpenAiErrors.missingApiKey();
+        }
+        return OpenAiErrors.invalidApiKey(authorization.substring(7));
+    }
+
+    /**
+     * Checks in the order a real provider applies them: a valid body, a known model, credit left,
+     * room in the rate-limit buckets (charged at admission, before the latency), then the answer.
+     */
     private SimResponse chatCompletion(FullHttpRequest request) {
         JsonNode body;
         try {
@@ -82,20 +139,50 @@ final class SimulatorRouter {
             return OpenAiErrors.invalidRequest("We could not parse the JSON body of your request. (HINT: This likely means "
                     + "you aren't using your HTTP library correctly.)", null);
         }
+        ChatCompletions.Outcome invalid = ChatCompletions.validate(body);
+        if (invalid != null) {
+            return SimResponse.json(invalid.status(), Json.bytes(invalid.body()));
+        }
+        String model = body.get("model").asText();
+        if (!config.knownModels().isEmpty() && !config.knownModels().contains(model)) {
+            return OpenAiErrors.modelNotFound(model);
+        }
+        if (config.forbiddenModels().contains(model)) {
+            return OpenAiErrors.modelForbidden(model);
+        }
+        if (quota.exhausted()) {
+            stats.quotaRejected();
+            return rateLimitHeaders(OpenAiErrors.insufficientQuota(), limiter.peek(model));
+        }
+        long cost = TokenEstimate.of(body);
+        RateLimitDecision decision = limiter.admit(model, cost);
+        if (!decision.admitted()) {
+            stats.rateLimitRejected();
+            SimResponse rejected = rateLimitHeaders(decision.error(), decision.headers());
+            // Real rate limiting rejects before doing any work, so no latency here.
+            return config.retryAfterHeaders() && decision.retryAfterMs() >= 0
+                    ? OpenAiErrors.withRetryAfter(rejected, decision.retryAfterMs()) : rejected;
+        }
+        stats.tokensCharged(cost);
+        return rateLimitHeaders(answer(body), decision.headers());
+    }
+
+    /** The answer of an admitted request: markers, random faults, or the completion. */
+    private SimResponse answer(JsonNode body) {
         ChatCompletions.Outcome outcome = ChatCompletions.answer(body);
         if (outcome.hang()) {
             return SimResponse.hanging();
         }
         long latency = outcome.latencyOverride() >= 0 ? outcome.latencyOverride() : drawLatency();
         if (outcome.status() != 200) {
-            // An invalid body, or a status forced by a test marker (answered after the latency).
+            // A status forced by a test marker (answered after the latency).
             SimResponse forced = SimResponse.json(outcome.status(), Json.bytes(outcome.body())).delayed(latency);
-            return outcome.status() == 429 ? withRetryAfter(forced) : forced;
+            return outcome.status() == 429 && config.retryAfterHeaders()
+                    ? OpenAiErrors.withRetryAfter(forced, Math.round(config.retryAfterSeconds() * 1000)) : forced;
         }
         double draw = ThreadLocalRandom.current().nextDouble();
         if (draw < config.rate429()) {
-            // Real rate limiting rejects before doing any work, so no latency here.
-            return OpenAiErrors.rateLimited(config.retryAfterSeconds());
+            return OpenAiErrors.rateLimited(config.retryAfterSeconds(), config.retryAfterHeaders());
         }
         if (draw < config.rate429() + config.rate500()) {
             return OpenAiErrors.serverError().delayed(latency);
@@ -103,16 +190,17 @@ final class SimulatorRouter {
         if (draw < config.rate429() + config.rate500() + config.rateHang()) {
             return SimResponse.hanging();
         }
-        return SimResponse.json(200, Json.bytes(outcome.body())).delayed(latency);
+        if (!quota.tryUse()) {
+            // Another event loop took the last credit since the check above.
+            stats.quotaRejected();
+            return OpenAiErrors.insufficientQuota();
+        }
+        SimResponse ok = SimResponse.json(200, Json.bytes(outcome.body())).delayed(latency);
+        return config.trickleBytesPerSecond() > 0 ? ok.trickled(config.trickleBytesPerSecond()) : ok;
     }
 
-    private SimResponse withRetryAfter(SimResponse response) {
-        SimResponse limited = OpenAiErrors.rateLimited(config.retryAfterSeconds());
-        SimResponse result = response;
-        for (var header : limited.headers().entrySet()) {
-            result = result.withHeader(header.getKey(), header.getValue());
-        }
-        return result;
+    private SimResponse rateLimitHeaders(SimResponse response, Map<String, String> headers) {
+        return config.rateLimitHeaders() ? response.withHeaders(headers) : response;
     }
 
     private long drawLatency() {

@@ -1,6 +1,9 @@
 package io.github.camelllm.sim;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -10,10 +13,18 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class SimulatorStats {
     private final LongAdder requestsTotal = new LongAdder();
+    private final LongAdder chatRequests = new LongAdder();
     private final LongAdder chatCompletions = new LongAdder();
     private final LongAdder rateLimited = new LongAdder();
+    private final LongAdder rateLimitRejections = new LongAdder();
+    private final LongAdder quotaRejections = new LongAdder();
     private final LongAdder serverErrors = new LongAdder();
     private final LongAdder hangs = new LongAdder();
+    private final LongAdder resets = new LongAdder();
+    private final LongAdder outageAnswers = new LongAdder();
+    private final LongAdder tokensCharged = new LongAdder();
+    private final LongAdder batchTokenLimitFailures = new LongAdder();
+    private final Map<Integer, LongAdder> chatByStatus = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger peakInFlight = new AtomicInteger();
 
@@ -35,10 +46,42 @@ final class SimulatorStats {
         } else if (status == 200 && chatCompletion) {
             chatCompletions.increment();
         }
+        if (chatCompletion) {
+            chatByStatus.computeIfAbsent(status, s -> new LongAdder()).increment();
+        }
+    }
+
+    void chatRequest() {
+        chatRequests.increment();
+    }
+
+    /** A 429 from the request/token buckets (not a random one, not quota). */
+    void rateLimitRejected() {
+        rateLimitRejections.increment();
+    }
+
+    void quotaRejected() {
+        quotaRejections.increment();
+    }
+
+    void outageAnswered() {
+        outageAnswers.increment();
+    }
+
+    void tokensCharged(long tokens) {
+        tokensCharged.add(tokens);
+    }
+
+    void batchTokenLimitFailed() {
+        batchTokenLimitFailures.increment();
     }
 
     void hung() {
         hangs.increment();
+    }
+
+    void reset() {
+        resets.increment();
     }
 
     void resetPeak() {
@@ -49,6 +92,10 @@ final class SimulatorStats {
         return requestsTotal.sum();
     }
 
+    long chatRequests() {
+        return chatRequests.sum();
+    }
+
     long chatCompletions() {
         return chatCompletions.sum();
     }
@@ -57,12 +104,28 @@ final class SimulatorStats {
         return rateLimited.sum();
     }
 
+    long rateLimitRejections() {
+        return rateLimitRejections.sum();
+    }
+
+    long quotaRejections() {
+        return quotaRejections.sum();
+    }
+
     long serverErrors() {
         return serverErrors.sum();
     }
 
     long hangs() {
         return hangs.sum();
+    }
+
+    long resets() {
+        return resets.sum();
+    }
+
+    long tokensCharged() {
+        return tokensCharged.sum();
     }
 
     int inFlight() {
@@ -78,10 +141,19 @@ final class SimulatorStats {
         node.put("requests_total", requestsTotal());
         node.put("in_flight", inFlight());
         node.put("peak_in_flight", peakInFlight());
+        node.put("chat_requests", chatRequests());
         node.put("chat_completions", chatCompletions());
         node.put("responses_429", rateLimited());
+        node.put("responses_429_rate_limit", rateLimitRejections());
+        node.put("responses_429_quota", quotaRejections());
         node.put("responses_5xx", serverErrors());
+        node.put("outage_answers", outageAnswers.sum());
         node.put("hangs", hangs());
+        node.put("connection_resets", resets());
+        node.put("tokens_charged", tokensCharged());
+        node.put("batches_token_limit_exceeded", batchTokenLimitFailures.sum());
+        ObjectNode byStatus = node.putObject("chat_by_status");
+        new TreeMap<>(chatByStatus).forEach((status, count) -> byStatus.put(Integer.toString(status), count.sum()));
         return node;
     }
 }

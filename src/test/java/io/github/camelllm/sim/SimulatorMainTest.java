@@ -52,4 +52,48 @@ class SimulatorMainTest {
         assertThatThrownBy(() -> SimulatorConfig.defaults().withBatchOutcome("exploded"))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void faultFlags() {
+        SimulatorConfig config = SimulatorMain.configFrom(SimulatorMain.parseFlags(new String[] {
+                "--rpm-limit", "3000", "--tpm-limit=300000", "--rate-limit-burst-ms", "5000",
+                "--rate-limit-headers", "false", "--retry-after-headers", "off", "--quota-after", "100",
+                "--known-models", "gpt-4o, gpt-4o-mini", "--forbidden-models", "o1", "--outage", "html502", "--outage-after-ms", "30000",
+                "--outage-for-ms", "60000", "--trickle-bytes-per-second", "16", "--batch-max-enqueued-tokens", "90000"}));
+
+        assertThat(config.rpmLimit()).isEqualTo(3000);
+        assertThat(config.tpmLimit()).isEqualTo(300_000);
+        assertThat(config.rateLimitBurstMs()).isEqualTo(5000);
+        assertThat(config.rateLimitHeaders()).isFalse();
+        assertThat(config.retryAfterHeaders()).isFalse();
+        assertThat(config.quotaAfter()).isEqualTo(100);
+        assertThat(config.knownModels()).containsExactlyInAnyOrder("gpt-4o", "gpt-4o-mini");
+        assertThat(config.forbiddenModels()).containsExactly("o1");
+        assertThat(config.outage()).isEqualTo(OutageMode.HTML502);
+        assertThat(config.outageAfterMs()).isEqualTo(30_000);
+        assertThat(config.outageForMs()).isEqualTo(60_000);
+        assertThat(config.trickleBytesPerSecond()).isEqualTo(16);
+        assertThat(config.batchMaxEnqueuedTokens()).isEqualTo(90_000);
+    }
+
+    @Test
+    void faultDefaultsChangeNothing() {
+        SimulatorConfig config = SimulatorConfig.defaults();
+
+        assertThat(config.rateLimited()).isFalse();
+        assertThat(config.rateLimitBurstMs()).isEqualTo(60_000);
+        assertThat(config.rateLimitHeaders()).isTrue();
+        assertThat(config.retryAfterHeaders()).isTrue();
+        assertThat(config.quotaAfter()).isEqualTo(-1);
+        assertThat(config.knownModels()).isEmpty();
+        assertThat(config.outage()).isNull();
+        assertThat(config.trickleBytesPerSecond()).isZero();
+        assertThat(config.batchMaxEnqueuedTokens()).isZero();
+        assertThatThrownBy(() -> SimulatorMain.configFrom(Map.of("--outage", "sideways")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("html502");
+        assertThatThrownBy(() -> SimulatorMain.configFrom(Map.of("--rate-limit-headers", "maybe")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SimulatorConfig.defaults().withRpmLimit(10).withRateLimitBurstMs(1000))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -1,0 +1,27 @@
+package io.github.camelllm.sim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The token count OpenAI's rate limiter charges for a chat request before running it: the larger of
+ * the requested output budget ({@code max_completion_tokens} or {@code max_tokens}) and the prompt
+ * estimate, one token per four characters of all message contents, rounded up. Used for the TPM
+ * bucket and for the Batch API's enqueued-token limit alike.
+ */
+final class TokenEstimate {
+
+    private TokenEstimate() {
+    }
+
+    static long of(JsonNode request) {
+        long chars = 0;
+        JsonNode messages = request == null ? null : request.get("messages");
+        if (messages != null && messages.isArray()) {
+            for (JsonNode message : messages) {
+                chars += ChatCompletions.contentText(message.get("content")).length();
+            }
+        }
+        long budget = request == null ? 0 : ChatCompletions.maxTokens(request);
+        return Math.max(budget, (chars + 3) / 4);
+    }
+}
