@@ -54,6 +54,43 @@ class ScaleOutTest {
         }
     }
 
+    /**
+     * Two instances on one organisation's rate limit: each learns from the x-ratelimit headers of its own answers,
+     * which report what the whole organisation has left, so together they stay near the limit without talking.
+     */
+    @Test
+    void two_instances_share_one_rate_limit_without_a_coordinator() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        EmbeddedActiveMQ broker = new EmbeddedActiveMQ();
+        broker.setConfiguration(new ConfigurationImpl().setPersistenceEnabled(false).setSecurityEnabled(false)
+                .setJournalDirectory(tmp.resolve("broker").toString())
+                .addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + port));
+        broker.start();
+        try (OpenAiSimulator sim = new OpenAiSimulator(SimulatorConfig.defaults().withPort(0).withLatencyMs(50)
+                .withRpmLimit(1200).withRateLimitBurstMs(5000));
+             PipelineFixture a = instance(tmp.resolve("a"), sim, port, "a").with("llm.concurrency", "20");
+             PipelineFixture b = instance(tmp.resolve("b"), sim, port, "b").with("llm.concurrency", "20")) {
+            a.start();
+            b.start();
+            var runA = a.app().submitFile(a.write("a.jsonl", PipelineFixture.prompts(300)));
+            var runB = b.app().submitFile(b.write("b.jsonl", PipelineFixture.prompts(300)));
+            RunSummary summaryA = runA.get(120, TimeUnit.SECONDS);
+            RunSummary summaryB = runB.get(120, TimeUnit.SECONDS);
+
+            assertThat(summaryA.succeeded()).isEqualTo(300);
+            assertThat(summaryB.succeeded()).isEqualTo(300);
+            double share = sim.rateLimitRejections() * 100.0 / sim.chatRequests();
+            System.out.printf("two instances, 1,200 RPM: %d requests, %d answered 429 (%.1f %%)%n",
+                    sim.chatRequests(), sim.rateLimitRejections(), share);
+            assertThat(share).as("share of 429s").isLessThan(20);
+        } finally {
+            broker.stop();
+        }
+    }
+
     static PipelineFixture instance(Path root, OpenAiSimulator sim, int port, String name) {
         if (sim.port() <= 0) {
             sim.start();
