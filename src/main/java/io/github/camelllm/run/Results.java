@@ -20,7 +20,7 @@ public final class Results {
 
     public void record(Exchange exchange) throws IOException, InvalidPayloadException {
         PromptResult result = exchange.getMessage().getMandatoryBody(PromptResult.class);
-        String json = ResultJson.write(result);
+        String json = runs.toJson(result);
         boolean complete = runs.record(result, json);
         exchange.setProperty("llmRunId", result.runId());
         exchange.setProperty(RUN_COMPLETE, complete);

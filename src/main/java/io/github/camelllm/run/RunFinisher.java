@@ -30,6 +30,12 @@ final class RunFinisher {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final boolean simulated;
+
+    RunFinisher(boolean simulated) {
+        this.simulated = simulated;
+    }
+
     RunSummary finish(Run run) throws IOException {
         Stats stats = new Stats(run.linesSeen.get());
         Journal.scan(run.journal.file(), (offset, length, line) -> {
@@ -37,7 +43,7 @@ final class RunFinisher {
             stats.add(r, offset, length);
         });
         long wallMs = Math.max(1, System.currentTimeMillis() - run.startedAtMillis);
-        RunSummary summary = stats.summary(run, wallMs);
+        RunSummary summary = stats.summary(run, wallMs, simulated);
         if (run.outbox != null) {
             Files.createDirectories(run.outbox);
             if (run.ordered) {
@@ -198,7 +204,7 @@ final class RunFinisher {
             }
         }
 
-        RunSummary summary(Run run, long wallMs) {
+        RunSummary summary(Run run, long wallMs, boolean simulated) {
             long[] sorted = Arrays.copyOf(latencies, latencyCount);
             Arrays.sort(sorted);
             double avg = 0;
@@ -212,7 +218,7 @@ final class RunFinisher {
             ids.addAll(run.batchIds.stream().filter(id -> !batchIds.contains(id)).sorted().toList());
             return new RunSummary(run.id, run.input == null ? run.name : run.input.getFileName().toString(), total,
                     ok, failed, invalid, retries, wallMs, (ok + failed) * 1000.0 / wallMs, latency, promptTokens,
-                    completionTokens, realtime, batch, ids);
+                    completionTokens, realtime, batch, ids, simulated);
         }
 
         /** Nearest-rank percentile. */
