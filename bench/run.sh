@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark of the real pipeline (issue 5): prompt files go through `java -jar camel-llm-pipeline.jar run FILE`
+# Benchmark of the real pipeline: prompt files go through `java -jar camel-llm-pipeline.jar run FILE`
 # (the real routes, journal and results file) against the built-in simulator running as a separate process at a
 # fixed latency, and one table row is printed per setting. See bench/README.md.
 #

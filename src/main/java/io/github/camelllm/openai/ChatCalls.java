@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.camelllm.PromptRequest;
 import io.github.camelllm.PromptResult;
+import io.github.camelllm.WorkItems;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -50,7 +51,7 @@ public final class ChatCalls {
             return request;
         }
         if (body instanceof String json) {
-            return io.github.camelllm.WorkItems.requestFromJson(json);
+            return WorkItems.requestFromJson(json);
         }
         throw new IllegalArgumentException("expected a prompt work item, got " + (body == null ? "nothing" : body.getClass()));
     }

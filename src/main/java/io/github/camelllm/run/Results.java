@@ -1,6 +1,7 @@
 package io.github.camelllm.run;
 
 import io.github.camelllm.PromptResult;
+import io.github.camelllm.WorkItems;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
 import org.apache.camel.Message;
@@ -36,7 +37,7 @@ public final class Results {
 
     /** A result that came back from another instance over a broker, as JSON text. */
     public PromptResult fromTransport(String json) {
-        return io.github.camelllm.WorkItems.resultFromJson(json);
+        return WorkItems.resultFromJson(json);
     }
 
     /** Writes the run's outputs once; null when another thread already did. */

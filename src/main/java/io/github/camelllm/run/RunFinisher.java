@@ -6,6 +6,7 @@ import io.github.camelllm.PromptResult;
 import io.github.camelllm.intake.LineReader;
 import io.github.camelllm.intake.RawLine;
 
+import java.io.BufferedOutputStream;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,7 +61,7 @@ final class RunFinisher {
         Path target = run.outbox.resolve(run.name + ".results.jsonl");
         Path tmp = run.outbox.resolve("." + run.name + ".results.jsonl.tmp");
         try (FileChannel journal = FileChannel.open(run.journal.file(), StandardOpenOption.READ);
-             OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+             OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
             ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
             for (int line = 1; line < stats.offsets.length; line++) {
                 long offset = stats.offsets[line];

@@ -17,7 +17,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,8 +42,8 @@ public final class RunRegistry {
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
     private final RunFinisher finisher;
     /** Summaries of recently finished runs, for callers that ask after the fact. */
-    private final Map<String, RunSummary> finished = java.util.Collections.synchronizedMap(
-            new java.util.LinkedHashMap<>(16, 0.75f, false) {
+    private final Map<String, RunSummary> finished = Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, false) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<String, RunSummary> eldest) {
                     return size() > 256;
