@@ -65,14 +65,21 @@ final class SettingsResolver {
                     throw new ConfigException(setting.key() + ": " + e.getMessage());
                 }
                 if (raw.isEmpty()) {
+                    if (all.getProperty(setting.key()) != null) {
+                        // Camel answers "not found" when a placeholder inside the value cannot be resolved
+                        throw new ConfigException(setting.key() + ": a placeholder in '"
+                                + all.getProperty(setting.key()) + "' names no setting");
+                    }
                     continue;
                 }
                 String source = source(pc, setting);
+                String checked;
                 try {
-                    values.put(setting.key(), setting.check(raw.get()));
+                    checked = setting.check(raw.get());
                 } catch (ConfigException e) {
                     throw new ConfigException(e.getMessage() + " (from " + source + ")");
                 }
+                values.put(setting.key(), withPlaceholders(pc, setting, checked));
                 sources.put(setting.key(), source);
             }
             foldOpenAiVariables(values, sources, env);
@@ -86,6 +93,18 @@ final class SettingsResolver {
         } finally {
             camel.stop();
         }
+    }
+
+    /**
+     * A text such as the work-queue URI keeps its {@code {{llm.concurrency}}}: the routes' Camel resolves it from
+     * the validated values, so it follows a value changed later with {@link Settings#with}.
+     */
+    private static String withPlaceholders(PropertiesComponent pc, Setting setting, String checked) {
+        if (setting.type() != Setting.Type.TEXT && setting.type() != Setting.Type.REQUIRED_TEXT) {
+            return checked;
+        }
+        return pc.getResolvedValue(setting.key()).map(PropertiesResolvedValue::originalValue)
+                .filter(original -> original.contains("{{")).map(String::trim).orElse(checked);
     }
 
     /** Where Camel found the value, in words a user can act on. */
