@@ -110,14 +110,14 @@ public final class Settings {
         }
     }
 
-    /** Every llm.* value except secrets, for the placeholders in the routes. */
+    /**
+     * Every llm.* value for the placeholders in the routes, secrets blanked: present but empty, so a placeholder
+     * cannot reach them through -D or the environment either.
+     */
     public Properties camelProperties() {
         Properties p = new Properties();
-        values.forEach((k, v) -> {
-            if (!SettingsSpec.find(k).secret()) {
-                p.setProperty(k, v);
-            }
-        });
+        values.forEach((k, v) -> p.setProperty(k, SettingsSpec.find(k).secret() ? "" : v));
+        SettingsSpec.byKey().values().stream().filter(Setting::secret).forEach(s -> p.setProperty(s.key(), ""));
         return p;
     }
 

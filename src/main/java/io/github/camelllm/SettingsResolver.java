@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -53,7 +54,7 @@ final class SettingsResolver {
 
             Properties all = pc.loadProperties();
             rejectUnknown(all.stringPropertyNames(), overrides, env);
-            rejectSecondShutdownSetting(all);
+            rejectSecondShutdownSetting(all, env);
 
             Map<String, String> values = new LinkedHashMap<>();
             Map<String, String> sources = new HashMap<>();
@@ -172,9 +173,10 @@ final class SettingsResolver {
         return overrides.containsKey(key) ? " (given as an explicit override)" : " (in application.properties)";
     }
 
-    private static void rejectSecondShutdownSetting(Properties all) {
+    private static void rejectSecondShutdownSetting(Properties all, Map<String, String> env) {
         for (String key : SHUTDOWN_KEYS) {
-            if (all.getProperty(key) != null || System.getProperty(key) != null) {
+            String envName = key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+            if (all.getProperty(key) != null || System.getProperty(key) != null || env.containsKey(envName)) {
                 throw new ConfigException(key + " is not used: the one shutdown setting is llm.shutdown.timeout-ms "
                         + "(milliseconds)");
             }
