@@ -54,13 +54,7 @@ public final class PipelineApp implements AutoCloseable {
         OpenAiSimulator simulator = null;
         String baseUrl = api.baseUrl();
         if (api.simulated()) {
-            simulator = new OpenAiSimulator(SimulatorConfig.defaults()
-                    .withPort(0)
-                    .withLatencyMs(requested.getLong("llm.simulator.latency-ms", 0))
-                    .withJitterMs(requested.getLong("llm.simulator.jitter-ms", 0))
-                    .withRate429(requested.getDouble("llm.simulator.rate-429", 0, 1))
-                    .withRate500(requested.getDouble("llm.simulator.rate-500", 0, 1)));
-            simulator.start();
+            simulator = startSimulator(requested);
             baseUrl = simulator.baseUrl();
             api.warn(baseUrl, simulator.config().describe());
         } else {
@@ -68,10 +62,35 @@ public final class PipelineApp implements AutoCloseable {
                     requested.apiKey().isEmpty() ? "not set" : "set");
         }
         Settings settings = requested.with(Map.of(Settings.BASE_URL, baseUrl));
+        Main main = camelMain(settings, api.simulated());
+        try {
+            main.start();
+        } catch (Exception e) {
+            if (simulator != null) {
+                simulator.close();
+            }
+            throw e;
+        }
+        return new PipelineApp(main, simulator, settings);
+    }
 
+    private static OpenAiSimulator startSimulator(Settings settings) {
+        OpenAiSimulator simulator = new OpenAiSimulator(SimulatorConfig.defaults()
+                .withPort(0)
+                .withLatencyMs(settings.getLong("llm.simulator.latency-ms", 0))
+                .withJitterMs(settings.getLong("llm.simulator.jitter-ms", 0))
+                .withRate429(settings.getDouble("llm.simulator.rate-429", 0, 1))
+                .withRate500(settings.getDouble("llm.simulator.rate-500", 0, 1)));
+        simulator.start();
+        return simulator;
+    }
+
+    /**
+     * Camel Main with the validated values only: not the file (it may hold the API key), and no second lookup of
+     * -D or the environment that could disagree with what was validated.
+     */
+    private static Main camelMain(Settings settings, boolean simulated) {
         Main main = new Main();
-        // Camel gets the validated values only: not the file (it may hold the API key), and no second
-        // lookup of -D or the environment that could disagree with what was validated
         main.setDefaultPropertyPlaceholderLocation("false");
         main.setInitialProperties(settings.camelOwnProperties());
         main.setOverrideProperties(settings.camelProperties());
@@ -89,16 +108,8 @@ public final class PipelineApp implements AutoCloseable {
                 .withStreamCachingEnabled(false)
                 .withRoutesIncludePattern(routesLocation())
                 .withShutdownTimeout((int) Math.ceil(shutdownMs / 1000.0));
-        main.configure().addConfiguration(new PipelineBeans(settings, api.simulated()));
-        try {
-            main.start();
-        } catch (Exception e) {
-            if (simulator != null) {
-                simulator.close();
-            }
-            throw e;
-        }
-        return new PipelineApp(main, simulator, settings);
+        main.configure().addConfiguration(new PipelineBeans(settings, simulated));
+        return main;
     }
 
     /** {@code routes/} of the working directory when there is one (editable without recompiling), else the jar's. */
