@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -17,6 +18,7 @@ import java.util.concurrent.ExecutionException;
  * <pre>
  *   java -jar camel-llm-pipeline.jar                 service mode: watch the inbox, write to the outbox
  *   java -jar camel-llm-pipeline.jar run FILE        one-shot: process FILE, print the summary, exit
+ *   java -jar camel-llm-pipeline.jar settings        the effective settings and where each came from
  *   java -jar camel-llm-pipeline.jar simulate [...]  only the built-in OpenAI-compatible simulator
  * </pre>
  * Exit codes of {@code run}: 0 every prompt succeeded, 1 some failed or were invalid, 2 usage or configuration
@@ -42,20 +44,35 @@ public final class Launcher {
 
     /** Runs the command; returns the exit code, or -1 for service mode when it ended by a signal. */
     static int run(String[] args) {
+        return run(args, System.getenv());
+    }
+
+    static int run(String[] args, Map<String, String> env) {
         try {
             if (args.length == 0) {
-                return service(Map.of());
+                return service(Map.of(), env);
             }
             switch (args[0]) {
                 case "run" -> {
-                    if (args.length != 2) {
-                        return usage("run takes exactly one FILE");
+                    boolean simulator = args.length == 3 && args[1].equals("--simulator");
+                    if (args.length != 2 && !simulator) {
+                        return usage("run takes exactly one FILE (optionally after --simulator)");
                     }
-                    return oneShot(Path.of(args[1]), Map.of());
+                    return oneShot(Path.of(args[args.length - 1]), Map.of(), env, simulator);
+                }
+                case "settings" -> {
+                    if (args.length == 2 && args[1].equals("--example")) {
+                        System.out.print(SettingsExample.render());
+                    } else if (args.length == 1) {
+                        System.out.print(PipelineApp.settings(Map.of(), env).describe());
+                    } else {
+                        return usage("settings takes no argument but --example");
+                    }
+                    return OK;
                 }
                 case "simulate" -> {
                     try {
-                        SimulatorMain.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+                        SimulatorMain.main(Arrays.copyOfRange(args, 1, args.length));
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
@@ -77,16 +94,26 @@ public final class Launcher {
 
     /** {@code run FILE}: the same routes as the inbox, without moving the file. */
     public static int oneShot(Path file, Map<String, String> overrides) {
+        return oneShot(file, overrides, System.getenv(), false);
+    }
+
+    /**
+     * @param simulator {@code run --simulator FILE}: answer from the built-in simulator whatever is configured
+     */
+    static int oneShot(Path file, Map<String, String> overrides, Map<String, String> env, boolean simulator) {
         if (!Files.exists(file)) {
             return usage("no such file: " + file);
         }
         if (Files.isDirectory(file)) {
             return usage(file + " is a folder; run takes one prompt file");
         }
-        Map<String, String> settings = new HashMap<>(overrides);
-        settings.put("llm.inbox.enabled", "false");
-        settings.put("llm.schedule.cron", "");
-        try (PipelineApp app = PipelineApp.start(PipelineApp.settings(settings))) {
+        Map<String, String> forced = new HashMap<>();
+        forced.put("llm.inbox.enabled", "false");
+        forced.put("llm.schedule.cron", "");
+        if (simulator) {
+            forced.put(Settings.BASE_URL, Setting.SIMULATOR);
+        }
+        try (PipelineApp app = PipelineApp.start(PipelineApp.settings(overrides, env).with(forced), true)) {
             Thread graceful = onSigterm(app);
             RunSummary summary;
             try {
@@ -117,10 +144,11 @@ public final class Launcher {
         }
     }
 
-    private static int service(Map<String, String> overrides) {
+    /** Service mode: watch the inbox until SIGTERM. Needs a configured API (or the simulator, chosen). */
+    static int service(Map<String, String> overrides, Map<String, String> env) {
         PipelineApp app;
         try {
-            app = PipelineApp.start(PipelineApp.settings(overrides));
+            app = PipelineApp.start(PipelineApp.settings(overrides, env));
         } catch (Settings.ConfigException e) {
             throw e;
         } catch (Exception e) {
@@ -167,8 +195,13 @@ public final class Launcher {
             usage:
               java -jar camel-llm-pipeline.jar                 watch the inbox (llm.inbox), write to the outbox
               java -jar camel-llm-pipeline.jar run FILE        process FILE once, print its summary, exit
+                  run --simulator FILE                          the same, answered by the built-in simulator
+                  (with no API key and no llm.base-url, run FILE uses the simulator too, and says so)
+              java -jar camel-llm-pipeline.jar settings        the effective settings and where each came from
+              java -jar camel-llm-pipeline.jar settings --example   a commented application.properties
               java -jar camel-llm-pipeline.jar simulate [--port N --latency-ms N ...]
                                                               run only the built-in OpenAI-compatible simulator
-            settings: application.properties; override with -Dllm.key=value or LLM_KEY=value
+            settings: application.properties (optional); override with -Dllm.key=value or LLM_KEY=value
+            (an environment variable wins over -D, as in Camel); the API: OPENAI_API_KEY, OPENAI_BASE_URL
             exit codes of run: 0 all prompts succeeded, 1 some failed or were invalid, 2 usage/configuration error""";
 }

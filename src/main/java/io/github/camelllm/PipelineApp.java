@@ -8,7 +8,10 @@ import io.github.camelllm.sim.SimulatorConfig;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.component.properties.PropertiesComponent;
 import org.apache.camel.support.DefaultExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,8 +23,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The pipeline as one object: Camel Main with the YAML routes and the beans, plus the built-in simulator when
- * there is no API to talk to. Used by the launcher, by tests and by the benchmark alike.
+ * The pipeline as one object: Camel Main with the YAML routes and the beans, plus the built-in simulator when it
+ * was chosen. Used by the launcher, by tests and by the benchmark alike.
  */
 public final class PipelineApp implements AutoCloseable {
 
@@ -37,42 +40,29 @@ public final class PipelineApp implements AutoCloseable {
         this.settings = settings;
     }
 
-    /** Starts the pipeline with these settings (see {@link Settings#load}). */
-    public static PipelineApp start(Settings requested) throws Exception {
-        OpenAiSimulator simulator = null;
-        Settings settings = requested;
-        String baseUrl = settings.get("llm.base-url", "");
-        if (baseUrl.isEmpty() && settings.apiKey().isEmpty()) {
-            simulator = new OpenAiSimulator(SimulatorConfig.defaults()
-                    .withPort(0)
-                    .withLatencyMs(settings.getLong("llm.simulator.latency-ms", 0))
-                    .withJitterMs(settings.getLong("llm.simulator.jitter-ms", 0))
-                    .withRate429(settings.getDouble("llm.simulator.rate-429", 0, 1))
-                    .withRate500(settings.getDouble("llm.simulator.rate-500", 0, 1)));
-            simulator.start();
-            baseUrl = simulator.baseUrl();
-            LOG.info("No OPENAI_API_KEY and no llm.base-url: using the BUILT-IN SIMULATOR at {} ({}). "
-                    + "Set OPENAI_API_KEY (and optionally llm.base-url) to call a real API.", baseUrl,
-                    simulator.config().describe());
-        } else if (baseUrl.isEmpty()) {
-            baseUrl = "https://api.openai.com/v1";
-        }
-        baseUrl = baseUrl.replaceAll("/+$", "");
-        if (!baseUrl.startsWith("http://") && !baseUrl.startsWith("https://")) {
-            throw new Settings.ConfigException("llm.base-url must start with http:// or https://, got " + baseUrl);
-        }
-        settings = settings.with(Map.of("llm.base-url", baseUrl));
-        if (simulator == null) {
-            LOG.info("Calling {} with model {} (API key {})", baseUrl, settings.get("llm.model"),
-                    settings.apiKey().isEmpty() ? "not set" : "set");
-        }
+    /**
+     * Starts the pipeline with these settings (see {@link Settings#load}). Without an API key and base URL this is
+     * a configuration error: the built-in simulator is used only when chosen ({@code llm.base-url=simulator}).
+     */
+    public static PipelineApp start(Settings settings) throws Exception {
+        return start(settings, false);
+    }
 
-        Main main = new Main();
-        main.setDefaultPropertyPlaceholderLocation(settings.location());
-        main.setOverrideProperties(settings.camelProperties());
-        main.configure().withRoutesIncludePattern(routesLocation())
-                .withShutdownTimeout((int) Math.max(1, settings.getLong("llm.shutdown.timeout-ms", 0) / 1000));
-        main.configure().addConfiguration(new PipelineBeans(settings));
+    /** As {@link #start(Settings)}; with {@code quickStart}, no API configured means the simulator, loudly. */
+    static PipelineApp start(Settings requested, boolean quickStart) throws Exception {
+        ApiChoice api = ApiChoice.decide(requested, quickStart);
+        OpenAiSimulator simulator = null;
+        String baseUrl = api.baseUrl();
+        if (api.simulated()) {
+            simulator = startSimulator(requested);
+            baseUrl = simulator.baseUrl();
+            api.warn(baseUrl, simulator.config().describe());
+        } else {
+            LOG.info("Calling {} with model {} (API key {})", baseUrl, requested.get("llm.model"),
+                    requested.apiKey().isEmpty() ? "not set" : "set");
+        }
+        Settings settings = requested.with(Map.of(Settings.BASE_URL, baseUrl));
+        Main main = camelMain(settings, api.simulated());
         try {
             main.start();
         } catch (Exception e) {
@@ -82,6 +72,44 @@ public final class PipelineApp implements AutoCloseable {
             throw e;
         }
         return new PipelineApp(main, simulator, settings);
+    }
+
+    private static OpenAiSimulator startSimulator(Settings settings) {
+        OpenAiSimulator simulator = new OpenAiSimulator(SimulatorConfig.defaults()
+                .withPort(0)
+                .withLatencyMs(settings.getLong("llm.simulator.latency-ms", 0))
+                .withJitterMs(settings.getLong("llm.simulator.jitter-ms", 0))
+                .withRate429(settings.getDouble("llm.simulator.rate-429", 0, 1))
+                .withRate500(settings.getDouble("llm.simulator.rate-500", 0, 1)));
+        simulator.start();
+        return simulator;
+    }
+
+    /**
+     * Camel Main with the validated values only: not the file (it may hold the API key), and no second lookup of
+     * -D or the environment that could disagree with what was validated.
+     */
+    private static Main camelMain(Settings settings, boolean simulated) {
+        Main main = new Main();
+        main.setDefaultPropertyPlaceholderLocation("false");
+        main.setInitialProperties(settings.camelOwnProperties());
+        main.setOverrideProperties(settings.camelProperties());
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void beforeConfigure(BaseMainSupport m) {
+                PropertiesComponent pc = (PropertiesComponent) m.getCamelContext().getPropertiesComponent();
+                pc.setEnvironmentVariableMode(PropertiesComponent.ENVIRONMENT_VARIABLES_MODE_FALLBACK);
+                pc.setSystemPropertiesMode(PropertiesComponent.SYSTEM_PROPERTIES_MODE_FALLBACK);
+            }
+        });
+        long shutdownMs = settings.getLong("llm.shutdown.timeout-ms", 1000);
+        main.configure().withName("camel-llm-pipeline")
+                .withMessageHistory(false)
+                .withStreamCachingEnabled(false)
+                .withRoutesIncludePattern(routesLocation())
+                .withShutdownTimeout((int) Math.ceil(shutdownMs / 1000.0));
+        main.configure().addConfiguration(new PipelineBeans(settings, simulated));
+        return main;
     }
 
     /** {@code routes/} of the working directory when there is one (editable without recompiling), else the jar's. */
@@ -149,6 +177,10 @@ public final class PipelineApp implements AutoCloseable {
 
     /** Settings from application.properties, the environment and system properties, plus these overrides. */
     public static Settings settings(Map<String, String> overrides) {
-        return Settings.load(new HashMap<>(overrides), System.getenv());
+        return settings(overrides, System.getenv());
+    }
+
+    static Settings settings(Map<String, String> overrides, Map<String, String> env) {
+        return Settings.load(new HashMap<>(overrides), env);
     }
 }

@@ -1,6 +1,7 @@
 package io.github.camelllm;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.camelllm.batch.BatchBeans;
 import io.github.camelllm.batch.RouteDecider;
 import io.github.camelllm.intake.Intake;
 import io.github.camelllm.intake.PromptParser;
@@ -37,6 +38,7 @@ import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuil
 import org.apache.hc.core5.util.Timeout;
 
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
 
 /**
  * Creates the pipeline's beans from the settings and binds them under the names the routes use.
@@ -45,9 +47,16 @@ import java.util.concurrent.ScheduledExecutorService;
 public final class PipelineBeans implements CamelConfiguration {
 
     private final Settings settings;
+    private final boolean simulated;
 
     public PipelineBeans(Settings settings) {
+        this(settings, false);
+    }
+
+    /** @param simulated the API is the built-in simulator: results and summaries say so */
+    public PipelineBeans(Settings settings, boolean simulated) {
         this.settings = settings;
+        this.simulated = simulated;
     }
 
     @Override
@@ -57,7 +66,7 @@ public final class PipelineBeans implements CamelConfiguration {
         long responseMs = settings.getLong("llm.timeout.response-ms", 1);
 
         RunRegistry runs = new RunRegistry(settings.get("llm.work-dir"), settings.get("llm.outbox"),
-                settings.get("llm.output.order"), settings.get("llm.inbox.on-duplicate"));
+                settings.get("llm.output.order"), settings.get("llm.inbox.on-duplicate"), simulated);
         PromptParser parser = new PromptParser(new ObjectMapper(), settings.get("llm.model"));
         bind(context, "runs", runs);
         Intake intake = new Intake(runs, parser, settings.getInt("llm.input.max-line-bytes", 16));
@@ -98,9 +107,7 @@ public final class PipelineBeans implements CamelConfiguration {
         bind(context, "rejects", new Rejects());
         bind(context, "router", new RouteDecider(settings.getBoolean("llm.batch.enabled"),
                 settings.getInt("llm.route.long-prompt-tokens", 0)));
-        // --- batch + schedule (issue 3) ---
-        io.github.camelllm.batch.BatchBeans.bind(context, settings, runs);
-        // --- end batch + schedule ---
+        BatchBeans.bind(context, settings, runs);
 
         // Across a broker, work items and results travel as JSON text (see llm.realtime.queue-uri)
         context.getTypeConverterRegistry().addTypeConverter(String.class, PromptRequest.class,
@@ -117,7 +124,7 @@ public final class PipelineBeans implements CamelConfiguration {
         }
 
         // One connection pool for every API call, sized from llm.concurrency: the HTTP client's defaults
-        // (20 per route) would silently cap what the server sees (DESIGN pitfalls 1 and 14).
+        // (20 per route) would silently cap what the server sees.
         PoolingHttpClientConnectionManager pool = PoolingHttpClientConnectionManagerBuilder.create()
                 .setMaxConnTotal(concurrency)
                 .setMaxConnPerRoute(concurrency)
@@ -137,7 +144,7 @@ public final class PipelineBeans implements CamelConfiguration {
             http.setSoTimeout(responseMs);
             // waiting for a free connection is how calls queue behind llm.concurrency: it must not time out
             http.setConnectionRequestTimeout(settings.getLong("llm.timeout.pool-wait-ms", 1));
-            http.setAutomaticRetriesDisabled(true); // retries are Camel's, visible and counted (pitfall 2)
+            http.setAutomaticRetriesDisabled(true); // retries are Camel's, visible and counted
             http.setSkipResponseHeaders(true);
             // per-request work the API never needs (an API key is a header, not an auth scheme; no cookies)
             http.setCookieManagementDisabled(true);
@@ -167,7 +174,7 @@ public final class PipelineBeans implements CamelConfiguration {
                 settings.getLong("llm.retry.max-delay-ms", 0));
     }
 
-    private static TypeConverter converter(java.util.function.Function<Object, String> toJson) {
+    private static TypeConverter converter(Function<Object, String> toJson) {
         return new TypeConverterSupport() {
             @Override
             public <T> T convertTo(Class<T> type, Exchange exchange, Object value) {

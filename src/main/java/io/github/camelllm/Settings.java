@@ -1,170 +1,159 @@
 package io.github.camelllm;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 
 /**
- * The {@code llm.*} settings, resolved once with the precedence users expect:
- * explicit overrides (command line, tests) &gt; JVM system properties ({@code -Dllm.concurrency=200}) &gt;
- * environment variables ({@code LLM_CONCURRENCY=200}) &gt; {@code application.properties}.
+ * The validated {@code llm.*} settings. Keys, types, defaults and limits are declared once, in
+ * {@link SettingsSpec}; precedence is Camel's (see {@link SettingsResolver}). Every value was checked when these
+ * settings were made, so the accessors only convert.
  * <p>
- * The API key is resolved here too (falling back to {@code OPENAI_API_KEY}) but is deliberately kept out of
- * {@link #camelProperties()}, so it never reaches Camel's property component, its logs or its dumps.
+ * The API key and other secrets are kept out of {@link #camelProperties()}, so they never reach Camel's
+ * properties component, its logs or its dumps.
  */
 public final class Settings {
 
     public static final String API_KEY = "llm.api-key";
+    public static final String BASE_URL = "llm.base-url";
 
     private final Map<String, String> values;
-    private final String location;
+    private final Map<String, String> sources;
+    private final Properties camelOnly;
 
-    private Settings(Map<String, String> values, String location) {
-        this.values = values;
-        this.location = location;
+    Settings(Map<String, String> values, Map<String, String> sources, Properties camelOnly) {
+        this.values = Map.copyOf(values);
+        this.sources = Map.copyOf(sources);
+        this.camelOnly = camelOnly;
     }
 
-    /** Loads {@code ./application.properties} when present, else the copy bundled in the jar. */
+    /**
+     * Resolves and validates every setting: the defaults in {@link SettingsSpec}, {@code application.properties}
+     * (./ when present, else the copy in the jar; none at all is fine), these overrides, -D system properties and
+     * environment variables, in Camel's order. Throws {@link ConfigException} naming the first bad key.
+     *
+     * @param env the process environment (for OPENAI_API_KEY, OPENAI_BASE_URL and the misspelt-name check)
+     */
     public static Settings load(Map<String, String> overrides, Map<String, String> env) {
-        Properties file = new Properties();
-        String location;
-        Path local = Path.of("application.properties");
-        try {
-            if (Files.isRegularFile(local)) {
-                try (Reader r = Files.newBufferedReader(local, StandardCharsets.UTF_8)) {
-                    file.load(r);
-                }
-                location = "file:" + local.toAbsolutePath();
-            } else {
-                try (InputStream in = Settings.class.getResourceAsStream("/application.properties")) {
-                    if (in == null) {
-                        throw new ConfigException("no application.properties found (neither ./application.properties "
-                                + "nor in the jar)");
-                    }
-                    file.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
-                }
-                location = "classpath:application.properties";
-            }
-        } catch (IOException e) {
-            throw new ConfigException("cannot read application.properties: " + e.getMessage());
-        }
-        Map<String, String> resolved = new TreeMap<>();
-        for (String key : file.stringPropertyNames()) {
-            if (key.startsWith("llm.")) {
-                resolved.put(key, file.getProperty(key).trim());
-            }
-        }
-        for (String key : Map.copyOf(resolved).keySet()) {
-            String fromEnv = env.get(envName(key));
-            if (fromEnv != null) {
-                resolved.put(key, fromEnv.trim());
-            }
-        }
-        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("llm."))
-                .forEach(k -> resolved.put(k, System.getProperty(k).trim()));
-        overrides.forEach((k, v) -> resolved.put(k, v == null ? "" : v.trim()));
-        if (resolved.getOrDefault(API_KEY, "").isEmpty() && env.get("OPENAI_API_KEY") != null) {
-            resolved.put(API_KEY, env.get("OPENAI_API_KEY").trim());
-        }
-        if (resolved.getOrDefault("llm.base-url", "").isEmpty() && env.get("OPENAI_BASE_URL") != null) {
-            resolved.put("llm.base-url", env.get("OPENAI_BASE_URL").trim());
-        }
-        return new Settings(resolved, location);
-    }
-
-    public static String envName(String key) {
-        return key.toUpperCase().replace('.', '_').replace('-', '_');
-    }
-
-    /** Where application.properties was read from, in Camel's location syntax. */
-    public String location() {
-        return location;
+        return SettingsResolver.resolve(overrides, env);
     }
 
     public String get(String key) {
-        String v = values.get(key);
+        String v = values.get(declared(key).key());
         if (v == null) {
-            throw new ConfigException("missing setting " + key + " (add it to application.properties)");
+            throw new ConfigException(key + " is not set");
         }
         return v;
     }
 
+    /** The value, or the fallback when it is unset or empty. */
     public String get(String key, String fallback) {
-        String v = values.get(key);
+        String v = values.get(declared(key).key());
         return v == null || v.isEmpty() ? fallback : v;
     }
 
     public int getInt(String key, int min) {
-        long v = getLong(key, min);
-        if (v > Integer.MAX_VALUE) {
-            throw new ConfigException(key + " is too large: " + v);
-        }
-        return (int) v;
+        return Math.toIntExact(getLong(key, min));
     }
 
     public long getLong(String key, long min) {
-        String raw = get(key);
-        try {
-            long v = Long.parseLong(raw.replace("_", ""));
-            if (v < min) {
-                throw new ConfigException(key + " must be at least " + min + ", got " + raw);
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw new ConfigException(key + " must be a whole number, got '" + raw + "'");
+        long v = Long.parseLong(get(key));
+        if (v < min) {
+            throw new ConfigException(key + " must be at least " + min + ", got " + v);
         }
+        return v;
     }
 
     public double getDouble(String key, double min, double max) {
-        String raw = get(key);
-        try {
-            double v = Double.parseDouble(raw);
-            if (v < min || v > max) {
-                throw new ConfigException(key + " must be between " + min + " and " + max + ", got " + raw);
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw new ConfigException(key + " must be a number, got '" + raw + "'");
+        double v = Double.parseDouble(get(key));
+        if (v < min || v > max) {
+            throw new ConfigException(key + " must be between " + min + " and " + max + ", got " + v);
         }
+        return v;
     }
 
     public boolean getBoolean(String key) {
-        String raw = get(key).toLowerCase();
-        if (!raw.equals("true") && !raw.equals("false")) {
-            throw new ConfigException(key + " must be true or false, got '" + raw + "'");
-        }
-        return Boolean.parseBoolean(raw);
+        return Boolean.parseBoolean(get(key));
     }
 
+    /** The API key, or "" when none is set. */
     public String apiKey() {
         return values.getOrDefault(API_KEY, "");
     }
 
-    /** Returns a copy with some values replaced (used to point the pipeline at the built-in simulator). */
-    public Settings with(Map<String, String> changes) {
-        Map<String, String> copy = new TreeMap<>(values);
-        copy.putAll(changes);
-        return new Settings(copy, location);
+    /** Whether a value was set for this key anywhere (only keys without a default can be unset). */
+    public boolean isSet(String key) {
+        return values.containsKey(declared(key).key());
     }
 
-    /** Every setting except the API key and passwords, for Camel's property placeholders in the routes. */
+    /** A copy with some values replaced, each validated like the rest. */
+    public Settings with(Map<String, String> changes) {
+        Map<String, String> copy = new LinkedHashMap<>(values);
+        Map<String, String> from = new LinkedHashMap<>(sources);
+        changes.forEach((k, v) -> {
+            copy.put(k, declared(k).check(v));
+            from.put(k, "set by the application");
+        });
+        Settings changed = new Settings(copy, from, camelOnly);
+        changed.checkTogether();
+        return changed;
+    }
+
+    /** Rules between two keys. */
+    void checkTogether() {
+        long initial = getLong("llm.retry.initial-delay-ms", 0);
+        long max = getLong("llm.retry.max-delay-ms", 0);
+        if (max < initial) {
+            throw new ConfigException("llm.retry.max-delay-ms (" + max + ") must be at least "
+                    + "llm.retry.initial-delay-ms (" + initial + ")");
+        }
+    }
+
+    /**
+     * Every llm.* value for the placeholders in the routes, secrets blanked: present but empty, so a placeholder
+     * cannot reach them through -D or the environment either.
+     */
     public Properties camelProperties() {
         Properties p = new Properties();
-        Map<String, String> copy = new HashMap<>(values);
-        copy.remove(API_KEY);
-        copy.keySet().removeIf(k -> k.endsWith("password"));
-        copy.forEach(p::setProperty);
+        values.forEach((k, v) -> p.setProperty(k, SettingsSpec.find(k).secret() ? "" : v));
+        SettingsSpec.byKey().values().stream().filter(Setting::secret).forEach(s -> p.setProperty(s.key(), ""));
         return p;
     }
 
-    /** A setting that makes no sense; the message says which and how to fix it. Exit code 2. */
+    /** The other keys of application.properties ({@code camel.*}), which configure Camel itself. */
+    public Properties camelOwnProperties() {
+        Properties p = new Properties();
+        p.putAll(camelOnly);
+        return p;
+    }
+
+    /** Every setting with its value and where it came from, secrets masked: for {@code settings} on the CLI. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        Map<String, String> sorted = new TreeMap<>();
+        SettingsSpec.byKey().keySet().forEach(k -> sorted.put(k, values.get(k)));
+        sorted.forEach((k, v) -> {
+            String shown = v == null ? "(not set)" : SettingsSpec.find(k).secret() ? "(set, hidden)" : v;
+            sb.append(k).append('=').append(shown);
+            if (v != null) {
+                sb.append("    # ").append(sources.getOrDefault(k, "default"));
+            }
+            sb.append('\n');
+        });
+        return sb.toString();
+    }
+
+    private static Setting declared(String key) {
+        Setting s = SettingsSpec.find(key);
+        if (s == null) {
+            throw new ConfigException("unknown setting " + key + ": declare it in SettingsSpec"
+                    + SettingsResolver.closest(key, false));
+        }
+        return s;
+    }
+
+    /** A setting that makes no sense; the message names the key and says how to fix it. Exit code 2. */
     public static final class ConfigException extends RuntimeException {
         public ConfigException(String message) {
             super(message);

@@ -72,6 +72,9 @@ class LauncherAndSecretsTest {
         assertThat(Launcher.oneShot(file, settings())).isEqualTo(Launcher.OK);
         assertThat(tmp.resolve("outbox/good.results.jsonl")).exists();
         assertThat(file).exists(); // run FILE leaves the file where it is
+        // answers from a configured API are not marked as simulated
+        assertThat(Files.readString(tmp.resolve("outbox/good.results.jsonl"))).doesNotContain("simulated");
+        assertThat(Files.readString(tmp.resolve("outbox/good.summary.json"))).contains("\"simulated\" : false");
     }
 
     @Test

@@ -13,8 +13,6 @@ public final class BatchBeans {
 
     public static void bind(CamelContext context, Settings settings, RunRegistry runs) {
         long maxBytes = settings.getLong("llm.batch.max-bytes", 1024);
-        settings.getLong("llm.batch.flush-ms", 1);
-        settings.getLong("llm.batch.poll-interval-ms", 1);
         BatchJobs jobs = new BatchJobs(runs);
         context.getRegistry().bind("batchJobs", jobs);
         context.getRegistry().bind("shardAggregator", new ShardAggregator(jobs,

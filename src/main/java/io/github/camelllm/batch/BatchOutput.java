@@ -9,6 +9,7 @@ import io.github.camelllm.PromptResult.Usage;
 import io.github.camelllm.run.Run;
 import io.github.camelllm.run.RunRegistry;
 import org.apache.camel.Exchange;
+import org.apache.camel.InvalidPayloadException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +67,7 @@ public final class BatchOutput {
         Path target = job.dir.resolve(job.shardId + "." + kind + ".jsonl");
         try (InputStream in = exchange.getMessage().getMandatoryBody(InputStream.class)) {
             Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
-        } catch (org.apache.camel.InvalidPayloadException e) {
+        } catch (InvalidPayloadException e) {
             throw new IOException("no " + kind + " file content", e);
         }
         exchange.getMessage().removeHeaders("*");

@@ -1,5 +1,6 @@
 package io.github.camelllm.intake;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.camelllm.PromptRequest;
@@ -36,7 +37,7 @@ public final class Intake {
     private final int maxLineBytes;
     private volatile boolean stopping;
     private final ObjectMapper json = new ObjectMapper()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     public Intake(RunRegistry runs, PromptParser parser, int maxLineBytes) {
         this.runs = runs;
@@ -51,7 +52,7 @@ public final class Intake {
     public void openFile(Exchange exchange) throws IOException, UnreadableInputException {
         Path file = pathOf(exchange.getMessage().getBody());
         boolean archive = exchange.getProperty(ARCHIVE, false, Boolean.class);
-        boolean rerun = exchange.getProperty(RERUN, false, Boolean.class); // scheduled runs (issue 3)
+        boolean rerun = exchange.getProperty(RERUN, false, Boolean.class); // scheduled runs
         Run run = runs.openFile(file, archive, rerun);
         if (run == null) {
             exchange.getMessage().setBody(null);
@@ -154,7 +155,7 @@ public final class Intake {
         return skip(run, raw.number()) ? null : request;
     }
 
-    /** Lines already answered, or held by a persisted batch job that will answer them (issue 3). */
+    /** Lines already answered, or held by a persisted batch job that will answer them. */
     private static boolean skip(Run run, long line) {
         return run.isDone(line) || run.isHeldByBatch(line);
     }

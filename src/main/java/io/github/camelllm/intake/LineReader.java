@@ -62,11 +62,6 @@ public final class LineReader implements Iterator<RawLine>, Closeable {
         return result;
     }
 
-    /** Total physical lines seen so far (including blank ones). */
-    public long linesRead() {
-        return lineNumber;
-    }
-
     private RawLine readNonBlank() {
         try {
             while (true) {

@@ -16,10 +16,6 @@ public final class ApiKeyConfigurer implements HttpClientConfigurer {
         this.apiKey = apiKey == null ? "" : apiKey.trim();
     }
 
-    public boolean hasKey() {
-        return !apiKey.isEmpty();
-    }
-
     @Override
     public void configureHttpClient(HttpClientBuilder builder) {
         if (apiKey.isEmpty()) {

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 
 /**
  * The append-only results journal of a run: one JSON result per line.
@@ -90,7 +91,7 @@ public final class Journal implements Closeable {
                         lineStart = pos;
                     } else {
                         if (len == line.length) {
-                            line = java.util.Arrays.copyOf(line, len * 2);
+                            line = Arrays.copyOf(line, len * 2);
                         }
                         line[len++] = b;
                     }

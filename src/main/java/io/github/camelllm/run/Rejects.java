@@ -1,5 +1,6 @@
 package io.github.camelllm.run;
 
+import io.github.camelllm.intake.Intake;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +19,7 @@ public final class Rejects {
         exchange.setProperty(REJECTED, reason);
         Object body = exchange.getMessage().getBody();
         if (exchange.getProperty("llmArchive", false, Boolean.class)) {
-            InboxFiles.moveToFailed(io.github.camelllm.intake.Intake.pathOf(body), reason);
+            InboxFiles.moveToFailed(Intake.pathOf(body), reason);
         } else {
             LOG.error("cannot process input: {}", reason);
         }

@@ -22,6 +22,11 @@ public final class ResultJson {
     }
 
     public static String write(PromptResult r) {
+        return write(r, false);
+    }
+
+    /** @param simulated adds {@code "simulated":true}: the answer came from the built-in simulator */
+    public static String write(PromptResult r, boolean simulated) {
         StringWriter out = new StringWriter(256);
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             g.writeStartObject();
@@ -57,6 +62,9 @@ public final class ResultJson {
             }
             if (r.batchId() != null) {
                 g.writeStringField("batch_id", r.batchId());
+            }
+            if (simulated) {
+                g.writeBooleanField("simulated", true);
             }
             g.writeEndObject();
         } catch (IOException e) {

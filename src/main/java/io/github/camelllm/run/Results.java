@@ -1,6 +1,7 @@
 package io.github.camelllm.run;
 
 import io.github.camelllm.PromptResult;
+import io.github.camelllm.WorkItems;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
 import org.apache.camel.Message;
@@ -20,7 +21,7 @@ public final class Results {
 
     public void record(Exchange exchange) throws IOException, InvalidPayloadException {
         PromptResult result = exchange.getMessage().getMandatoryBody(PromptResult.class);
-        String json = ResultJson.write(result);
+        String json = runs.toJson(result);
         boolean complete = runs.record(result, json);
         exchange.setProperty("llmRunId", result.runId());
         exchange.setProperty(RUN_COMPLETE, complete);
@@ -36,7 +37,7 @@ public final class Results {
 
     /** A result that came back from another instance over a broker, as JSON text. */
     public PromptResult fromTransport(String json) {
-        return io.github.camelllm.WorkItems.resultFromJson(json);
+        return WorkItems.resultFromJson(json);
     }
 
     /** Writes the run's outputs once; null when another thread already did. */

@@ -94,7 +94,7 @@ public final class Run {
         batchIds.add(batchId);
     }
 
-    // --- batch (issue 3): lines held by a persisted, unfinished Batch API job; intake skips them ---
+    // --- batch: lines held by a persisted, unfinished Batch API job; intake skips them ---
     /** Guarded by this. */
     private final BitSet heldByBatch = new BitSet();
 

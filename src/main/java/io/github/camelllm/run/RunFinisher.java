@@ -6,6 +6,7 @@ import io.github.camelllm.PromptResult;
 import io.github.camelllm.intake.LineReader;
 import io.github.camelllm.intake.RawLine;
 
+import java.io.BufferedOutputStream;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,6 +31,12 @@ final class RunFinisher {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final boolean simulated;
+
+    RunFinisher(boolean simulated) {
+        this.simulated = simulated;
+    }
+
     RunSummary finish(Run run) throws IOException {
         Stats stats = new Stats(run.linesSeen.get());
         Journal.scan(run.journal.file(), (offset, length, line) -> {
@@ -37,7 +44,7 @@ final class RunFinisher {
             stats.add(r, offset, length);
         });
         long wallMs = Math.max(1, System.currentTimeMillis() - run.startedAtMillis);
-        RunSummary summary = stats.summary(run, wallMs);
+        RunSummary summary = stats.summary(run, wallMs, simulated);
         if (run.outbox != null) {
             Files.createDirectories(run.outbox);
             if (run.ordered) {
@@ -54,7 +61,7 @@ final class RunFinisher {
         Path target = run.outbox.resolve(run.name + ".results.jsonl");
         Path tmp = run.outbox.resolve("." + run.name + ".results.jsonl.tmp");
         try (FileChannel journal = FileChannel.open(run.journal.file(), StandardOpenOption.READ);
-             OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+             OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
             ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
             for (int line = 1; line < stats.offsets.length; line++) {
                 long offset = stats.offsets[line];
@@ -198,7 +205,7 @@ final class RunFinisher {
             }
         }
 
-        RunSummary summary(Run run, long wallMs) {
+        RunSummary summary(Run run, long wallMs, boolean simulated) {
             long[] sorted = Arrays.copyOf(latencies, latencyCount);
             Arrays.sort(sorted);
             double avg = 0;
@@ -212,7 +219,7 @@ final class RunFinisher {
             ids.addAll(run.batchIds.stream().filter(id -> !batchIds.contains(id)).sorted().toList());
             return new RunSummary(run.id, run.input == null ? run.name : run.input.getFileName().toString(), total,
                     ok, failed, invalid, retries, wallMs, (ok + failed) * 1000.0 / wallMs, latency, promptTokens,
-                    completionTokens, realtime, batch, ids);
+                    completionTokens, realtime, batch, ids, simulated);
         }
 
         /** Nearest-rank percentile. */

@@ -17,7 +17,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,11 +38,12 @@ public final class RunRegistry {
     private final Path outbox;
     private final boolean ordered;
     private final boolean rerunDuplicates;
+    private final boolean simulated;
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
-    private final RunFinisher finisher = new RunFinisher();
+    private final RunFinisher finisher;
     /** Summaries of recently finished runs, for callers that ask after the fact. */
-    private final Map<String, RunSummary> finished = java.util.Collections.synchronizedMap(
-            new java.util.LinkedHashMap<>(16, 0.75f, false) {
+    private final Map<String, RunSummary> finished = Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, false) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<String, RunSummary> eldest) {
                     return size() > 256;
@@ -54,6 +57,13 @@ public final class RunRegistry {
      * @param onDuplicate "skip" or "rerun": what to do with an input whose content already completed a run
      */
     public RunRegistry(String workRoot, String outbox, String outputOrder, String onDuplicate) {
+        this(workRoot, outbox, outputOrder, onDuplicate, false);
+    }
+
+    /** @param simulated the answers come from the built-in simulator: every result and summary says so */
+    public RunRegistry(String workRoot, String outbox, String outputOrder, String onDuplicate, boolean simulated) {
+        this.simulated = simulated;
+        this.finisher = new RunFinisher(simulated);
         this.workRoot = Path.of(workRoot);
         this.outbox = Path.of(outbox);
         this.ordered = !"streamed".equalsIgnoreCase(outputOrder.trim());
@@ -190,7 +200,12 @@ public final class RunRegistry {
      * @return true when this result was the run's last one
      */
     public boolean record(PromptResult result) throws IOException {
-        return record(result, ResultJson.write(result));
+        return record(result, toJson(result));
+    }
+
+    /** A result's JSON line as this pipeline writes it (marked when the answers are simulated). */
+    public String toJson(PromptResult result) {
+        return ResultJson.write(result, simulated);
     }
 
     /** As {@link #record(PromptResult)}, with the result's JSON already made. */

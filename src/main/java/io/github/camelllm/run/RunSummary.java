@@ -9,7 +9,8 @@ import java.util.List;
 /** What a finished run did, as written to NAME.summary.json and printed by {@code run FILE}. */
 public record RunSummary(String runId, String input, long total, long succeeded, long failed, long invalid,
                          long retries, long wallMs, double throughputRps, Latency latencyMs, long promptTokens,
-                         long completionTokens, long realtime, long batch, List<String> batchIds) {
+                         long completionTokens, long realtime, long batch, List<String> batchIds,
+                         boolean simulated) {
 
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -45,6 +46,7 @@ public record RunSummary(String runId, String input, long total, long succeeded,
         r.put("realtime", realtime);
         r.put("batch", batch);
         n.putPOJO("batch_ids", batchIds);
+        n.put("simulated", simulated);
         try {
             return MAPPER.writeValueAsString(n);
         } catch (Exception e) {
@@ -57,6 +59,7 @@ public record RunSummary(String runId, String input, long total, long succeeded,
         return String.format("run %s: %d lines, %d ok, %d failed, %d invalid, %d retries, %.1f s, %.1f req/s, "
                         + "p50 %d ms, p99 %d ms, tokens %d+%d, realtime %d, batch %d",
                 runId, total, succeeded, failed, invalid, retries, wallMs / 1000.0, throughputRps, latencyMs.p50(),
-                latencyMs.p99(), promptTokens, completionTokens, realtime, batch);
+                latencyMs.p99(), promptTokens, completionTokens, realtime, batch)
+                + (simulated ? " (SIMULATED answers)" : "");
     }
 }
