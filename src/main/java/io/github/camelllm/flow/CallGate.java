@@ -34,6 +34,8 @@ public final class CallGate extends AsyncProcessorSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(CallGate.class);
     private static final long PARK_RECHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Calls per model that may go out before its first answer says what its limits are. */
+    static final int COLD_START_CALLS = 4;
 
     private final FlowSettings settings;
     private final ScheduledExecutorService timer;
@@ -118,6 +120,12 @@ public final class CallGate extends AsyncProcessorSupport {
                     + " rate-limit answers (llm.retry.max-rate-limit-wait-ms)", 429));
         }
         ModelLimits limits = limits(request.model());
+        if (call.reservation() instanceof ModelLimits.Reservation held && held.epoch() != limits.epoch()) {
+            call.reservation(null); // made before a 429: queue again behind the pause
+        }
+        if (call.reservation() == null && !limits.coldStart(COLD_START_CALLS)) {
+            return Admission.PARK;
+        }
         long pausedUntil = limits.pausedUntil();
         if (pausedUntil > now) {
             throttled(now, pausedUntil);
@@ -184,7 +192,7 @@ public final class CallGate extends AsyncProcessorSupport {
         if (reservation instanceof ModelLimits.Reservation r) {
             limits.learn(headers, r, call.sentNanos(), now);
         }
-        boolean changed = false;
+        boolean changed = limits.firstAnswer();
         if (failure == null || !failure.fatal()) {
             changed |= faults.cleared(model);
         }
@@ -226,12 +234,14 @@ public final class CallGate extends AsyncProcessorSupport {
     public void unanswered(CallState call, String description) {
         long now = System.nanoTime();
         call.reservation(null);
+        limits(call.request().model()).coldCallEnded();
         String probe = call.probe();
         call.probe(null);
         if (probe != null && !OutageBreaker.PROBE.equals(probe)) {
             faults.probeEnded(probe, now);
         }
         outage.failed(description, OutageBreaker.PROBE.equals(probe), now);
+        wakeParked();
     }
 
     // --- what the rest of the pipeline asks ----------------------------------------------------------------

@@ -16,6 +16,10 @@ final class ModelLimits {
     private final Bucket tokens;
     private long pausedUntilNanos;
     private int consecutive429;
+    private long rateLimitedAnswers;
+    /** No answer from this model yet: its limits are unknown, so only a few calls go out until one comes back. */
+    private boolean answered;
+    private int coldCalls;
 
     ModelLimits(double requestsPerMinute, double tokensPerMinute, long nowNanos) {
         this.requests = new Bucket(requestsPerMinute, nowNanos);
@@ -23,19 +27,59 @@ final class ModelLimits {
         this.pausedUntilNanos = nowNanos;
     }
 
-    /** A reservation for one attempt: how long to wait, and the clocks to match its answer against. */
-    record Reservation(long waitNanos, long requestsClock, long tokensClock, double tokens) {
+    /**
+     * A reservation for one attempt: how long to wait, the clocks to match its answer against, and the rate-limit
+     * answers seen when it was made (a reservation made before a 429 is void: the server had less than we
+     * thought, so it must queue again behind the pause instead of going out with everyone else when it ends).
+     */
+    record Reservation(long waitNanos, long requestsClock, long tokensClock, double tokens, long epoch) {
     }
 
     Reservation reserve(double tokenCost, long nowNanos) {
         long[] r = requests.reserve(1, nowNanos);
         long[] t = tokens.reserve(tokenCost, nowNanos);
-        return new Reservation(Math.max(r[0], t[0]), r[1], t[1], tokenCost);
+        return new Reservation(Math.max(r[0], t[0]), r[1], t[1], tokenCost, epoch());
+    }
+
+    synchronized long epoch() {
+        return rateLimitedAnswers;
     }
 
     void refund(Reservation reservation) {
         requests.refund(1);
         tokens.refund(reservation.tokens());
+    }
+
+    /**
+     * Before the first answer, the limits are unknown: a full burst of llm.concurrency calls could take far more
+     * than the server's bucket holds and come back as a storm of 429s. So at first only {@code coldStartCalls} go
+     * out; the first answer (with its x-ratelimit headers, or without any) opens the way for the rest.
+     *
+     * @return true when this call may go now
+     */
+    synchronized boolean coldStart(int coldStartCalls) {
+        if (answered) {
+            return true;
+        }
+        if (coldCalls < coldStartCalls) {
+            coldCalls++;
+            return true;
+        }
+        return false;
+    }
+
+    /** An answer came back. Returns true when it was the first (the calls held for it may go now). */
+    synchronized boolean firstAnswer() {
+        boolean first = !answered;
+        answered = true;
+        return first;
+    }
+
+    /** A cold-start call ended without an answer: let another one try. */
+    synchronized void coldCallEnded() {
+        if (!answered && coldCalls > 0) {
+            coldCalls--;
+        }
     }
 
     synchronized long pausedUntil() {
@@ -77,6 +121,7 @@ final class ModelLimits {
         long pauseNanos;
         synchronized (this) {
             consecutive429++;
+            rateLimitedAnswers++;
             if (askedMillis > 0) {
                 pauseNanos = askedMillis * 1_000_000L;
             } else if (bucket.known()) {
