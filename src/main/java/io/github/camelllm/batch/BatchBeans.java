@@ -1,6 +1,7 @@
 package io.github.camelllm.batch;
 
 import io.github.camelllm.Settings;
+import io.github.camelllm.openai.FailurePolicy;
 import io.github.camelllm.run.RunRegistry;
 import io.github.camelllm.schedule.ScheduledRuns;
 import org.apache.camel.CamelContext;
@@ -15,7 +16,7 @@ public final class BatchBeans {
         long maxBytes = settings.getLong("llm.batch.max-bytes", 1024);
         settings.getLong("llm.batch.flush-ms", 1);
         settings.getLong("llm.batch.poll-interval-ms", 1);
-        BatchJobs jobs = new BatchJobs(runs);
+        BatchJobs jobs = new BatchJobs(runs, FailurePolicy.scrubber(settings.apiKey()));
         context.getRegistry().bind("batchJobs", jobs);
         context.getRegistry().bind("shardAggregator", new ShardAggregator(jobs,
                 settings.getInt("llm.batch.max-requests", 1), maxBytes));

@@ -3,6 +3,7 @@ package io.github.camelllm.batch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.camelllm.openai.ApiFailure;
 import io.github.camelllm.run.Run;
 import io.github.camelllm.run.RunRegistry;
 import org.apache.camel.Exchange;
@@ -14,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 
 /**
  * The batch jobs of the active runs: opens shards, persists each job step in the run's work folder
@@ -45,6 +48,7 @@ public final class BatchJobs {
     static final String BATCHES_DIR = "batches";
 
     private final RunRegistry runs;
+    private final UnaryOperator<String> scrub;
     private final Map<String, RunJobs> byRun = new ConcurrentHashMap<>();
     private final Map<String, Shard> openShards = new ConcurrentHashMap<>();
     private final AtomicLong shardSeq = new AtomicLong();
@@ -53,8 +57,9 @@ public final class BatchJobs {
     private record RunJobs(Run run, Map<String, ShardJob> jobs) {
     }
 
-    public BatchJobs(RunRegistry runs) {
+    public BatchJobs(RunRegistry runs, UnaryOperator<String> scrub) {
         this.runs = runs;
+        this.scrub = scrub;
     }
 
     // ---------------------------------------------------------------------------------------------- runs
@@ -306,19 +311,20 @@ public final class BatchJobs {
     }
 
     /**
-     * A Files/Batches call failed. A definite refusal (4xx other than 408/409/429, e.g. an unknown batch id or a
-     * rejected file) ends the job as failed, so its lines follow llm.batch.on-failure; anything else (server
-     * errors, timeouts, a broken connection) leaves the job for the next poll.
+     * A Files/Batches call failed. An answer that no retry fixes ({@link ApiFailure#retryable()}: e.g. an
+     * unknown batch id, a rejected file, a refused key) ends the job as failed, so its lines follow
+     * llm.batch.on-failure; anything else (server errors, rate limits, timeouts, a broken connection) leaves the
+     * job for the next poll.
      */
     public void apiFailed(Exchange exchange) {
         ShardJob job = job(exchange);
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        HttpOperationFailedException http = failure instanceof HttpOperationFailedException h ? h : null;
-        int code = http == null ? 0 : http.getStatusCode();
-        boolean refused = code >= 400 && code < 500 && code != 408 && code != 409 && code != 429;
-        if (refused) {
+        ApiFailure api = failure instanceof HttpOperationFailedException http ? ApiFailure.of(http.getStatusCode(),
+                http.getResponseHeaders(), http.getResponseBody() == null ? null
+                        : http.getResponseBody().getBytes(StandardCharsets.UTF_8)) : null;
+        if (api != null && !api.retryable()) {
             job.terminalStatus = "failed";
-            job.failureMessage = "HTTP " + code + ": " + apiMessage(http.getResponseBody());
+            job.failureMessage = scrub.apply(api.describe());
             exchange.setProperty(STATUS, "failed");
             exchange.setProperty(TERMINAL, true);
             exchange.setProperty(OUTPUT_FILE, null);
@@ -328,7 +334,8 @@ public final class BatchJobs {
         } else {
             exchange.setProperty(TERMINAL, false);
             LOG.warn("run {}: shard {} ({}): {} (tried again at the next poll)", job.runId, job.shardId, job.stage,
-                    failure == null ? "unknown failure" : failure.getMessage());
+                    api != null ? scrub.apply(api.describe())
+                            : failure == null ? "unknown failure" : failure.getMessage());
         }
     }
 
@@ -359,18 +366,6 @@ public final class BatchJobs {
                 throw new IOException("empty answer from the API");
             }
             return JSON.readTree(in);
-        }
-    }
-
-    private static String apiMessage(String body) {
-        if (body == null || body.isBlank()) {
-            return "(no body)";
-        }
-        try {
-            JsonNode message = JSON.readTree(body).path("error").path("message");
-            return message.isMissingNode() ? body : message.asText();
-        } catch (IOException notJson) {
-            return body.length() > 200 ? body.substring(0, 200) + "…" : body;
         }
     }
 
