@@ -15,8 +15,10 @@ public final class BatchBeans {
     public static void bind(CamelContext context, Settings settings, RunRegistry runs) {
         long maxBytes = settings.getLong("llm.batch.max-bytes", 1024);
         settings.getLong("llm.batch.flush-ms", 1);
-        settings.getLong("llm.batch.poll-interval-ms", 1);
-        BatchJobs jobs = new BatchJobs(runs, FailurePolicy.scrubber(settings.apiKey()));
+        long pollIntervalMs = settings.getLong("llm.batch.poll-interval-ms", 1);
+        BatchJobs jobs = new BatchJobs(runs, settings.getLong("llm.batch.max-enqueued-tokens", 0),
+                settings.getInt("llm.batch.max-resubmits", 0), pollIntervalMs,
+                FailurePolicy.scrubber(settings.apiKey()));
         context.getRegistry().bind("batchJobs", jobs);
         context.getRegistry().bind("shardAggregator", new ShardAggregator(jobs,
                 settings.getInt("llm.batch.max-requests", 1), maxBytes));

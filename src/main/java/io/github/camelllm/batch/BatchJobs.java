@@ -45,9 +45,14 @@ public final class BatchJobs {
     public static final String ERROR_FILE = "llmBatchErrorFile";
     public static final String PROGRESS = "llmBatchProgress";
     public static final String FOUND = "llmBatchFound";
+    public static final String HELD = "llmBatchHeld";
+    public static final String RESUBMIT = "llmBatchResubmit";
+    static final String TOKEN_LIMIT = "token_limit_exceeded";
     static final String BATCHES_DIR = "batches";
 
     private final RunRegistry runs;
+    private final EnqueuedTokens enqueuedTokens;
+    private final Resubmits resubmits;
     private final UnaryOperator<String> scrub;
     private final Map<String, RunJobs> byRun = new ConcurrentHashMap<>();
     private final Map<String, Shard> openShards = new ConcurrentHashMap<>();
@@ -57,8 +62,11 @@ public final class BatchJobs {
     private record RunJobs(Run run, Map<String, ShardJob> jobs) {
     }
 
-    public BatchJobs(RunRegistry runs, UnaryOperator<String> scrub) {
+    public BatchJobs(RunRegistry runs, long maxEnqueuedTokens, int maxResubmits, long pollIntervalMs,
+                     UnaryOperator<String> scrub) {
         this.runs = runs;
+        this.enqueuedTokens = new EnqueuedTokens(maxEnqueuedTokens);
+        this.resubmits = new Resubmits(maxResubmits, pollIntervalMs);
         this.scrub = scrub;
     }
 
@@ -99,6 +107,13 @@ public final class BatchJobs {
                         }
                     }
                     job.settled = !open; // every line already has its result: nothing left to do
+                    if (job.tokens <= 0) {
+                        job.tokens = job.bytes / 4; // a job file from before token estimates: bytes over-count
+                    }
+                    // a file id or a batch id means its tokens were admitted (or may be enqueued) already
+                    job.enqueued = !job.settled
+                            && (ShardJob.UPLOADED.equals(job.stage) || ShardJob.SUBMITTED.equals(job.stage));
+                    job.limitedBatchIds.forEach(run::addBatchId);
                     if (job.batchId != null) {
                         run.addBatchId(job.batchId);
                     }
@@ -193,6 +208,32 @@ public final class BatchJobs {
         return due;
     }
 
+    /**
+     * Sets {@link #HELD} for a job that may not take its next step yet: a sealed shard or a waiting job whose
+     * tokens do not fit llm.batch.max-enqueued-tokens, or a waiting job whose resubmission time has not come.
+     */
+    public void admit(Exchange exchange) {
+        ShardJob job = job(exchange);
+        long now = System.currentTimeMillis();
+        boolean held = false;
+        if (ShardJob.WAITING.equals(job.stage) && job.resubmitAtMs > now) {
+            held = true;
+        } else if (EnqueuedTokens.ready(job, now)) {
+            held = !enqueuedTokens.admit(job, activeJobs(), now);
+        }
+        exchange.setProperty(HELD, held);
+    }
+
+    private List<ShardJob> activeJobs() {
+        List<ShardJob> all = new ArrayList<>();
+        for (RunJobs entry : byRun.values()) {
+            if (runs.find(entry.run().id()) == entry.run()) {
+                all.addAll(entry.jobs().values());
+            }
+        }
+        return all;
+    }
+
     public void release(Exchange exchange) {
         ShardJob job = exchange.getProperty(JOB, ShardJob.class);
         if (job != null) {
@@ -243,7 +284,9 @@ public final class BatchJobs {
     }
 
     public void created(Exchange exchange) throws IOException {
-        submitted(job(exchange), read(exchange), "created");
+        ShardJob job = job(exchange);
+        submitted(job, read(exchange), job.resubmits > 0 ? "created again (resubmission " + job.resubmits + ")"
+                : "created");
     }
 
     /**
@@ -253,7 +296,8 @@ public final class BatchJobs {
     public void adoptExisting(Exchange exchange) throws IOException {
         ShardJob job = job(exchange);
         for (JsonNode batch : read(exchange).path("data")) {
-            if (job.fileId.equals(batch.path("input_file_id").asText())) {
+            if (job.fileId.equals(batch.path("input_file_id").asText())
+                    && !job.limitedBatchIds.contains(batch.path("id").asText())) {
                 submitted(job, batch, "found existing");
                 exchange.setProperty(FOUND, true);
                 return;
@@ -270,6 +314,7 @@ public final class BatchJobs {
         long createdAt = batch.path("created_at").asLong(0) * 1000;
         job.createdAtMs = createdAt > 0 ? Math.min(createdAt, System.currentTimeMillis()) : System.currentTimeMillis();
         job.stage = ShardJob.SUBMITTED;
+        job.resubmitAtMs = 0;
         job.lastStatus = batch.path("status").asText(null);
         persist(job);
         Run run = runs.find(job.runId);
@@ -296,18 +341,65 @@ public final class BatchJobs {
             default -> false;
         };
         exchange.setProperty(TERMINAL, terminal);
+        exchange.setProperty(RESUBMIT, false);
         if (terminal) {
             job.terminalStatus = status;
+            enqueuedTokens.release(job);
             JsonNode errors = batch.path("errors").path("data");
             if (errors.isArray() && !errors.isEmpty()) {
                 job.failureMessage = errors.get(0).path("code").asText("") + ": "
                         + errors.get(0).path("message").asText("");
+            }
+            JsonNode limit = "failed".equals(status) ? tokenLimitError(errors) : null;
+            if (limit != null && resubmits.allowed(job)) {
+                exchange.setProperty(TERMINAL, false); // nothing was run: the same file is submitted again
+                exchange.setProperty(RESUBMIT, true);
+                job.failureMessage = limit.path("message").asText("");
+            } else if (limit != null) {
+                job.failureMessage = TOKEN_LIMIT + ": " + limit.path("message").asText("") + " (submitted "
+                        + (job.resubmits + 1) + " time(s), llm.batch.max-resubmits=" + resubmits.max()
+                        + " reached)";
+                LOG.warn("run {}: batch {} of shard {} failed on the enqueued-token limit again and "
+                        + "llm.batch.max-resubmits={} is reached: its {} line(s) follow llm.batch.on-failure",
+                        job.runId, job.batchId, job.shardId, resubmits.max(), job.lines.length);
             }
         }
         if (!status.equals(job.lastStatus)) {
             job.lastStatus = status;
             persist(job);
         }
+    }
+
+    private static JsonNode tokenLimitError(JsonNode errors) {
+        for (JsonNode error : errors) {
+            if (TOKEN_LIMIT.equals(error.path("code").asText())) {
+                return error;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The batch failed on the enqueued-token limit before any line ran: the job waits (persisted) and a new
+     * batch is created from the same uploaded file after a growing delay; the failed batch is never adopted.
+     */
+    public void resubmitLater(Exchange exchange) throws IOException {
+        ShardJob job = job(exchange);
+        String failed = job.batchId;
+        job.limitedBatchIds.add(failed);
+        job.batchId = null;
+        job.lastStatus = null;
+        job.terminalStatus = null;
+        job.resubmits++;
+        long delay = resubmits.delayMs(job.resubmits);
+        job.resubmitAtMs = System.currentTimeMillis() + delay;
+        job.stage = ShardJob.WAITING;
+        persist(job);
+        LOG.warn("run {}: batch {} of shard {} ({} lines, ~{} tokens, model {}) failed on the enqueued-token limit "
+                        + "(\"{}\"); nothing ran: a new batch is created from file {} in {} ms (resubmission {} of "
+                        + "llm.batch.max-resubmits={})", job.runId, failed, job.shardId, job.lines.length,
+                job.tokens, job.model, job.failureMessage, job.fileId, delay, job.resubmits, resubmits.max());
+        job.failureMessage = null;
     }
 
     /**
@@ -324,6 +416,7 @@ public final class BatchJobs {
                         : http.getResponseBody().getBytes(StandardCharsets.UTF_8)) : null;
         if (api != null && !api.retryable()) {
             job.terminalStatus = "failed";
+            enqueuedTokens.release(job);
             job.failureMessage = scrub.apply(api.describe());
             exchange.setProperty(STATUS, "failed");
             exchange.setProperty(TERMINAL, true);
@@ -343,6 +436,7 @@ public final class BatchJobs {
     public void settled(Exchange exchange) throws IOException {
         ShardJob job = job(exchange);
         job.settled = true;
+        enqueuedTokens.release(job);
         job.stage = ShardJob.SETTLED;
         persist(job);
         LOG.info("run {}: batch {} {}: {} line(s) answered by the batch, {} handled by llm.batch.on-failure",
