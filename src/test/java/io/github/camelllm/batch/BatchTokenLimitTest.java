@@ -42,7 +42,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The Batch API's enqueued-token limit, against a real HTTP server (WireMock scenarios): batches that fail with
- * token_limit_exceeded are created again from the same file, and llm.batch.max-enqueued-tokens holds shards back.
+ * token_limit_exceeded are created again from the same file, and llm.batch.max-enqueued-tokens holds shards back;
+ * other failed Files/Batches calls are tried again or end the job as ApiFailure decides.
  */
 class BatchTokenLimitTest {
 
@@ -316,6 +317,29 @@ class BatchTokenLimitTest {
                     .contains("Enqueued token limit reached for gpt-4o-mini")
                     .contains("llm.batch.max-resubmits=2");
         });
+    }
+
+    @Test
+    void aRateLimitedCreateIsTriedAgainAndARefusedOneEndsTheJob() throws Exception {
+        stubUpload("file-1");
+        server.stubFor(post(urlEqualTo(BATCHES)).inScenario("refused").whenScenarioStateIs(STARTED)
+                .willSetStateTo("refuse").willReturn(aResponse().withStatus(429).withHeader("Content-Type",
+                        "application/json").withBody("{\"error\":{\"message\":\"Rate limit reached\",\"type\":"
+                        + "\"requests\",\"code\":\"rate_limit_exceeded\"}}")));
+        server.stubFor(post(urlEqualTo(BATCHES)).inScenario("refused").whenScenarioStateIs("refuse")
+                .willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/json").withBody(
+                        "{\"error\":{\"message\":\"The input file is not valid JSONL.\",\"type\":"
+                                + "\"invalid_request_error\",\"code\":\"invalid_file\"}}")));
+        stubNoBatchesListed();
+        PipelineApp app = app(Map.of("llm.batch.on-failure", "error"));
+
+        RunSummary summary = app.submitFile(prompts("refused.jsonl", 2)).get(30, TimeUnit.SECONDS);
+
+        assertThat(uploads()).isEqualTo(1);
+        assertThat(creates()).isEqualTo(2); // the 429 was tried again, the 400 was not
+        assertThat(summary.failed()).isEqualTo(2);
+        assertThat(results("refused")).allSatisfy(r -> assertThat(r.path("error").path("message").asText())
+                .contains("HTTP 400 invalid_file: The input file is not valid JSONL."));
     }
 
     @Test
