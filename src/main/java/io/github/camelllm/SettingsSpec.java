@@ -118,6 +118,12 @@ public final class SettingsSpec {
                     + "ms (shards are also submitted when their run's intake ends).")
             .millis("llm.batch.poll-interval-ms", 10_000, 1, DAY_MS,
                     "How often submitted batches are checked (GET /batches/{id}), ms.")
+            .integer("llm.batch.max-enqueued-tokens", 0, 0, 2_000_000_000, "Per model: estimated tokens this "
+                    + "process may have in unfinished batches at once (the organisation's enqueued-token limit); "
+                    + "shards over it wait, sealed, until earlier batches finish. 0 = no limit.")
+            .integer("llm.batch.max-resubmits", 20, 0, 10_000, "How often a batch the API failed with "
+                    + "token_limit_exceeded is created again from the same file (the delay doubles from "
+                    + "llm.batch.poll-interval-ms up to 10 minutes); then its lines follow llm.batch.on-failure.")
             .choice("llm.batch.on-failure", "realtime", "Lines a batch did not answer (failed, expired, cancelled, "
                     + "error file): realtime = call them in real time, error = record an error.", "realtime", "error")
 

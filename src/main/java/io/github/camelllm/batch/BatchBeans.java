@@ -1,6 +1,7 @@
 package io.github.camelllm.batch;
 
 import io.github.camelllm.Settings;
+import io.github.camelllm.openai.FailurePolicy;
 import io.github.camelllm.run.RunRegistry;
 import io.github.camelllm.schedule.ScheduledRuns;
 import org.apache.camel.CamelContext;
@@ -13,7 +14,10 @@ public final class BatchBeans {
 
     public static void bind(CamelContext context, Settings settings, RunRegistry runs) {
         long maxBytes = settings.getLong("llm.batch.max-bytes", 1024);
-        BatchJobs jobs = new BatchJobs(runs);
+        long pollIntervalMs = settings.getLong("llm.batch.poll-interval-ms", 1);
+        BatchJobs jobs = new BatchJobs(runs, settings.getLong("llm.batch.max-enqueued-tokens", 0),
+                settings.getInt("llm.batch.max-resubmits", 0), pollIntervalMs,
+                FailurePolicy.scrubber(settings.apiKey()));
         context.getRegistry().bind("batchJobs", jobs);
         context.getRegistry().bind("shardAggregator", new ShardAggregator(jobs,
                 settings.getInt("llm.batch.max-requests", 1), maxBytes));

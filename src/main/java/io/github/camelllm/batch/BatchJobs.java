@@ -3,6 +3,7 @@ package io.github.camelllm.batch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.camelllm.openai.ApiFailure;
 import io.github.camelllm.run.Run;
 import io.github.camelllm.run.RunRegistry;
 import org.apache.camel.Exchange;
@@ -14,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 
 /**
  * The batch jobs of the active runs: opens shards, persists each job step in the run's work folder
@@ -42,9 +45,15 @@ public final class BatchJobs {
     public static final String ERROR_FILE = "llmBatchErrorFile";
     public static final String PROGRESS = "llmBatchProgress";
     public static final String FOUND = "llmBatchFound";
+    public static final String HELD = "llmBatchHeld";
+    public static final String RESUBMIT = "llmBatchResubmit";
+    static final String TOKEN_LIMIT = "token_limit_exceeded";
     static final String BATCHES_DIR = "batches";
 
     private final RunRegistry runs;
+    private final EnqueuedTokens enqueuedTokens;
+    private final Resubmits resubmits;
+    private final UnaryOperator<String> scrub;
     private final Map<String, RunJobs> byRun = new ConcurrentHashMap<>();
     private final Map<String, Shard> openShards = new ConcurrentHashMap<>();
     private final AtomicLong shardSeq = new AtomicLong();
@@ -53,8 +62,12 @@ public final class BatchJobs {
     private record RunJobs(Run run, Map<String, ShardJob> jobs) {
     }
 
-    public BatchJobs(RunRegistry runs) {
+    public BatchJobs(RunRegistry runs, long maxEnqueuedTokens, int maxResubmits, long pollIntervalMs,
+                     UnaryOperator<String> scrub) {
         this.runs = runs;
+        this.enqueuedTokens = new EnqueuedTokens(maxEnqueuedTokens);
+        this.resubmits = new Resubmits(maxResubmits, pollIntervalMs);
+        this.scrub = scrub;
     }
 
     // ---------------------------------------------------------------------------------------------- runs
@@ -94,6 +107,13 @@ public final class BatchJobs {
                         }
                     }
                     job.settled = !open; // every line already has its result: nothing left to do
+                    if (job.tokens <= 0) {
+                        job.tokens = job.bytes / 4; // a job file from before token estimates: bytes over-count
+                    }
+                    // a file id or a batch id means its tokens were admitted (or may be enqueued) already
+                    job.enqueued = !job.settled
+                            && (ShardJob.UPLOADED.equals(job.stage) || ShardJob.SUBMITTED.equals(job.stage));
+                    job.limitedBatchIds.forEach(run::addBatchId);
                     if (job.batchId != null) {
                         run.addBatchId(job.batchId);
                     }
@@ -188,6 +208,32 @@ public final class BatchJobs {
         return due;
     }
 
+    /**
+     * Sets {@link #HELD} for a job that may not take its next step yet: a sealed shard or a waiting job whose
+     * tokens do not fit llm.batch.max-enqueued-tokens, or a waiting job whose resubmission time has not come.
+     */
+    public void admit(Exchange exchange) {
+        ShardJob job = job(exchange);
+        long now = System.currentTimeMillis();
+        boolean held = false;
+        if (ShardJob.WAITING.equals(job.stage) && job.resubmitAtMs > now) {
+            held = true;
+        } else if (EnqueuedTokens.ready(job, now)) {
+            held = !enqueuedTokens.admit(job, activeJobs(), now);
+        }
+        exchange.setProperty(HELD, held);
+    }
+
+    private List<ShardJob> activeJobs() {
+        List<ShardJob> all = new ArrayList<>();
+        for (RunJobs entry : byRun.values()) {
+            if (runs.find(entry.run().id()) == entry.run()) {
+                all.addAll(entry.jobs().values());
+            }
+        }
+        return all;
+    }
+
     public void release(Exchange exchange) {
         ShardJob job = exchange.getProperty(JOB, ShardJob.class);
         if (job != null) {
@@ -238,7 +284,9 @@ public final class BatchJobs {
     }
 
     public void created(Exchange exchange) throws IOException {
-        submitted(job(exchange), read(exchange), "created");
+        ShardJob job = job(exchange);
+        submitted(job, read(exchange), job.resubmits > 0 ? "created again (resubmission " + job.resubmits + ")"
+                : "created");
     }
 
     /**
@@ -248,7 +296,8 @@ public final class BatchJobs {
     public void adoptExisting(Exchange exchange) throws IOException {
         ShardJob job = job(exchange);
         for (JsonNode batch : read(exchange).path("data")) {
-            if (job.fileId.equals(batch.path("input_file_id").asText())) {
+            if (job.fileId.equals(batch.path("input_file_id").asText())
+                    && !job.limitedBatchIds.contains(batch.path("id").asText())) {
                 submitted(job, batch, "found existing");
                 exchange.setProperty(FOUND, true);
                 return;
@@ -265,6 +314,7 @@ public final class BatchJobs {
         long createdAt = batch.path("created_at").asLong(0) * 1000;
         job.createdAtMs = createdAt > 0 ? Math.min(createdAt, System.currentTimeMillis()) : System.currentTimeMillis();
         job.stage = ShardJob.SUBMITTED;
+        job.resubmitAtMs = 0;
         job.lastStatus = batch.path("status").asText(null);
         persist(job);
         Run run = runs.find(job.runId);
@@ -291,12 +341,27 @@ public final class BatchJobs {
             default -> false;
         };
         exchange.setProperty(TERMINAL, terminal);
+        exchange.setProperty(RESUBMIT, false);
         if (terminal) {
             job.terminalStatus = status;
+            enqueuedTokens.release(job);
             JsonNode errors = batch.path("errors").path("data");
             if (errors.isArray() && !errors.isEmpty()) {
                 job.failureMessage = errors.get(0).path("code").asText("") + ": "
                         + errors.get(0).path("message").asText("");
+            }
+            JsonNode limit = "failed".equals(status) ? tokenLimitError(errors) : null;
+            if (limit != null && resubmits.allowed(job)) {
+                exchange.setProperty(TERMINAL, false); // nothing was run: the same file is submitted again
+                exchange.setProperty(RESUBMIT, true);
+                job.failureMessage = limit.path("message").asText("");
+            } else if (limit != null) {
+                job.failureMessage = TOKEN_LIMIT + ": " + limit.path("message").asText("") + " (submitted "
+                        + (job.resubmits + 1) + " time(s), llm.batch.max-resubmits=" + resubmits.max()
+                        + " reached)";
+                LOG.warn("run {}: batch {} of shard {} failed on the enqueued-token limit again and "
+                        + "llm.batch.max-resubmits={} is reached: its {} line(s) follow llm.batch.on-failure",
+                        job.runId, job.batchId, job.shardId, resubmits.max(), job.lines.length);
             }
         }
         if (!status.equals(job.lastStatus)) {
@@ -305,20 +370,54 @@ public final class BatchJobs {
         }
     }
 
+    private static JsonNode tokenLimitError(JsonNode errors) {
+        for (JsonNode error : errors) {
+            if (TOKEN_LIMIT.equals(error.path("code").asText())) {
+                return error;
+            }
+        }
+        return null;
+    }
+
     /**
-     * A Files/Batches call failed. A definite refusal (4xx other than 408/409/429, e.g. an unknown batch id or a
-     * rejected file) ends the job as failed, so its lines follow llm.batch.on-failure; anything else (server
-     * errors, timeouts, a broken connection) leaves the job for the next poll.
+     * The batch failed on the enqueued-token limit before any line ran: the job waits (persisted) and a new
+     * batch is created from the same uploaded file after a growing delay; the failed batch is never adopted.
+     */
+    public void resubmitLater(Exchange exchange) throws IOException {
+        ShardJob job = job(exchange);
+        String failed = job.batchId;
+        job.limitedBatchIds.add(failed);
+        job.batchId = null;
+        job.lastStatus = null;
+        job.terminalStatus = null;
+        job.resubmits++;
+        long delay = resubmits.delayMs(job.resubmits);
+        job.resubmitAtMs = System.currentTimeMillis() + delay;
+        job.stage = ShardJob.WAITING;
+        persist(job);
+        LOG.warn("run {}: batch {} of shard {} ({} lines, ~{} tokens, model {}) failed on the enqueued-token limit "
+                        + "(\"{}\"); nothing ran: a new batch is created from file {} in {} ms (resubmission {} of "
+                        + "llm.batch.max-resubmits={})", job.runId, failed, job.shardId, job.lines.length,
+                job.tokens, job.model, job.failureMessage, job.fileId, delay, job.resubmits, resubmits.max());
+        job.failureMessage = null;
+    }
+
+    /**
+     * A Files/Batches call failed. An answer that no retry fixes ({@link ApiFailure#retryable()}: e.g. an
+     * unknown batch id, a rejected file, a refused key) ends the job as failed, so its lines follow
+     * llm.batch.on-failure; anything else (server errors, rate limits, timeouts, a broken connection) leaves the
+     * job for the next poll.
      */
     public void apiFailed(Exchange exchange) {
         ShardJob job = job(exchange);
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        HttpOperationFailedException http = failure instanceof HttpOperationFailedException h ? h : null;
-        int code = http == null ? 0 : http.getStatusCode();
-        boolean refused = code >= 400 && code < 500 && code != 408 && code != 409 && code != 429;
-        if (refused) {
+        ApiFailure api = failure instanceof HttpOperationFailedException http ? ApiFailure.of(http.getStatusCode(),
+                http.getResponseHeaders(), http.getResponseBody() == null ? null
+                        : http.getResponseBody().getBytes(StandardCharsets.UTF_8)) : null;
+        if (api != null && !api.retryable()) {
             job.terminalStatus = "failed";
-            job.failureMessage = "HTTP " + code + ": " + apiMessage(http.getResponseBody());
+            enqueuedTokens.release(job);
+            job.failureMessage = scrub.apply(api.describe());
             exchange.setProperty(STATUS, "failed");
             exchange.setProperty(TERMINAL, true);
             exchange.setProperty(OUTPUT_FILE, null);
@@ -328,7 +427,8 @@ public final class BatchJobs {
         } else {
             exchange.setProperty(TERMINAL, false);
             LOG.warn("run {}: shard {} ({}): {} (tried again at the next poll)", job.runId, job.shardId, job.stage,
-                    failure == null ? "unknown failure" : failure.getMessage());
+                    api != null ? scrub.apply(api.describe())
+                            : failure == null ? "unknown failure" : failure.getMessage());
         }
     }
 
@@ -336,6 +436,7 @@ public final class BatchJobs {
     public void settled(Exchange exchange) throws IOException {
         ShardJob job = job(exchange);
         job.settled = true;
+        enqueuedTokens.release(job);
         job.stage = ShardJob.SETTLED;
         persist(job);
         LOG.info("run {}: batch {} {}: {} line(s) answered by the batch, {} handled by llm.batch.on-failure",
@@ -359,18 +460,6 @@ public final class BatchJobs {
                 throw new IOException("empty answer from the API");
             }
             return JSON.readTree(in);
-        }
-    }
-
-    private static String apiMessage(String body) {
-        if (body == null || body.isBlank()) {
-            return "(no body)";
-        }
-        try {
-            JsonNode message = JSON.readTree(body).path("error").path("message");
-            return message.isMissingNode() ? body : message.asText();
-        } catch (IOException notJson) {
-            return body.length() > 200 ? body.substring(0, 200) + "…" : body;
         }
     }
 

@@ -24,6 +24,8 @@ public final class Shard {
     final List<Long> lines = new ArrayList<>();
     final List<String> customIds = new ArrayList<>();
     long bytes;
+    /** Estimated tokens of its lines, as the enqueued-token limit counts them. */
+    long tokens;
 
     Shard(String runId, String model, String shardId, Path dir) throws IOException {
         this.runId = runId;
@@ -34,12 +36,13 @@ public final class Shard {
         this.channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     }
 
-    void append(long line, String customId, String jsonLine) throws IOException {
+    void append(long line, String customId, String jsonLine, long lineTokens) throws IOException {
         ByteBuffer buffer = ByteBuffer.wrap((jsonLine + "\n").getBytes(StandardCharsets.UTF_8));
         bytes += buffer.remaining();
         while (buffer.hasRemaining()) {
             channel.write(buffer);
         }
+        tokens += lineTokens;
         lines.add(line);
         customIds.add(customId);
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.github.camelllm.PromptRequest;
 import io.github.camelllm.intake.PromptParser;
+import io.github.camelllm.openai.TokenEstimator;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
 
@@ -84,7 +85,8 @@ public final class ShardAggregator implements AggregationStrategy {
                 shard = jobs.openShard(request.runId(), request.model());
                 group.getMessage().setBody(shard);
             }
-            shard.append(request.line(), request.customId(), new String(line, StandardCharsets.UTF_8));
+            shard.append(request.line(), request.customId(), new String(line, StandardCharsets.UTF_8),
+                    (long) Math.ceil(TokenEstimator.rateLimitCost(request)));
             return group;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write batch shard of run " + request.runId(), e);

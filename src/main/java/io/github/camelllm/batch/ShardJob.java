@@ -5,8 +5,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.github.camelllm.PromptResult.ErrorInfo;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,6 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * One shard on its way through the Batch API, persisted as {@code <workDir>/batches/<shardId>.json} at every
  * step, so a restart knows what was sent and never uploads those lines again:
  * sealed (file written) → uploaded (file id known) → submitted (batch id known) → settled (results handed out).
+ * A batch that failed on the organisation's enqueued-token limit sends its job to waiting (file id kept, batch id
+ * moved to limited_batch_ids): at resubmit_at_ms a new batch is created from the same file.
  */
 public final class ShardJob {
 
@@ -23,6 +27,7 @@ public final class ShardJob {
     public static final String UPLOADED = "uploaded";
     public static final String SUBMITTED = "submitted";
     public static final String SETTLED = "settled";
+    public static final String WAITING = "waiting";
 
     @JsonProperty("run_id") String runId;
     @JsonProperty("shard_id") String shardId;
@@ -38,6 +43,13 @@ public final class ShardJob {
     /** Input line numbers, in shard order (line i of the shard file is lines[i]). */
     @JsonProperty("lines") long[] lines;
     @JsonProperty("custom_ids") String[] customIds;
+    /** What the shard costs in the enqueued-token limit: the sum of its lines' max(max_tokens, chars / 4). */
+    @JsonProperty("estimated_tokens") long tokens;
+    /** How often a batch of this shard was created again after failing on the enqueued-token limit. */
+    @JsonProperty("resubmits") int resubmits;
+    @JsonProperty("resubmit_at_ms") long resubmitAtMs;
+    /** Batches made from this file that failed on the enqueued-token limit: never adopted again. */
+    @JsonProperty("limited_batch_ids") List<String> limitedBatchIds = new ArrayList<>();
 
     // --- in memory only ---
     @JsonIgnore transient Path dir;
@@ -53,6 +65,10 @@ public final class ShardJob {
     @JsonIgnore transient Map<String, Integer> indexByCustomId;
     @JsonIgnore final transient AtomicLong okCount = new AtomicLong();
     @JsonIgnore final transient AtomicLong fallbackCount = new AtomicLong();
+    /** Its tokens count as enqueued: admitted for upload/create and its batch not yet terminal. */
+    @JsonIgnore transient volatile boolean enqueued;
+    /** Its being held back was logged (once per hold). */
+    @JsonIgnore transient volatile boolean holdLogged;
 
     ShardJob() {
         // Jackson
@@ -69,6 +85,7 @@ public final class ShardJob {
         job.sealedAtMs = System.currentTimeMillis();
         job.lines = shard.lines.stream().mapToLong(Long::longValue).toArray();
         job.customIds = shard.customIds.toArray(String[]::new);
+        job.tokens = shard.tokens;
         job.dir = shard.dir;
         return job;
     }

@@ -1,0 +1,88 @@
+package io.github.camelllm.batch;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Comparator;
+
+/**
+ * Keeps the estimated tokens of this process's unfinished batches of each model under
+ * llm.batch.max-enqueued-tokens (0 = no limit), so shards wait here instead of failing in the API with
+ * token_limit_exceeded. Shards of a model are admitted in the order they were sealed: a later, smaller shard
+ * never slips past a waiting one, so a shard larger than the limit on its own still gets its turn (alone,
+ * once nothing else of its model is enqueued).
+ * <p>
+ * A job counts from its admission until its batch is terminal ({@link ShardJob#enqueued}).
+ */
+final class EnqueuedTokens {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EnqueuedTokens.class);
+    private static final Comparator<ShardJob> SEAL_ORDER = Comparator.<ShardJob>comparingLong(j -> j.sealedAtMs)
+            .thenComparing(j -> j.shardId);
+
+    private final long limit;
+
+    EnqueuedTokens(long limit) {
+        this.limit = limit;
+    }
+
+    /**
+     * Whether the job may be uploaded or created now. {@code jobs} are every job of the active runs; a job
+     * that asks is ready (sealed, or waiting with its resubmission time come).
+     */
+    synchronized boolean admit(ShardJob job, Iterable<ShardJob> jobs, long nowMs) {
+        if (job.enqueued) {
+            return true;
+        }
+        if (limit <= 0) {
+            job.enqueued = true;
+            return true;
+        }
+        long enqueued = 0;
+        ShardJob first = job;
+        for (ShardJob other : jobs) {
+            if (other == job || other.settled || !other.model.equals(job.model)) {
+                continue;
+            }
+            if (other.enqueued) {
+                enqueued += other.tokens;
+            } else if (ready(other, nowMs) && SEAL_ORDER.compare(other, first) < 0) {
+                first = other;
+            }
+        }
+        boolean fits = enqueued + job.tokens <= limit;
+        boolean alone = enqueued == 0 && job.tokens > limit;
+        if (first != job || !(fits || alone)) {
+            if (!job.holdLogged) {
+                job.holdLogged = true;
+                LOG.info("run {}: shard {} (~{} tokens, model {}) held back: {} token(s) of {} already enqueued in "
+                        + "this process's unfinished batches{}, llm.batch.max-enqueued-tokens={}; submitted when "
+                        + "they finish", job.runId, job.shardId, job.tokens, job.model, enqueued, job.model,
+                        first != job ? " and an earlier shard waits first" : "", limit);
+            }
+            return false;
+        }
+        if (alone) {
+            LOG.warn("run {}: shard {} (~{} tokens, model {}) is larger than llm.batch.max-enqueued-tokens={} on its "
+                    + "own: submitted alone, nothing else of {} is enqueued", job.runId, job.shardId, job.tokens,
+                    job.model, limit, job.model);
+        } else if (job.holdLogged) {
+            LOG.info("run {}: shard {} (~{} tokens, model {}) no longer held back: {} token(s) enqueued before it",
+                    job.runId, job.shardId, job.tokens, job.model, enqueued);
+        }
+        job.holdLogged = false;
+        job.enqueued = true;
+        return true;
+    }
+
+    /** The job's batch is terminal (or it never got one): its tokens are no longer enqueued. */
+    void release(ShardJob job) {
+        job.enqueued = false;
+    }
+
+    /** A job that wants admission now. */
+    static boolean ready(ShardJob job, long nowMs) {
+        return ShardJob.SEALED.equals(job.stage)
+                || (ShardJob.WAITING.equals(job.stage) && job.resubmitAtMs <= nowMs);
+    }
+}

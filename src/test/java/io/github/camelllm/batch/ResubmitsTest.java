@@ -1,0 +1,32 @@
+package io.github.camelllm.batch;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ResubmitsTest {
+
+    @Test
+    void delaysDoubleFromThePollIntervalUpToTenMinutes() {
+        Resubmits r = new Resubmits(20, 10_000);
+        assertThat(r.delayMs(1)).isEqualTo(10_000);
+        assertThat(r.delayMs(2)).isEqualTo(20_000);
+        assertThat(r.delayMs(3)).isEqualTo(40_000);
+        assertThat(r.delayMs(7)).isEqualTo(Resubmits.MAX_DELAY_MS);
+        assertThat(r.delayMs(20)).isEqualTo(Resubmits.MAX_DELAY_MS);
+    }
+
+    @Test
+    void aPollIntervalLongerThanTheCapIsTheDelay() {
+        assertThat(new Resubmits(3, 900_000).delayMs(3)).isEqualTo(900_000);
+    }
+
+    @Test
+    void boundedByMax() {
+        Resubmits r = new Resubmits(2, 100);
+        ShardJob job = new ShardJob();
+        assertThat(r.allowed(job)).isTrue();
+        job.resubmits = 2;
+        assertThat(r.allowed(job)).isFalse();
+    }
+}
