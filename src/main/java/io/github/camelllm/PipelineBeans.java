@@ -2,6 +2,7 @@ package io.github.camelllm;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.camelllm.batch.RouteDecider;
+import io.github.camelllm.intake.InboxFilter;
 import io.github.camelllm.intake.Intake;
 import io.github.camelllm.intake.PromptParser;
 import io.github.camelllm.openai.ApiKeyConfigurer;
@@ -47,8 +48,7 @@ public final class PipelineBeans implements CamelConfiguration {
         long connectMs = settings.getLong("llm.timeout.connect-ms", 1);
         long responseMs = settings.getLong("llm.timeout.response-ms", 1);
 
-        RunRegistry runs = new RunRegistry(settings.get("llm.work-dir"), settings.get("llm.outbox"),
-                settings.get("llm.output.order"), settings.get("llm.inbox.on-duplicate"));
+        RunRegistry runs = RunRegistry.fromSettings(settings);
         PromptParser parser = new PromptParser(new ObjectMapper(), settings.get("llm.model"));
         bind(context, "runs", runs);
         Intake intake = new Intake(runs, parser, settings.getInt("llm.input.max-line-bytes", 16));
@@ -69,6 +69,9 @@ public final class PipelineBeans implements CamelConfiguration {
         bind(context, "retryAfterDelay", (Processor) failures::onFailure);
         bind(context, "results", new Results(runs));
         bind(context, "rejects", new Rejects());
+        // which inbox files are complete inputs (stable, not temporary, not links)
+        bind(context, "inboxFilter", new InboxFilter(settings.getLong("llm.inbox.read-lock-ms", 0),
+                settings.getBoolean("llm.inbox.require-marker"), settings.getBoolean("llm.inbox.follow-symlinks")));
         bind(context, "router", new RouteDecider(settings.getBoolean("llm.batch.enabled"),
                 settings.getInt("llm.route.long-prompt-tokens", 0)));
         // --- batch + schedule (issue 3) ---

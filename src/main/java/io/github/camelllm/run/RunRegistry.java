@@ -1,43 +1,59 @@
 package io.github.camelllm.run;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.github.camelllm.PromptResult;
+import io.github.camelllm.Settings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The runs in progress: opens (or resumes) a run's work folder, records each final result durably, and tells
- * the routes when a run has every result it will get.
+ * The runs in progress in this process: opens (or resumes) a run when this process can own it, records each
+ * final result durably, and tells the routes when a run has every result it will get, or has stopped.
+ * <p>
+ * Ownership is an OS lock on {@code WORK/RUNID/run.lock} and one on the input's path, held from open to end:
+ * another process (a second instance on a shared volume, an overlapping {@code run FILE}) never writes to a run
+ * it does not hold, and a dead owner's locks vanish with it.
  */
 public final class RunRegistry {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunRegistry.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int SNIFF_BYTES = 8192;
 
     private final Path workRoot;
     private final Path outbox;
     private final boolean ordered;
     private final boolean rerunDuplicates;
+    private final boolean fsync;
+    private final long retryBrokenMs;
+    private final long stopGraceMs;
+    private final int scheduledKeep;
+    private final InputFiles inputs;
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
+    /** Stopped runs that still journal the answers of calls already in flight, until those are in. */
+    private final Map<String, Run> stopping = new ConcurrentHashMap<>();
+    /** Runs stopped by a storage fault, and when they may be tried again. */
+    private final Map<String, Long> brokenUntil = new ConcurrentHashMap<>();
+    /** Input paths of the runs in progress here, by absolute path. */
+    private final Map<Path, String> inputsInProgress = new ConcurrentHashMap<>();
     private final RunFinisher finisher = new RunFinisher();
+    private final ScheduledExecutorService closer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "llm-run-closer");
+        t.setDaemon(true);
+        return t;
+    });
     /** Summaries of recently finished runs, for callers that ask after the fact. */
     private final Map<String, RunSummary> finished = java.util.Collections.synchronizedMap(
             new java.util.LinkedHashMap<>(16, 0.75f, false) {
@@ -47,15 +63,27 @@ public final class RunRegistry {
                 }
             });
 
+    /** Tuning of the registry, from the llm.* settings. */
+    public record Options(boolean fsync, boolean followSymlinks, long retryBrokenMs, long stopGraceMs,
+                          int scheduledKeep) {
+        public static Options defaults() {
+            return new Options(false, false, 60_000, 30_000, 30);
+        }
+    }
+
     /**
-     * @param workRoot    folder holding one work folder per run
+     * @param workRoot    folder holding one work folder per run; empty: {@code work} next to the outbox
      * @param outbox      where file runs write NAME.results.jsonl and NAME.summary.json
      * @param outputOrder "ordered" or "streamed"
      * @param onDuplicate "skip" or "rerun": what to do with an input whose content already completed a run
      */
     public RunRegistry(String workRoot, String outbox, String outputOrder, String onDuplicate) {
-        this.workRoot = Path.of(workRoot);
+        this(workRoot, outbox, outputOrder, onDuplicate, Options.defaults());
+    }
+
+    public RunRegistry(String workRoot, String outbox, String outputOrder, String onDuplicate, Options options) {
         this.outbox = Path.of(outbox);
+        this.workRoot = workRootOf(workRoot, this.outbox);
         this.ordered = !"streamed".equalsIgnoreCase(outputOrder.trim());
         if (!ordered && !"streamed".equalsIgnoreCase(outputOrder.trim())) {
             throw new IllegalArgumentException("llm.output.order must be ordered or streamed");
@@ -65,6 +93,40 @@ public final class RunRegistry {
             throw new IllegalArgumentException("llm.inbox.on-duplicate must be skip or rerun, not " + onDuplicate);
         }
         this.rerunDuplicates = dup.equals("rerun");
+        this.fsync = options.fsync();
+        this.retryBrokenMs = options.retryBrokenMs();
+        this.stopGraceMs = options.stopGraceMs();
+        this.scheduledKeep = options.scheduledKeep();
+        this.inputs = new InputFiles(options.followSymlinks());
+    }
+
+    /** The registry the routes use, configured from the settings. */
+    public static RunRegistry fromSettings(Settings s) {
+        Options options = new Options(s.getBoolean("llm.journal.fsync"), s.getBoolean("llm.inbox.follow-symlinks"),
+                s.getLong("llm.run.retry-broken-ms", 0), s.getLong("llm.shutdown.timeout-ms", 0),
+                s.getInt("llm.schedule.keep-outputs", 1));
+        return new RunRegistry(s.get("llm.work-dir", ""), s.get("llm.outbox"), s.get("llm.output.order"),
+                s.get("llm.inbox.on-duplicate"), options);
+    }
+
+    /**
+     * An empty setting puts the work folder next to the outbox, so that it moves with the outbox rather than with
+     * the directory a command happens to be started from.
+     */
+    public static Path workRootOf(String setting, Path outbox) {
+        if (setting != null && !setting.isBlank()) {
+            return Path.of(setting.trim());
+        }
+        Path parent = outbox.toAbsolutePath().normalize().getParent();
+        return (parent == null ? outbox.toAbsolutePath() : parent).resolve("work");
+    }
+
+    public Path workRoot() {
+        return workRoot;
+    }
+
+    public InputFiles inputs() {
+        return inputs;
     }
 
     public Run get(String runId) {
@@ -80,108 +142,176 @@ public final class RunRegistry {
     }
 
     /**
+     * Whether calls may still be made for this run: false once it stopped (its journal cannot be written, its
+     * input changed). Unknown runs (owned by another instance) are accepted: their owner decides.
+     */
+    public boolean accepting(String runId) {
+        if (runId == null) {
+            return true;
+        }
+        Run run = runs.get(runId);
+        return run != null ? run.accepting : !stopping.containsKey(runId);
+    }
+
+    /**
      * Opens the run of an input file, resuming it when its work folder has a journal.
      *
-     * @return the run, or null when this content already completed a run and duplicates are skipped, or when
-     * the same content is being processed right now
+     * @return the run; a run that is already complete (its content completed a run before: its outputs were
+     * written again from the journal, nothing is called); or null when this process runs that input right now
+     * @throws RunBusyException another process owns the run or the input, or the file is still changing
      */
-    public Run openFile(Path file, boolean archiveWhenDone) throws IOException, UnreadableInputException {
+    public Run openFile(Path file, boolean archiveWhenDone) throws IOException, UnreadableInputException,
+            RunBusyException {
         return openFile(file, archiveWhenDone, false);
     }
 
-    /** As above; {@code rerun} runs completed content again whatever llm.inbox.on-duplicate says (scheduled runs). */
-    public Run openFile(Path file, boolean archiveWhenDone, boolean rerun) throws IOException,
-            UnreadableInputException {
-        if (!Files.isRegularFile(file)) {
-            throw new UnreadableInputException("not a regular file: " + file);
-        }
-        if (!Files.isReadable(file)) {
-            throw new UnreadableInputException("cannot read " + file.getFileName() + ": permission denied");
-        }
-        if (Files.size(file) == 0) {
-            throw new UnreadableInputException(file.getFileName() + " is empty: there are no prompts in it");
-        }
-        String hash = sniffAndHash(file);
-        String runId = hash.substring(0, 16);
-        Path workDir = workRoot.resolve(runId);
-        if (runs.containsKey(runId)) {
-            LOG.warn("{} has the same content as run {} which is in progress: not started twice", file, runId);
+    /**
+     * As above; {@code scheduled} runs completed content again whatever llm.inbox.on-duplicate says, with one
+     * dated output set per firing.
+     */
+    public Run openFile(Path file, boolean archiveWhenDone, boolean scheduled) throws IOException,
+            UnreadableInputException, RunBusyException {
+        InputFiles.Inspected input = inputs.inspect(file);
+        String runId = input.runId();
+        Path key = file.toAbsolutePath().normalize();
+        if (runs.containsKey(runId) || inputsInProgress.containsKey(key)) {
+            LOG.debug("{} is being run here (run {}): not started twice", file, inputsInProgress.get(key));
             return null;
         }
-        if (Files.exists(workDir.resolve("summary.json"))) {
-            if (!rerunDuplicates && !rerun) {
-                LOG.warn("{} has the same content (sha256 {}) as a completed run: skipped "
-                        + "(set llm.inbox.on-duplicate=rerun to process it again)", file.getFileName(), hash);
-                if (archiveWhenDone) {
-                    InboxFiles.moveToDone(file);
-                }
-                return null;
+        Long retryAt = brokenUntil.get(runId);
+        if (retryAt != null && archiveWhenDone && System.currentTimeMillis() < retryAt) {
+            return null; // service mode: a storage fault stopped this run recently; try again later
+        }
+        if (stopping.containsKey(runId)) {
+            return null; // still collecting the answers of its last calls
+        }
+        OwnerLock inputLock = OwnerLock.tryAcquire(workRoot.resolve(".inputs").resolve(pathKey(key) + ".lock"));
+        if (inputLock == null) {
+            throw new RunBusyException(file + " is being run by another process: "
+                    + OwnerLock.holderOf(workRoot.resolve(".inputs").resolve(pathKey(key) + ".lock")));
+        }
+        Path workDir = workRoot.resolve(runId);
+        OwnerLock runLock;
+        try {
+            runLock = OwnerLock.tryAcquire(workDir.resolve(RunStore.LOCK));
+        } catch (IOException e) {
+            inputLock.close();
+            throw storageFault(runId, workDir, e);
+        }
+        if (runLock == null) {
+            inputLock.close();
+            throw new RunBusyException("run " + runId + " of " + file + " is held by "
+                    + OwnerLock.holderOf(workDir.resolve(RunStore.LOCK)) + " (lock " + workDir.resolve(RunStore.LOCK)
+                    + ")");
+        }
+        try {
+            if (!input.stamp().equals(InputStamp.current(file))) {
+                throw new RunBusyException(file + " changed since it was looked at");
             }
-            LOG.info("{} repeats completed run {}: running it again (llm.inbox.on-duplicate=rerun)",
-                    file.getFileName(), runId);
+            Run run = openOwned(input, runId, workDir, archiveWhenDone, scheduled);
+            run.runLock = runLock;
+            run.inputLock = inputLock;
+            if (run.completion.isDone()) {
+                release(run);
+            }
+            return run;
+        } catch (IOException | RunBusyException | RuntimeException e) {
+            runLock.close();
+            inputLock.close();
+            throw e;
+        }
+    }
+
+    private Run openOwned(InputFiles.Inspected input, String runId, Path workDir, boolean archiveWhenDone,
+                          boolean scheduled) throws IOException {
+        Path file = input.path();
+        String base = Outbox.baseName(file.getFileName().toString());
+        if (RunStore.completed(workDir)) {
+            if (!rerunDuplicates && !scheduled) {
+                return replay(input, runId, base, workDir, archiveWhenDone);
+            }
+            LOG.info("{} repeats completed run {}: running it again ({})", file.getFileName(), runId,
+                    scheduled ? "scheduled" : "llm.inbox.on-duplicate=rerun");
             // keep the last completed run of this content for reference, not one folder per rerun (a nightly
             // schedule would otherwise fill the disk)
-            Path previous = workRoot.resolve(runId + ".previous");
-            InboxFiles.deleteTree(previous);
-            Files.move(workDir, previous);
+            RunStore.rotateCompleted(workDir);
         }
-        String fileName = file.getFileName().toString();
-        Run.Format format = formatOf(file, fileName);
-        Run run = open(runId, outboxName(fileName), file, format, workDir, outbox, hash);
+        try {
+            RunStore.probe(runId, workDir);
+        } catch (RunStorageException e) {
+            brokenUntil.put(runId, System.currentTimeMillis() + retryBrokenMs);
+            throw e;
+        }
+        boolean fresh = !Files.exists(workDir.resolve(RunStore.JOURNAL));
+        JsonNode manifest = RunStore.manifest(workDir, runId, base, file, input.format(), input.sha256());
+        long startedAt = manifest.path("started_at_ms").asLong(System.currentTimeMillis());
+        String name = scheduled ? Outbox.dated(base, startedAt) : base;
+        Run run = open(runId, name, file, input.format(), workDir, outbox, startedAt, input);
         run.archiveWhenDone = archiveWhenDone;
-        LOG.info("run {} {} {} ({} lines already done)", runId, run.resultCount > 0 ? "resumes" : "starts",
-                fileName, run.resultCount);
+        run.scheduled = scheduled;
+        brokenUntil.remove(runId);
+        inputsInProgress.put(file.toAbsolutePath().normalize(), runId);
+        LOG.info("run {} {} {} ({} lines already done)", runId, fresh ? "starts" : "resumes",
+                file.getFileName(), run.resultCount);
+        return run;
+    }
+
+    /** Content that completed a run before: its outputs are written again from its journal; nothing is called. */
+    private Run replay(InputFiles.Inspected input, String runId, String name, Path workDir, boolean archive)
+            throws IOException {
+        Path file = input.path();
+        long startedAt = RunStore.manifest(workDir, runId, name, file, input.format(), input.sha256())
+                .path("started_at_ms").asLong(System.currentTimeMillis());
+        Journal journal = new Journal(workDir.resolve(RunStore.JOURNAL));
+        Run run = new Run(runId, name, file, input.format(), workDir, journal, true, outbox, startedAt, input);
+        RunSummary summary;
+        try {
+            summary = finisher.finish(run, RunStore.recordedWallMs(workDir));
+        } finally {
+            journal.close();
+        }
+        LOG.info("{} has the same content (sha256 {}) as completed run {}: its outputs were written again from "
+                + "its journal, nothing was called (set llm.inbox.on-duplicate=rerun to call again)",
+                file.getFileName(), input.sha256(), runId);
+        finished.put(runId, summary);
+        if (archive) {
+            InboxFiles.moveToDone(file);
+        }
+        run.completion.complete(summary);
         return run;
     }
 
     /** Opens a run for the prompts of one message; its results go to the output endpoint only. */
     public Run openMessages(Run.Format format) throws IOException {
         String runId = "msg-" + UUID.randomUUID();
-        return open(runId, runId, null, format, workRoot.resolve(runId), null, null);
+        Path workDir = workRoot.resolve(runId);
+        OwnerLock lock = OwnerLock.tryAcquire(workDir.resolve(RunStore.LOCK));
+        long now = System.currentTimeMillis();
+        Run run = open(runId, runId, null, format, workDir, null, now, null);
+        run.runLock = lock;
+        return run;
     }
 
     private Run open(String runId, String name, Path input, Run.Format format, Path workDir, Path outboxDir,
-                     String hash) throws IOException {
+                     long startedAt, InputFiles.Inspected inspected) throws IOException {
         Files.createDirectories(workDir);
-        long startedAt = manifest(workDir, runId, name, input, format, hash);
-        Journal journal = new Journal(workDir.resolve("journal.jsonl"));
-        Run run = new Run(runId, name, input, format, workDir, journal, ordered, outboxDir, startedAt);
-        Journal.scan(journal.file(), (offset, length, line) -> {
-            long n = JSON.readTree(line).path("line").asLong();
-            if (n > 0 && !run.done.get((int) n)) {
-                run.done.set((int) n);
-                run.resultCount++;
-            }
-        });
+        Journal journal;
+        try {
+            journal = new Journal(workDir.resolve(RunStore.JOURNAL), fsync);
+        } catch (IOException e) {
+            throw storageFault(runId, workDir, e);
+        }
+        Run run = new Run(runId, name, input, format, workDir, journal, ordered, outboxDir, startedAt, inspected);
+        JournalRecords.read(runId, journal.file(), (result, offset, length, line) -> run.replayed(result.line()));
         if (!ordered && outboxDir != null) {
-            Files.createDirectories(outboxDir);
+            Outbox.claim(outboxDir, name, runId);
             Path results = outboxDir.resolve(name + ".results.jsonl");
             // a crash can leave the streamed file behind the journal: rebuild it from the journal
-            Files.copy(journal.file(), results, StandardCopyOption.REPLACE_EXISTING);
+            RunStore.copyJournal(runId, journal.file(), results);
             run.streamedResults = FileChannel.open(results, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         }
         runs.put(runId, run);
         return run;
-    }
-
-    private static long manifest(Path workDir, String runId, String name, Path input, Run.Format format,
-                                 String hash) throws IOException {
-        Path manifest = workDir.resolve("manifest.json");
-        if (Files.exists(manifest)) {
-            return JSON.readTree(manifest.toFile()).path("started_at_ms").asLong(System.currentTimeMillis());
-        }
-        long now = System.currentTimeMillis();
-        ObjectNode m = JSON.createObjectNode();
-        m.put("run_id", runId);
-        m.put("name", name);
-        m.put("input", input == null ? null : input.toAbsolutePath().toString());
-        m.put("sha256", hash);
-        m.put("format", format.name().toLowerCase());
-        m.put("started_at_ms", now);
-        Path tmp = workDir.resolve("manifest.json.tmp");
-        Files.writeString(tmp, m.toString());
-        Files.move(tmp, manifest, StandardCopyOption.ATOMIC_MOVE);
-        return now;
     }
 
     /**
@@ -197,33 +327,53 @@ public final class RunRegistry {
     public boolean record(PromptResult result, String json) throws IOException {
         Run run = runs.get(result.runId());
         if (run == null) {
-            LOG.warn("result for line {} of run {} arrived after the run ended: ignored", result.line(),
-                    result.runId());
+            recordLate(result, json);
             return false;
         }
-        synchronized (run) {
-            int line = (int) result.line();
-            if (run.done.get(line)) {
-                LOG.debug("line {} of run {} already has a result: the repeat is ignored", line, run.id);
-                return false;
-            }
-            run.journal.append(json);
-            if (run.streamedResults != null) {
-                write(run.streamedResults, json);
-            }
-            run.done.set(line);
-            run.resultCount++;
-            return isComplete(run);
+        try {
+            return run.record(result.line(), json);
+        } catch (IOException e) {
+            RunStorageException fault = storageFault(run.id, run.journal.file(), e);
+            stop(run.id, fault);
+            brokenUntil.put(run.id, System.currentTimeMillis() + retryBrokenMs);
+            throw fault;
         }
+    }
+
+    /** An answer for a run that stopped while its call was in flight: journaled if at all possible. */
+    private void recordLate(PromptResult result, String json) {
+        Run run = stopping.get(result.runId());
+        if (run == null) {
+            LOG.warn("result for line {} of run {} arrived after the run ended: ignored", result.line(),
+                    result.runId());
+            return;
+        }
+        try {
+            run.record(result.line(), json);
+        } catch (IOException e) {
+            LOG.warn("run {} stopped: the answer to line {} (already paid) cannot be journaled either: {}", run.id,
+                    result.line(), e.getMessage());
+            run.recordedHere.incrementAndGet();
+        }
+        if (run.outstanding() == 0) {
+            close(run);
+        }
+    }
+
+    private static RunStorageException storageFault(String runId, Path path, IOException e) {
+        if (e instanceof RunStorageException fault) {
+            return fault;
+        }
+        String cause = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (cause.contains("No space left")) {
+            cause = "the disk is full (" + cause + ")";
+        }
+        return new RunStorageException("run " + runId + " cannot write " + path + ": " + cause, e);
     }
 
     /** Called by intake after the last line of the input was read; true when the run is already complete. */
     public boolean intakeDone(String runId) {
-        Run run = get(runId);
-        synchronized (run) {
-            run.intakeDone = true;
-            return isComplete(run);
-        }
+        return get(runId).markIntakeDone();
     }
 
     /** Counts a line read by intake (blank lines excluded). */
@@ -231,14 +381,10 @@ public final class RunRegistry {
         get(runId).linesSeen.incrementAndGet();
     }
 
-    private static boolean isComplete(Run run) {
-        return run.intakeDone && run.resultCount >= run.linesSeen.get();
-    }
-
     /** Writes the ordered results, failed-lines file and summary; completes the run (once). */
     public RunSummary finish(String runId) throws IOException {
-        Run run = get(runId);
-        if (!run.finishing.compareAndSet(false, true)) {
+        Run run = runs.get(runId);
+        if (run == null || !run.accepting || !run.finishing.compareAndSet(false, true)) {
             return null;
         }
         try {
@@ -248,34 +394,109 @@ public final class RunRegistry {
                     run.streamedResults.close();
                 }
             }
-            RunSummary summary = finisher.finish(run);
+            RunSummary summary = finisher.finish(run, -1);
             finished.put(runId, summary);
             runs.remove(runId);
-            if (run.archiveWhenDone) {
-                InboxFiles.moveToDone(run.input);
+            if (run.scheduled) {
+                Outbox.prune(run.outbox, Outbox.baseName(run.input.getFileName().toString()), scheduledKeep);
             }
+            archive(run);
             if (run.input == null) {
                 InboxFiles.deleteTree(run.workDir); // message runs are not resumed from disk
             }
+            release(run);
             run.completion.complete(summary);
             return summary;
         } catch (IOException | RuntimeException e) {
             runs.remove(runId);
+            release(run);
             run.completion.completeExceptionally(e);
             throw e;
         }
     }
 
-    /** Fails a run that could not be read to its end, so one-shot callers stop waiting. */
-    public void abort(String runId, Throwable cause) {
+    /** Service mode: the input moves to .done, or to .failed when it changed while its run was in progress. */
+    private static void archive(Run run) throws IOException {
+        if (run.input == null) {
+            return;
+        }
+        InputStamp now = InputStamp.current(run.input);
+        boolean changed = now != null && !now.equals(run.inspected.stamp());
+        if (changed) {
+            String reason = run.input.getFileName() + " changed while its run " + run.id + " was in progress: the "
+                    + "outputs are those of the content as it was when the run started; the changed content was "
+                    + "not run (to run it, drop it in again under a new name)";
+            if (run.archiveWhenDone) {
+                InboxFiles.moveToFailed(run.input, reason);
+            } else {
+                LOG.warn(reason);
+            }
+        } else if (run.archiveWhenDone) {
+            InboxFiles.moveToDone(run.input);
+        }
+    }
+
+    /**
+     * Stops a run: no further calls are made for it, it completes with {@code cause}, and the answers of calls
+     * already in flight are still journaled when they come (its work folder stays, so it resumes later).
+     */
+    public void stop(String runId, Throwable cause) {
         Run run = runs.remove(runId);
-        if (run != null) {
+        if (run == null) {
+            return;
+        }
+        run.accepting = false;
+        long outstanding = run.outstanding();
+        String message = cause.getMessage() + "; no further calls are made for this run ("
+                + outstanding + " of its calls were queued or in flight)";
+        LOG.error("run {} stopped: {}", runId, message);
+        Exception stopped = cause instanceof RunStorageException
+                ? new RunStorageException(message, cause.getCause()) : new IOException(message, cause);
+        if (cause instanceof InputChangedException && run.archiveWhenDone) {
+            try {
+                InboxFiles.moveToFailed(run.input, cause.getMessage() + "; its results so far stay in " + run.workDir);
+            } catch (IOException e) {
+                LOG.warn("cannot move {} to .failed: {}", run.input, e.getMessage());
+            }
+        }
+        if (outstanding > 0) {
+            stopping.put(runId, run);
+            closer.schedule(() -> close(run), stopGraceMs, TimeUnit.MILLISECONDS);
+        } else {
+            close(run);
+        }
+        run.completion.completeExceptionally(stopped);
+    }
+
+    /** Kept for callers that fail a run that could not be read to its end. */
+    public void abort(String runId, Throwable cause) {
+        stop(runId, cause);
+    }
+
+    private void close(Run run) {
+        stopping.remove(run.id, run);
+        synchronized (run) {
             try {
                 run.journal.close();
+                if (run.streamedResults != null) {
+                    run.streamedResults.close();
+                }
             } catch (IOException e) {
-                cause.addSuppressed(e);
+                LOG.debug("closing run {}: {}", run.id, e.getMessage());
             }
-            run.completion.completeExceptionally(cause);
+        }
+        release(run);
+    }
+
+    private void release(Run run) {
+        if (run.input != null) {
+            inputsInProgress.remove(run.input.toAbsolutePath().normalize(), run.id);
+        }
+        if (run.runLock != null) {
+            run.runLock.close();
+        }
+        if (run.inputLock != null) {
+            run.inputLock.close();
         }
     }
 
@@ -287,83 +508,13 @@ public final class RunRegistry {
         return runs.size();
     }
 
-    static void write(FileChannel channel, String line) throws IOException {
-        ByteBuffer buffer = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
-        }
+    private static String pathKey(Path absolute) {
+        return HexFormat.of().formatHex(InputFiles.sha256().digest(absolute.toString()
+                .getBytes(StandardCharsets.UTF_8))).substring(0, 16);
     }
 
-    private static String sniffAndHash(Path file) throws IOException, UnreadableInputException {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[64 * 1024];
-            long pos = 0;
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                if (pos < SNIFF_BYTES) {
-                    for (int i = 0; i < Math.min(n, SNIFF_BYTES - pos); i++) {
-                        if (buf[i] == 0) {
-                            throw new UnreadableInputException(file.getFileName() + " looks like a binary file "
-                                    + "(NUL byte at offset " + (pos + i) + "): expected UTF-8 text, JSONL or one "
-                                    + "prompt per line");
-                        }
-                    }
-                }
-                sha.update(buf, 0, n);
-                pos += n;
-            }
-        } catch (IOException e) {
-            throw new UnreadableInputException("cannot read " + file.getFileName() + ": " + e.getMessage());
-        }
-        return HexFormat.of().formatHex(sha.digest());
-    }
-
-    private static Run.Format formatOf(Path file, String name) throws IOException {
-        String lower = name.toLowerCase();
-        if (lower.endsWith(".txt")) {
-            return Run.Format.TEXT;
-        }
-        if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson") || lower.endsWith(".json")) {
-            return Run.Format.JSONL;
-        }
-        try (InputStream in = Files.newInputStream(file)) {
-            int b;
-            while ((b = in.read()) >= 0) {
-                if (!Character.isWhitespace(b)) {
-                    return b == '{' ? Run.Format.JSONL : Run.Format.TEXT;
-                }
-            }
-        }
-        return Run.Format.TEXT;
-    }
-
-    /**
-     * The outbox base name of an input: its file name without the extension, without leading dots (so the
-     * outputs are not hidden files) and short enough that NAME.results.jsonl stays within file-name limits.
-     */
+    /** Used by InboxFiles for its error notes: the outbox base name of an input. */
     static String outboxName(String fileName) {
-        int dot = fileName.lastIndexOf('.');
-        String base = dot > 0 ? fileName.substring(0, dot) : fileName;
-        base = base.replaceFirst("^\\.+", "");
-        if (base.isBlank()) {
-            base = "input";
-        }
-        byte[] utf8 = base.getBytes(StandardCharsets.UTF_8);
-        if (utf8.length > 200) {
-            String suffix = "-" + Integer.toHexString(base.hashCode());
-            int cut = 190;
-            while (cut > 0 && (utf8[cut] & 0xC0) == 0x80) {
-                cut--; // do not cut inside a UTF-8 sequence
-            }
-            base = new String(utf8, 0, cut, StandardCharsets.UTF_8) + suffix;
-        }
-        return base;
+        return Outbox.baseName(fileName);
     }
-
 }
