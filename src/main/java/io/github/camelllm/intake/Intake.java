@@ -93,14 +93,20 @@ public final class Intake {
      * Reading the input failed (truncated or rewritten under its run, an I/O error): the run stops, with the
      * reason, instead of waiting forever for lines that will not come.
      */
-    public void readFailed(Exchange exchange) {
+    public void readFailed(Exchange exchange) throws IOException {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        while (cause instanceof java.io.UncheckedIOException || cause instanceof org.apache.camel.CamelExecutionException) {
+        while (cause instanceof java.io.UncheckedIOException
+                || cause instanceof org.apache.camel.CamelExecutionException) {
             cause = cause.getCause();
         }
+        IOException failure = cause instanceof IOException io ? io
+                : new IOException("input could not be read: " + (cause == null ? "unknown cause" : cause), cause);
         String runId = exchange.getProperty(RUN_ID, String.class);
         if (runId != null) {
-            runs.stop(runId, cause == null ? new IOException("input could not be read") : cause);
+            runs.stop(runId, failure);
+        }
+        if (!exchange.getProperty(ARCHIVE, false, Boolean.class)) {
+            throw failure; // run FILE and scheduled runs report it to their caller
         }
     }
 
