@@ -59,6 +59,8 @@ public final class PipelineBeans implements CamelConfiguration {
             public void notify(CamelEvent event) {
                 if (event instanceof CamelEvent.CamelContextStoppingEvent) {
                     intake.stopTakingLines();
+                } else if (event instanceof CamelEvent.CamelContextStoppedEvent) {
+                    runs.close(); // open runs release their journals and OS locks
                 }
             }
         });

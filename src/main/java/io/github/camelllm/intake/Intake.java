@@ -177,8 +177,11 @@ public final class Intake {
     public Object parse(Exchange exchange) {
         RawLine raw = exchange.getMessage().getBody(RawLine.class);
         String runId = exchange.getProperty(RUN_ID, String.class);
-        Run run = runs.get(runId);
-        runs.lineSeen(runId);
+        Run run = runs.find(runId);
+        if (run == null) {
+            return null; // the run stopped while this line was on its way: no further calls for it
+        }
+        run.lineSeen();
         String fallbackId = Long.toString(raw.number());
         if (!raw.readable()) {
             return skip(run, raw.number()) ? null

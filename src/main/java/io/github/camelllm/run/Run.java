@@ -114,6 +114,11 @@ public final class Run {
                 inspected.sha256());
     }
 
+    /** Counts a line read by intake (blank lines excluded). */
+    public void lineSeen() {
+        linesSeen.incrementAndGet();
+    }
+
     /** Counts a prompt handed to dispatch. */
     public void dispatched() {
         dispatched.incrementAndGet();

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,6 +55,14 @@ public final class RunRegistry {
         t.setDaemon(true);
         return t;
     });
+    /** Completions of recent runs (finished, stopped or written again), for callers that ask after the fact. */
+    private final Map<String, java.util.concurrent.CompletableFuture<RunSummary>> recent =
+            java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, java.util.concurrent.CompletableFuture<RunSummary>> e) {
+                    return size() > 256;
+                }
+            });
     /** Summaries of recently finished runs, for callers that ask after the fact. */
     private final Map<String, RunSummary> finished = java.util.Collections.synchronizedMap(
             new java.util.LinkedHashMap<>(16, 0.75f, false) {
@@ -139,6 +148,15 @@ public final class RunRegistry {
 
     public Run find(String runId) {
         return runs.get(runId);
+    }
+
+    /**
+     * How a run ends: its completion, whether it is in progress, finished, stopped or was written again from its
+     * journal; null for a run this process never opened.
+     */
+    public java.util.concurrent.CompletableFuture<RunSummary> completionOf(String runId) {
+        Run run = runs.get(runId);
+        return run != null ? run.completion : recent.get(runId);
     }
 
     /**
@@ -278,6 +296,7 @@ public final class RunRegistry {
             InboxFiles.moveToDone(file);
         }
         run.completion.complete(summary);
+        recent.put(runId, run.completion);
         return run;
     }
 
@@ -311,6 +330,7 @@ public final class RunRegistry {
             run.streamedResults = FileChannel.open(results, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         }
         runs.put(runId, run);
+        recent.put(runId, run.completion);
         return run;
     }
 
@@ -371,14 +391,13 @@ public final class RunRegistry {
         return new RunStorageException("run " + runId + " cannot write " + path + ": " + cause, e);
     }
 
-    /** Called by intake after the last line of the input was read; true when the run is already complete. */
+    /**
+     * Called by intake after the last line of the input was read; true when the run is already complete, false
+     * too when it stopped meanwhile.
+     */
     public boolean intakeDone(String runId) {
-        return get(runId).markIntakeDone();
-    }
-
-    /** Counts a line read by intake (blank lines excluded). */
-    public void lineSeen(String runId) {
-        get(runId).linesSeen.incrementAndGet();
+        Run run = runs.get(runId);
+        return run != null && run.markIntakeDone();
     }
 
     /** Writes the ordered results, failed-lines file and summary; completes the run (once). */
@@ -498,6 +517,21 @@ public final class RunRegistry {
         if (run.inputLock != null) {
             run.inputLock.close();
         }
+    }
+
+    /**
+     * The pipeline stopped: every run still open here lets go of its files and locks (their work folders stay,
+     * so the next start resumes them).
+     */
+    public void close() {
+        for (Run run : List.copyOf(runs.values())) {
+            runs.remove(run.id, run);
+            close(run);
+        }
+        for (Run run : List.copyOf(stopping.values())) {
+            close(run);
+        }
+        closer.shutdownNow();
     }
 
     public RunSummary lastSummary(String runId) {
