@@ -40,9 +40,9 @@ public final class Run {
     final BitSet done = new BitSet();
     long resultCount;
     FileChannel streamedResults;
-    /** The OS locks this process holds on the run's work folder and on its input's path. */
-    OwnerLock runLock;
-    OwnerLock inputLock;
+    /** The OS locks this process holds on the run (released when the run closes). */
+    private AutoCloseable ownership;
+    private boolean closed;
 
     final CustomIdSet customIds = new CustomIdSet();
     final AtomicLong linesSeen = new AtomicLong();
@@ -168,6 +168,33 @@ public final class Run {
 
     synchronized boolean isComplete() {
         return intakeDone && accepting && resultCount >= linesSeen.get();
+    }
+
+    void owned(AutoCloseable locks) {
+        this.ownership = locks;
+    }
+
+    /** Lets go of the run's files and locks (its work folder stays, so it can be resumed). */
+    synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            journal.close();
+            if (streamedResults != null) {
+                streamedResults.close();
+            }
+        } catch (IOException e) {
+            // nothing is lost: every counted result was already written
+        }
+        if (ownership != null) {
+            try {
+                ownership.close();
+            } catch (Exception e) {
+                // an OS lock also ends with its channel or its process
+            }
+        }
     }
 
     /** Prompts handed to dispatch here that have no result yet (queued or in flight). */

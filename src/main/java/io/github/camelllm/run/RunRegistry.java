@@ -8,26 +8,24 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.HexFormat;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The runs in progress in this process: opens (or resumes) a run when this process can own it, records each
  * final result durably, and tells the routes when a run has every result it will get, or has stopped.
  * <p>
- * Ownership is an OS lock on {@code WORK/RUNID/run.lock} and one on the input's path, held from open to end:
- * another process (a second instance on a shared volume, an overlapping {@code run FILE}) never writes to a run
- * it does not hold, and a dead owner's locks vanish with it.
+ * Ownership is a pair of OS locks ({@link RunClaim}) held from open to end: another process (a second instance
+ * on a shared volume, an overlapping {@code run FILE}) never writes to a run it does not hold, and a dead
+ * owner's locks vanish with it.
  */
 public final class RunRegistry {
 
@@ -38,39 +36,17 @@ public final class RunRegistry {
     private final boolean ordered;
     private final boolean rerunDuplicates;
     private final boolean fsync;
-    private final long retryBrokenMs;
-    private final long stopGraceMs;
     private final int scheduledKeep;
     private final InputFiles inputs;
+    private final StoppedRuns stopped;
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
-    /** Stopped runs that still journal the answers of calls already in flight, until those are in. */
-    private final Map<String, Run> stopping = new ConcurrentHashMap<>();
-    /** Runs stopped by a storage fault, and when they may be tried again. */
-    private final Map<String, Long> brokenUntil = new ConcurrentHashMap<>();
-    /** Input paths of the runs in progress here, by absolute path. */
+    /** Input paths of the runs in progress here (absolute), with their run ids. */
     private final Map<Path, String> inputsInProgress = new ConcurrentHashMap<>();
     private final RunFinisher finisher = new RunFinisher();
-    private final ScheduledExecutorService closer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "llm-run-closer");
-        t.setDaemon(true);
-        return t;
-    });
     /** Completions of recent runs (finished, stopped or written again), for callers that ask after the fact. */
-    private final Map<String, java.util.concurrent.CompletableFuture<RunSummary>> recent =
-            java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, false) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, java.util.concurrent.CompletableFuture<RunSummary>> e) {
-                    return size() > 256;
-                }
-            });
+    private final Map<String, CompletableFuture<RunSummary>> recent = lru();
     /** Summaries of recently finished runs, for callers that ask after the fact. */
-    private final Map<String, RunSummary> finished = java.util.Collections.synchronizedMap(
-            new java.util.LinkedHashMap<>(16, 0.75f, false) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, RunSummary> eldest) {
-                    return size() > 256;
-                }
-            });
+    private final Map<String, RunSummary> finished = lru();
 
     /** Tuning of the registry, from the llm.* settings. */
     public record Options(boolean fsync, boolean followSymlinks, long retryBrokenMs, long stopGraceMs,
@@ -103,10 +79,9 @@ public final class RunRegistry {
         }
         this.rerunDuplicates = dup.equals("rerun");
         this.fsync = options.fsync();
-        this.retryBrokenMs = options.retryBrokenMs();
-        this.stopGraceMs = options.stopGraceMs();
         this.scheduledKeep = options.scheduledKeep();
         this.inputs = new InputFiles(options.followSymlinks());
+        this.stopped = new StoppedRuns(options.stopGraceMs(), options.retryBrokenMs());
     }
 
     /** The registry the routes use, configured from the settings. */
@@ -154,21 +129,22 @@ public final class RunRegistry {
      * How a run ends: its completion, whether it is in progress, finished, stopped or was written again from its
      * journal; null for a run this process never opened.
      */
-    public java.util.concurrent.CompletableFuture<RunSummary> completionOf(String runId) {
+    public CompletableFuture<RunSummary> completionOf(String runId) {
         Run run = runs.get(runId);
         return run != null ? run.completion : recent.get(runId);
     }
 
     /**
      * Whether calls may still be made for this run: false once it stopped (its journal cannot be written, its
-     * input changed). Unknown runs (owned by another instance) are accepted: their owner decides.
+     * input changed). Unknown runs (owned by another instance) are accepted: their owner decides. Cheap enough
+     * to ask before every call.
      */
     public boolean accepting(String runId) {
         if (runId == null) {
             return true;
         }
         Run run = runs.get(runId);
-        return run != null ? run.accepting : !stopping.containsKey(runId);
+        return run != null ? run.accepting : !stopped.isStopped(runId);
     }
 
     /**
@@ -196,46 +172,27 @@ public final class RunRegistry {
             LOG.debug("{} is being run here (run {}): not started twice", file, inputsInProgress.get(key));
             return null;
         }
-        Long retryAt = brokenUntil.get(runId);
-        if (retryAt != null && archiveWhenDone && System.currentTimeMillis() < retryAt) {
-            return null; // service mode: a storage fault stopped this run recently; try again later
+        if (stopped.isDraining(runId) || (archiveWhenDone && stopped.inBackoff(runId))) {
+            return null; // stopped recently (service mode: tried again later)
         }
-        if (stopping.containsKey(runId)) {
-            return null; // still collecting the answers of its last calls
-        }
-        OwnerLock inputLock = OwnerLock.tryAcquire(workRoot.resolve(".inputs").resolve(pathKey(key) + ".lock"));
-        if (inputLock == null) {
-            throw new RunBusyException(file + " is being run by another process: "
-                    + OwnerLock.holderOf(workRoot.resolve(".inputs").resolve(pathKey(key) + ".lock")));
-        }
-        Path workDir = workRoot.resolve(runId);
-        OwnerLock runLock;
+        RunClaim claim;
         try {
-            runLock = OwnerLock.tryAcquire(workDir.resolve(RunStore.LOCK));
+            claim = RunClaim.take(workRoot, file, runId);
         } catch (IOException e) {
-            inputLock.close();
-            throw storageFault(runId, workDir, e);
-        }
-        if (runLock == null) {
-            inputLock.close();
-            throw new RunBusyException("run " + runId + " of " + file + " is held by "
-                    + OwnerLock.holderOf(workDir.resolve(RunStore.LOCK)) + " (lock " + workDir.resolve(RunStore.LOCK)
-                    + ")");
+            throw storageFault(runId, workRoot, e);
         }
         try {
             if (!input.stamp().equals(InputStamp.current(file))) {
                 throw new RunBusyException(file + " changed since it was looked at");
             }
-            Run run = openOwned(input, runId, workDir, archiveWhenDone, scheduled);
-            run.runLock = runLock;
-            run.inputLock = inputLock;
+            Run run = openOwned(input, runId, workRoot.resolve(runId), archiveWhenDone, scheduled);
+            run.owned(claim::release);
             if (run.completion.isDone()) {
-                release(run);
+                run.close();
             }
             return run;
         } catch (IOException | RunBusyException | RuntimeException e) {
-            runLock.close();
-            inputLock.close();
+            claim.release();
             throw e;
         }
     }
@@ -257,7 +214,7 @@ public final class RunRegistry {
         try {
             RunStore.probe(runId, workDir);
         } catch (RunStorageException e) {
-            brokenUntil.put(runId, System.currentTimeMillis() + retryBrokenMs);
+            stopped.broken(runId);
             throw e;
         }
         boolean fresh = !Files.exists(workDir.resolve(RunStore.JOURNAL));
@@ -267,7 +224,7 @@ public final class RunRegistry {
         Run run = open(runId, name, file, input.format(), workDir, outbox, startedAt, input);
         run.archiveWhenDone = archiveWhenDone;
         run.scheduled = scheduled;
-        brokenUntil.remove(runId);
+        stopped.reopened(runId);
         inputsInProgress.put(file.toAbsolutePath().normalize(), runId);
         LOG.info("run {} {} {} ({} lines already done)", runId, fresh ? "starts" : "resumes",
                 file.getFileName(), run.resultCount);
@@ -305,9 +262,8 @@ public final class RunRegistry {
         String runId = "msg-" + UUID.randomUUID();
         Path workDir = workRoot.resolve(runId);
         OwnerLock lock = OwnerLock.tryAcquire(workDir.resolve(RunStore.LOCK));
-        long now = System.currentTimeMillis();
-        Run run = open(runId, runId, null, format, workDir, null, now, null);
-        run.runLock = lock;
+        Run run = open(runId, runId, null, format, workDir, null, System.currentTimeMillis(), null);
+        run.owned(lock);
         return run;
     }
 
@@ -343,40 +299,27 @@ public final class RunRegistry {
         return record(result, ResultJson.write(result));
     }
 
-    /** As {@link #record(PromptResult)}, with the result's JSON already made. */
+    /**
+     * As {@link #record(PromptResult)}, with the result's JSON already made.
+     *
+     * @throws RunStorageException the journal cannot be written: the run has stopped
+     */
     public boolean record(PromptResult result, String json) throws IOException {
         Run run = runs.get(result.runId());
         if (run == null) {
-            recordLate(result, json);
+            if (!stopped.recordLate(result, json)) {
+                LOG.warn("result for line {} of run {} arrived after the run ended: ignored", result.line(),
+                        result.runId());
+            }
             return false;
         }
         try {
             return run.record(result.line(), json);
         } catch (IOException e) {
             RunStorageException fault = storageFault(run.id, run.journal.file(), e);
+            stopped.broken(run.id);
             stop(run.id, fault);
-            brokenUntil.put(run.id, System.currentTimeMillis() + retryBrokenMs);
             throw fault;
-        }
-    }
-
-    /** An answer for a run that stopped while its call was in flight: journaled if at all possible. */
-    private void recordLate(PromptResult result, String json) {
-        Run run = stopping.get(result.runId());
-        if (run == null) {
-            LOG.warn("result for line {} of run {} arrived after the run ended: ignored", result.line(),
-                    result.runId());
-            return;
-        }
-        try {
-            run.record(result.line(), json);
-        } catch (IOException e) {
-            LOG.warn("run {} stopped: the answer to line {} (already paid) cannot be journaled either: {}", run.id,
-                    result.line(), e.getMessage());
-            run.recordedHere.incrementAndGet();
-        }
-        if (run.outstanding() == 0) {
-            close(run);
         }
     }
 
@@ -415,7 +358,7 @@ public final class RunRegistry {
             }
             RunSummary summary = finisher.finish(run, -1);
             finished.put(runId, summary);
-            runs.remove(runId);
+            end(run);
             if (run.scheduled) {
                 Outbox.prune(run.outbox, Outbox.baseName(run.input.getFileName().toString()), scheduledKeep);
             }
@@ -423,14 +366,21 @@ public final class RunRegistry {
             if (run.input == null) {
                 InboxFiles.deleteTree(run.workDir); // message runs are not resumed from disk
             }
-            release(run);
+            run.close();
             run.completion.complete(summary);
             return summary;
         } catch (IOException | RuntimeException e) {
-            runs.remove(runId);
-            release(run);
+            end(run);
+            run.close();
             run.completion.completeExceptionally(e);
             throw e;
+        }
+    }
+
+    private void end(Run run) {
+        runs.remove(run.id, run);
+        if (run.input != null) {
+            inputsInProgress.remove(run.input.toAbsolutePath().normalize(), run.id);
         }
     }
 
@@ -440,8 +390,7 @@ public final class RunRegistry {
             return;
         }
         InputStamp now = InputStamp.current(run.input);
-        boolean changed = now != null && !now.equals(run.inspected.stamp());
-        if (changed) {
+        if (now != null && !now.equals(run.inspected.stamp())) {
             String reason = run.input.getFileName() + " changed while its run " + run.id + " was in progress: the "
                     + "outputs are those of the content as it was when the run started; the changed content was "
                     + "not run (to run it, drop it in again under a new name)";
@@ -460,17 +409,15 @@ public final class RunRegistry {
      * already in flight are still journaled when they come (its work folder stays, so it resumes later).
      */
     public void stop(String runId, Throwable cause) {
-        Run run = runs.remove(runId);
+        Run run = runs.get(runId);
         if (run == null) {
             return;
         }
         run.accepting = false;
-        long outstanding = run.outstanding();
-        String message = cause.getMessage() + "; no further calls are made for this run ("
-                + outstanding + " of its calls were queued or in flight)";
+        end(run);
+        String message = cause.getMessage() + "; no further calls are made for this run (" + run.outstanding()
+                + " of its calls were queued or in flight)";
         LOG.error("run {} stopped: {}", runId, message);
-        Exception stopped = cause instanceof RunStorageException
-                ? new RunStorageException(message, cause.getCause()) : new IOException(message, cause);
         if (cause instanceof InputChangedException && run.archiveWhenDone) {
             try {
                 InboxFiles.moveToFailed(run.input, cause.getMessage() + "; its results so far stay in " + run.workDir);
@@ -478,45 +425,14 @@ public final class RunRegistry {
                 LOG.warn("cannot move {} to .failed: {}", run.input, e.getMessage());
             }
         }
-        if (outstanding > 0) {
-            stopping.put(runId, run);
-            closer.schedule(() -> close(run), stopGraceMs, TimeUnit.MILLISECONDS);
-        } else {
-            close(run);
-        }
-        run.completion.completeExceptionally(stopped);
+        stopped.add(run);
+        run.completion.completeExceptionally(cause instanceof RunStorageException
+                ? new RunStorageException(message, cause.getCause()) : new IOException(message, cause));
     }
 
     /** Kept for callers that fail a run that could not be read to its end. */
     public void abort(String runId, Throwable cause) {
         stop(runId, cause);
-    }
-
-    private void close(Run run) {
-        stopping.remove(run.id, run);
-        synchronized (run) {
-            try {
-                run.journal.close();
-                if (run.streamedResults != null) {
-                    run.streamedResults.close();
-                }
-            } catch (IOException e) {
-                LOG.debug("closing run {}: {}", run.id, e.getMessage());
-            }
-        }
-        release(run);
-    }
-
-    private void release(Run run) {
-        if (run.input != null) {
-            inputsInProgress.remove(run.input.toAbsolutePath().normalize(), run.id);
-        }
-        if (run.runLock != null) {
-            run.runLock.close();
-        }
-        if (run.inputLock != null) {
-            run.inputLock.close();
-        }
     }
 
     /**
@@ -525,13 +441,10 @@ public final class RunRegistry {
      */
     public void close() {
         for (Run run : List.copyOf(runs.values())) {
-            runs.remove(run.id, run);
-            close(run);
+            end(run);
+            run.close();
         }
-        for (Run run : List.copyOf(stopping.values())) {
-            close(run);
-        }
-        closer.shutdownNow();
+        stopped.closeAll();
     }
 
     public RunSummary lastSummary(String runId) {
@@ -542,13 +455,17 @@ public final class RunRegistry {
         return runs.size();
     }
 
-    private static String pathKey(Path absolute) {
-        return HexFormat.of().formatHex(InputFiles.sha256().digest(absolute.toString()
-                .getBytes(StandardCharsets.UTF_8))).substring(0, 16);
-    }
-
     /** Used by InboxFiles for its error notes: the outbox base name of an input. */
     static String outboxName(String fileName) {
         return Outbox.baseName(fileName);
+    }
+
+    private static <V> Map<String, V> lru() {
+        return Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+                return size() > 256;
+            }
+        });
     }
 }
