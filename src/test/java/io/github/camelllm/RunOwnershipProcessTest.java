@@ -188,6 +188,44 @@ class RunOwnershipProcessTest {
         }
     }
 
+    @Test
+    void the_service_leaves_a_run_stopped_by_a_full_disk_in_the_inbox_and_finishes_it_once_there_is_space()
+            throws Exception {
+        Path work = Files.createDirectories(tmp.resolve("small-disk"));
+        assumeTrue(mount("size=400k", work), "mounting a tmpfs needs root");
+        try (PipelineFixture service = new PipelineFixture(tmp, "http://127.0.0.1:" + server.port() + "/v1")) {
+            stubEcho(2);
+            int lines = 400;
+            String pad = "y".repeat(1000);
+            StringBuilder sb = new StringBuilder();
+            for (int i = 1; i <= lines; i++) {
+                sb.append("{\"custom_id\":\"s").append(i).append("\",\"prompt\":\"prompt ").append(i).append(' ')
+                        .append(pad).append("\"}\n");
+            }
+            Files.createDirectories(service.inbox);
+            Files.move(service.write("svc.jsonl", sb.toString()), service.inbox.resolve("svc.jsonl"));
+            service.with("llm.inbox.enabled", "true").with("llm.work-dir", work.toString())
+                    .with("llm.concurrency", "4").with("llm.realtime.queue-size", "8")
+                    .with("llm.run.retry-broken-ms", "500").start();
+            // the disk fills up: the calls stop and the file stays in the inbox (not .failed, not .done)
+            await().atMost(60, TimeUnit.SECONDS).until(() -> journalLines(work) > 0
+                    && server.getAllServeEvents().size() > 0 && service.app().runs().activeRuns() == 0);
+            int calledBefore = server.getAllServeEvents().size();
+            assertThat(calledBefore).isLessThan(lines);
+            assertThat(service.inbox.resolve("svc.jsonl")).exists();
+            assertThat(service.inbox.resolve(".failed")).doesNotExist();
+
+            assertThat(mount("remount,size=16m", work)).isTrue();
+            await().atMost(60, TimeUnit.SECONDS).until(() -> Files.exists(service.inbox.resolve(".done/svc.jsonl")));
+            assertThat(service.results("svc")).hasSize(lines);
+            Map<String, Long> calls = callsPerPrompt();
+            assertThat(calls).hasSize(lines);
+            assertThat(calls.values().stream().filter(n -> n > 1).count()).isLessThanOrEqualTo(4 + 8 + 1);
+        } finally {
+            new ProcessBuilder("umount", work.toString()).inheritIO().start().waitFor();
+        }
+    }
+
     static boolean mount(String options, Path dir) throws Exception {
         try {
             Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", options, "tmpfs", dir.toString())

@@ -35,6 +35,8 @@ public final class Intake {
     /** Set by the schedule route: run the file again even when its content already completed a run. */
     public static final String RERUN = "llmRerun";
     public static final String CUSTOM_ID_HEADER = "llmCustomId";
+    /** Set when the run of a file has lines to read (not when it is left alone or was completed before). */
+    public static final String HAS_LINES = "llmHasLines";
     private static final Logger LOG = LoggerFactory.getLogger(Intake.class);
 
     private final RunRegistry runs;
@@ -87,6 +89,7 @@ public final class Intake {
             return; // completed before: its outputs were written again from its journal
         }
         exchange.getMessage().setBody(stoppable(run, new LineReader(run.openInput(runs.inputs()), maxLineBytes)));
+        exchange.setProperty(HAS_LINES, true);
     }
 
     /**
@@ -178,7 +181,7 @@ public final class Intake {
         RawLine raw = exchange.getMessage().getBody(RawLine.class);
         String runId = exchange.getProperty(RUN_ID, String.class);
         Run run = runs.find(runId);
-        if (run == null) {
+        if (run == null || !run.accepting()) {
             return null; // the run stopped while this line was on its way: no further calls for it
         }
         run.lineSeen();

@@ -69,4 +69,24 @@ public final class InboxFiles {
             }
         }
     }
+
+    /** Service mode: the input moves to .done, or to .failed when it changed while its run was in progress. */
+    static void archive(Run run) throws IOException {
+        if (run.input == null) {
+            return;
+        }
+        InputStamp now = InputStamp.current(run.input);
+        if (now != null && !now.equals(run.inspected.stamp())) {
+            String reason = run.input.getFileName() + " changed while its run " + run.id + " was in progress: the "
+                    + "outputs are those of the content as it was when the run started; the changed content was "
+                    + "not run (to run it, drop it in again under a new name)";
+            if (run.archiveWhenDone) {
+                InboxFiles.moveToFailed(run.input, reason);
+            } else {
+                LOG.warn(reason);
+            }
+        } else if (run.archiveWhenDone) {
+            InboxFiles.moveToDone(run.input);
+        }
+    }
 }

@@ -160,6 +160,15 @@ public final class Run {
         }
     }
 
+    /** Stops taking calls; false when the run had stopped already. */
+    synchronized boolean markStopped() {
+        if (!accepting) {
+            return false;
+        }
+        accepting = false;
+        return true;
+    }
+
     /** Intake read the last line; true when every line already has its result. */
     synchronized boolean markIntakeDone() {
         intakeDone = true;

@@ -317,6 +317,7 @@ public final class RunRegistry {
             return run.record(result.line(), json);
         } catch (IOException e) {
             RunStorageException fault = storageFault(run.id, run.journal.file(), e);
+            run.recordedHere.incrementAndGet(); // its answer is in (and lost): not outstanding any more
             stopped.broken(run.id);
             stop(run.id, fault);
             throw fault;
@@ -362,7 +363,7 @@ public final class RunRegistry {
             if (run.scheduled) {
                 Outbox.prune(run.outbox, Outbox.baseName(run.input.getFileName().toString()), scheduledKeep);
             }
-            archive(run);
+            InboxFiles.archive(run);
             if (run.input == null) {
                 InboxFiles.deleteTree(run.workDir); // message runs are not resumed from disk
             }
@@ -384,37 +385,15 @@ public final class RunRegistry {
         }
     }
 
-    /** Service mode: the input moves to .done, or to .failed when it changed while its run was in progress. */
-    private static void archive(Run run) throws IOException {
-        if (run.input == null) {
-            return;
-        }
-        InputStamp now = InputStamp.current(run.input);
-        if (now != null && !now.equals(run.inspected.stamp())) {
-            String reason = run.input.getFileName() + " changed while its run " + run.id + " was in progress: the "
-                    + "outputs are those of the content as it was when the run started; the changed content was "
-                    + "not run (to run it, drop it in again under a new name)";
-            if (run.archiveWhenDone) {
-                InboxFiles.moveToFailed(run.input, reason);
-            } else {
-                LOG.warn(reason);
-            }
-        } else if (run.archiveWhenDone) {
-            InboxFiles.moveToDone(run.input);
-        }
-    }
-
     /**
      * Stops a run: no further calls are made for it, it completes with {@code cause}, and the answers of calls
      * already in flight are still journaled when they come (its work folder stays, so it resumes later).
      */
     public void stop(String runId, Throwable cause) {
         Run run = runs.get(runId);
-        if (run == null) {
-            return;
+        if (run == null || !run.markStopped()) {
+            return; // not here, or stopped already (by another thread's failed write)
         }
-        run.accepting = false;
-        end(run);
         String message = cause.getMessage() + "; no further calls are made for this run (" + run.outstanding()
                 + " of its calls were queued or in flight)";
         LOG.error("run {} stopped: {}", runId, message);
@@ -425,7 +404,8 @@ public final class RunRegistry {
                 LOG.warn("cannot move {} to .failed: {}", run.input, e.getMessage());
             }
         }
-        stopped.add(run);
+        stopped.add(run); // before it leaves the active runs: an answer arriving now is still journaled
+        end(run);
         run.completion.completeExceptionally(cause instanceof RunStorageException
                 ? new RunStorageException(message, cause.getCause()) : new IOException(message, cause));
     }
