@@ -219,6 +219,10 @@ class RunIntegrityTest {
         assertThat(p.inbox.resolve("passwd.txt")).isSymbolicLink();
         assertThat(p.outbox.resolve("passwd.txt.results.jsonl")).doesNotExist();
         assertThat(p.inbox.resolve(".failed")).doesNotExist();
+        // named on the command line, a link is what its user meant
+        Path link = Files.createSymbolicLink(tmp.resolve("named.jsonl"), p.write("target.jsonl", prompts("named", 2)));
+        assertThat(p.run(link).succeeded()).isEqualTo(2);
+        assertThat(p.results("named")).hasSize(2);
     }
 
     @Test

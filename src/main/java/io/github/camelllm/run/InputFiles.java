@@ -26,7 +26,7 @@ public final class InputFiles {
     private static final int CACHE_LIMIT = 4096;
 
     /** What is known about one input file at the moment it was inspected. */
-    public record Inspected(Path path, String sha256, InputStamp stamp, Run.Format format) {
+    public record Inspected(Path path, String sha256, InputStamp stamp, Run.Format format, boolean followLinks) {
         public String runId() {
             return sha256.substring(0, 16);
         }
@@ -40,11 +40,15 @@ public final class InputFiles {
     }
 
     /**
+     * @param named the file was named explicitly ({@code run FILE}, the schedule folder), not found in the inbox:
+     *              a symbolic link is then what its user meant and is followed
      * @throws UnreadableInputException the file can never be run (binary, empty, not a regular file, unreadable)
      * @throws RunBusyException         the file changed while it was being read: look again later
      */
-    public Inspected inspect(Path file) throws IOException, UnreadableInputException, RunBusyException {
-        if (Files.isSymbolicLink(file) && !followSymlinks) {
+    public Inspected inspect(Path file, boolean named) throws IOException, UnreadableInputException,
+            RunBusyException {
+        boolean follow = named || followSymlinks;
+        if (Files.isSymbolicLink(file) && !follow) {
             throw new UnreadableInputException(file.getFileName() + " is a symbolic link: not followed "
                     + "(set llm.inbox.follow-symlinks=true to allow links)");
         }
@@ -60,16 +64,16 @@ public final class InputFiles {
         }
         Path key = file.toAbsolutePath().normalize();
         Inspected known = cache.get(key);
-        if (known != null && known.stamp().equals(before)) {
+        if (known != null && known.stamp().equals(before) && known.followLinks() == follow) {
             return known;
         }
-        String hash = sniffAndHash(file);
+        String hash = sniffAndHash(file, follow);
         InputStamp after = InputStamp.of(file);
         if (!after.equals(before)) {
             throw new RunBusyException(file.getFileName() + " changed while it was being read: it is still being "
                     + "written");
         }
-        Inspected inspected = new Inspected(file, hash, before, formatOf(file));
+        Inspected inspected = new Inspected(file, hash, before, formatOf(file, follow), follow);
         if (cache.size() > CACHE_LIMIT) {
             cache.clear();
         }
@@ -77,9 +81,13 @@ public final class InputFiles {
         return inspected;
     }
 
-    /** Opens the file for reading without following a symbolic link unless links are allowed. */
-    public InputStream open(Path file) throws IOException {
-        OpenOption[] options = followSymlinks ? new OpenOption[]{StandardOpenOption.READ}
+    /** Opens an inspected file for reading, as it was inspected (a link is not followed unless it was then). */
+    public InputStream open(Inspected inspected) throws IOException {
+        return open(inspected.path(), inspected.followLinks());
+    }
+
+    private static InputStream open(Path file, boolean followLinks) throws IOException {
+        OpenOption[] options = followLinks ? new OpenOption[]{StandardOpenOption.READ}
                 : new OpenOption[]{StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS};
         return Channels.newInputStream(FileChannel.open(file, options));
     }
@@ -92,9 +100,9 @@ public final class InputFiles {
         }
     }
 
-    private String sniffAndHash(Path file) throws UnreadableInputException {
+    private static String sniffAndHash(Path file, boolean follow) throws UnreadableInputException {
         MessageDigest sha = sha256();
-        try (InputStream in = open(file)) {
+        try (InputStream in = open(file, follow)) {
             byte[] buf = new byte[64 * 1024];
             long pos = 0;
             int n;
@@ -117,7 +125,7 @@ public final class InputFiles {
         return HexFormat.of().formatHex(sha.digest());
     }
 
-    private Run.Format formatOf(Path file) throws IOException {
+    private static Run.Format formatOf(Path file, boolean follow) throws IOException {
         String lower = file.getFileName().toString().toLowerCase();
         if (lower.endsWith(".txt")) {
             return Run.Format.TEXT;
@@ -125,7 +133,7 @@ public final class InputFiles {
         if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson") || lower.endsWith(".json")) {
             return Run.Format.JSONL;
         }
-        try (InputStream in = open(file)) {
+        try (InputStream in = open(file, follow)) {
             int b;
             while ((b = in.read()) >= 0) {
                 if (!Character.isWhitespace(b)) {

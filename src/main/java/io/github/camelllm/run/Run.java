@@ -110,7 +110,7 @@ public final class Run {
 
     /** The run's input exactly as it was hashed; reading it fails if it was truncated or rewritten meanwhile. */
     public InputStream openInput(InputFiles files) throws IOException {
-        return new RunInput(files.open(input), id, input.getFileName().toString(), inspected.stamp().size(),
+        return new RunInput(files.open(inspected), id, input.getFileName().toString(), inspected.stamp().size(),
                 inspected.sha256());
     }
 

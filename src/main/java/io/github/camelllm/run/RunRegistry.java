@@ -165,7 +165,7 @@ public final class RunRegistry {
      */
     public Run openFile(Path file, boolean archiveWhenDone, boolean scheduled) throws IOException,
             UnreadableInputException, RunBusyException {
-        InputFiles.Inspected input = inputs.inspect(file);
+        InputFiles.Inspected input = inputs.inspect(file, !archiveWhenDone);
         String runId = input.runId();
         Path key = file.toAbsolutePath().normalize();
         if (runs.containsKey(runId) || inputsInProgress.containsKey(key)) {
