@@ -173,6 +173,15 @@ class RunIntegrityTest {
     }
 
     @Test
+    void a_journal_forced_to_disk_per_result_gives_the_same_run() throws Exception {
+        PipelineFixture p = pipeline().with("llm.journal.fsync", "true");
+        p.start();
+        assertThat(p.run(p.write("synced.jsonl", prompts("s", 20))).succeeded()).isEqualTo(20);
+        assertThat(p.results("synced")).hasSize(20);
+        assertThat(Files.readAllLines(journals().get(0))).hasSize(20);
+    }
+
+    @Test
     void inputs_that_differ_only_by_extension_keep_both_result_sets() throws Exception {
         PipelineFixture p = pipeline();
         p.start();

@@ -55,13 +55,18 @@ class RunOwnershipProcessTest {
     }
 
     Process runFile(Path file, String... settings) throws IOException {
+        List<String> all = new ArrayList<>(List.of("llm.work-dir=" + tmp.resolve("work")));
+        all.addAll(List.of(settings));
+        return runFileIn(tmp, file, all.toArray(String[]::new));
+    }
+
+    Process runFileIn(Path directory, Path file, String... settings) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("-Dllm.base-url=http://127.0.0.1:" + server.port() + "/v1");
         cmd.add("-Dllm.outbox=" + tmp.resolve("outbox"));
-        cmd.add("-Dllm.work-dir=" + tmp.resolve("work"));
         cmd.add("-Dllm.concurrency=4");
         for (String s : settings) {
             cmd.add("-D" + s);
@@ -69,7 +74,7 @@ class RunOwnershipProcessTest {
         cmd.add(Launcher.class.getName());
         cmd.add("run");
         cmd.add(file.toString());
-        return new ProcessBuilder(cmd).directory(tmp.toFile()).redirectErrorStream(true)
+        return new ProcessBuilder(cmd).directory(directory.toFile()).redirectErrorStream(true)
                 .redirectOutput(tmp.resolve("child-" + System.nanoTime() + ".log").toFile()).start();
     }
 
@@ -131,6 +136,26 @@ class RunOwnershipProcessTest {
         assertThat(calls.values()).allMatch(n -> n == 1);
         assertThat(Files.readAllLines(tmp.resolve("outbox/cron.results.jsonl"))).hasSize(lines);
         assertThat(journalLines()).isEqualTo(lines);
+    }
+
+    @Test
+    void run_file_from_another_directory_finds_the_same_journal() throws Exception {
+        stubEcho(0);
+        Path file = Files.writeString(tmp.resolve("here.jsonl"), PipelineFixture.prompts(5));
+        Process fromA = runFileIn(Files.createDirectories(tmp.resolve("a")), file);
+        assertThat(fromA.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(fromA.exitValue()).isZero();
+        assertThat(logOf(0)).contains("NOTE: work folder " + tmp.resolve("work"));
+        Files.delete(tmp.resolve("outbox/here.results.jsonl"));
+
+        Process fromB = runFileIn(Files.createDirectories(tmp.resolve("b")), file);
+        assertThat(fromB.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(fromB.exitValue()).isZero();
+        assertThat(logOf(1)).doesNotContain("NOTE: work folder");
+        assertThat(server.getAllServeEvents()).hasSize(5); // nothing paid again
+        assertThat(Files.readAllLines(tmp.resolve("outbox/here.results.jsonl"))).hasSize(5);
+        assertThat(tmp.resolve("a/work")).doesNotExist();
+        assertThat(tmp.resolve("b/work")).doesNotExist();
     }
 
     @Test
