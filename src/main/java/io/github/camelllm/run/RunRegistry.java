@@ -314,12 +314,17 @@ public final class RunRegistry {
             return false;
         }
         try {
-            return run.record(result.line(), json);
+            boolean complete = run.record(result.line(), json);
+            if (!run.accepting) {
+                stopped.settle(run); // the run stopped while this answer was on its way
+            }
+            return complete;
         } catch (IOException e) {
             RunStorageException fault = storageFault(run.id, run.journal.file(), e);
             run.recordedHere.incrementAndGet(); // its answer is in (and lost): not outstanding any more
             stopped.broken(run.id);
             stop(run.id, fault);
+            stopped.settle(run);
             throw fault;
         }
     }

@@ -95,10 +95,15 @@ final class StoppedRuns {
                     result.line(), e.getMessage());
             run.recordedHere.incrementAndGet();
         }
-        if (run.outstanding() == 0) {
+        settle(run);
+        return true;
+    }
+
+    /** Closes a draining run once no answer is outstanding. */
+    void settle(Run run) {
+        if (run.outstanding() == 0 && draining.containsKey(run.id)) {
             close(run);
         }
-        return true;
     }
 
     private void close(Run run) {
