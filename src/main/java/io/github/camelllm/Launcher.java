@@ -1,5 +1,7 @@
 package io.github.camelllm;
 
+import io.github.camelllm.run.RunBusyException;
+import io.github.camelllm.run.RunRegistry;
 import io.github.camelllm.run.RunSummary;
 import io.github.camelllm.sim.SimulatorMain;
 import org.slf4j.Logger;
@@ -21,8 +23,9 @@ import java.util.concurrent.ExecutionException;
  *   java -jar camel-llm-pipeline.jar settings        the effective settings and where each came from
  *   java -jar camel-llm-pipeline.jar simulate [...]  only the built-in OpenAI-compatible simulator
  * </pre>
- * Exit codes of {@code run}: 0 every prompt succeeded, 1 some failed or were invalid, 2 usage or configuration
- * error.
+ * Exit codes of {@code run}: 0 every prompt of the run succeeded, 1 some failed or were invalid, 2 usage or
+ * configuration error, or another process holds the run; 3 the run stopped before it was complete (its journal
+ * cannot be written, its input changed under it): run the same command again once the cause is fixed.
  */
 public final class Launcher {
 
@@ -31,6 +34,8 @@ public final class Launcher {
     public static final int OK = 0;
     public static final int SOME_FAILED = 1;
     public static final int USAGE = 2;
+    public static final int BUSY = 2;
+    public static final int STOPPED = 3;
 
     private Launcher() {
     }
@@ -113,14 +118,38 @@ public final class Launcher {
         if (simulator) {
             forced.put(Settings.BASE_URL, Setting.SIMULATOR);
         }
-        try (PipelineApp app = PipelineApp.start(PipelineApp.settings(overrides, env).with(forced), true)) {
+        Settings resolved = PipelineApp.settings(overrides, env).with(forced);
+        warnWhenFresh(resolved);
+        try (PipelineApp app = PipelineApp.start(resolved, true)) {
             Thread graceful = onSigterm(app);
             RunSummary summary;
-            try {
-                summary = app.submitFile(file).get();
-            } catch (ExecutionException e) {
-                System.err.println("cannot process " + file + ": " + e.getCause().getMessage());
-                return SOME_FAILED;
+            long deadline = System.currentTimeMillis() + resolved.getLong("llm.run.lock-wait-ms", 0);
+            boolean told = false;
+            while (true) {
+                try {
+                    summary = app.submitFile(file).get();
+                    break;
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof RunBusyException busy) {
+                        if (System.currentTimeMillis() < deadline) {
+                            if (!told) {
+                                System.err.println("waiting: " + busy.getMessage());
+                                told = true;
+                            }
+                            Thread.sleep(250); // the owner's lock is an OS lock: there is no event to wait on
+                            continue;
+                        }
+                        System.err.println("error: " + busy.getMessage() + "; not run twice (exit " + BUSY + ")");
+                        return BUSY;
+                    }
+                    if (cause instanceof java.io.IOException) {
+                        System.err.println("run of " + file + " stopped: " + cause.getMessage());
+                        return STOPPED;
+                    }
+                    System.err.println("cannot process " + file + ": " + cause.getMessage());
+                    return SOME_FAILED;
+                }
             }
             if (summary == null) {
                 System.out.println(file + " was already processed (same content); set llm.inbox.on-duplicate=rerun"
@@ -141,6 +170,16 @@ public final class Launcher {
             System.err.println("configuration error: " + rootMessage(e));
             LOG.debug("start failed", e);
             return USAGE;
+        }
+    }
+
+    /** Running from another directory must not silently start over: a new work folder is announced loudly. */
+    private static void warnWhenFresh(Settings settings) {
+        Path workRoot = RunRegistry.workRootOf(settings.get("llm.work-dir", ""), Path.of(settings.get("llm.outbox")));
+        if (!Files.isDirectory(workRoot)) {
+            System.err.println("NOTE: work folder " + workRoot + " does not exist yet: no earlier run is known there, "
+                    + "so nothing is resumed. If this file was run before with another work folder (another "
+                    + "directory or llm.work-dir), stop now and set llm.work-dir to that folder.");
         }
     }
 
@@ -203,5 +242,7 @@ public final class Launcher {
                                                               run only the built-in OpenAI-compatible simulator
             settings: application.properties (optional); override with -Dllm.key=value or LLM_KEY=value
             (an environment variable wins over -D, as in Camel); the API: OPENAI_API_KEY, OPENAI_BASE_URL
-            exit codes of run: 0 all prompts succeeded, 1 some failed or were invalid, 2 usage/configuration error""";
+            exit codes of run: 0 all prompts of the run succeeded, 1 some failed or were invalid,
+              2 usage/configuration error or the run is held by another process, 3 the run stopped before it was
+              complete (journal cannot be written, input changed): run it again once the cause is fixed""";
 }

@@ -158,8 +158,8 @@ public final class PipelineApp implements AutoCloseable {
         if (runId == null) {
             return CompletableFuture.completedFuture(null); // same content already completed: skipped
         }
-        var run = runs().find(runId);
-        return run != null ? run.completion() : CompletableFuture.completedFuture(runs().lastSummary(runId));
+        var completion = runs().completionOf(runId); // in progress, finished, stopped, or written again
+        return completion != null ? completion : CompletableFuture.completedFuture(runs().lastSummary(runId));
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.github.camelllm;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.camelllm.batch.BatchBeans;
 import io.github.camelllm.batch.RouteDecider;
+import io.github.camelllm.intake.InboxFilter;
 import io.github.camelllm.intake.Intake;
 import io.github.camelllm.intake.PromptParser;
 import io.github.camelllm.openai.ApiKeyConfigurer;
@@ -65,8 +66,7 @@ public final class PipelineBeans implements CamelConfiguration {
         long connectMs = settings.getLong("llm.timeout.connect-ms", 1);
         long responseMs = settings.getLong("llm.timeout.response-ms", 1);
 
-        RunRegistry runs = new RunRegistry(settings.get("llm.work-dir"), settings.get("llm.outbox"),
-                settings.get("llm.output.order"), settings.get("llm.inbox.on-duplicate"), simulated);
+        RunRegistry runs = RunRegistry.fromSettings(settings, simulated);
         PromptParser parser = new PromptParser(new ObjectMapper(), settings.get("llm.model"));
         bind(context, "runs", runs);
         Intake intake = new Intake(runs, parser, settings.getInt("llm.input.max-line-bytes", 16));
@@ -82,10 +82,10 @@ public final class PipelineBeans implements CamelConfiguration {
         ExecutorService httpIo = context.getExecutorServiceManager().newThreadPool(this, "llm-http",
                 new ThreadPoolProfileBuilder("llm-http").poolSize(4).maxPoolSize(4).maxQueueSize(-1).build());
         UnaryOperator<String> scrub = FailurePolicy.scrubber(settings.apiKey());
-        CallGate gate = new CallGate(flowSettings(), timer, scrub);
+        CallGate gate = new CallGate(flowSettings(), timer, scrub, runs::accepting);
         bind(context, "callGate", gate);
         bind(context, "callSlots", new CallSlots(concurrency, intake::isStopping));
-        bind(context, "chat", new ChatCalls(intake::isStopping));
+        bind(context, "chat", new ChatCalls(intake::isStopping, runs::accepting));
         bind(context, "chatClient", new ChatClient(settings.get("llm.base-url"), settings.apiKey(), connectMs,
                 responseMs, settings.getInt("llm.response.max-bytes", 1024), gate, timer, httpIo));
         FailurePolicy failures = new FailurePolicy(settings.getInt("llm.retry.max-attempts", 1),
@@ -100,11 +100,16 @@ public final class PipelineBeans implements CamelConfiguration {
                 if (event instanceof CamelEvent.CamelContextStoppingEvent) {
                     intake.stopTakingLines();
                     gate.stop();
+                } else if (event instanceof CamelEvent.CamelContextStoppedEvent) {
+                    runs.close(); // open runs release their journals and OS locks
                 }
             }
         });
         bind(context, "results", new Results(runs));
         bind(context, "rejects", new Rejects());
+        // which inbox files are complete inputs (stable, not temporary, not links)
+        bind(context, "inboxFilter", new InboxFilter(settings.getLong("llm.inbox.read-lock-ms", 0),
+                settings.getBoolean("llm.inbox.require-marker"), settings.getBoolean("llm.inbox.follow-symlinks")));
         bind(context, "router", new RouteDecider(settings.getBoolean("llm.batch.enabled"),
                 settings.getInt("llm.route.long-prompt-tokens", 0)));
         BatchBeans.bind(context, settings, runs);

@@ -87,8 +87,13 @@ public final class SettingsSpec {
             .required("llm.inbox", "inbox", "Folder watched in service mode (java -jar ... with no arguments).")
             .bool("llm.inbox.enabled", true, "Whether the inbox is watched (run FILE sets it false).")
             .millis("llm.inbox.poll-ms", 1000, 1, DAY_MS, "Poll interval of the inbox, ms.")
-            .millis("llm.inbox.read-lock-ms", 1000, 1, DAY_MS, "A file must be unchanged for this long before it "
-                    + "is read (files still being written are left alone), ms.")
+            .millis("llm.inbox.read-lock-ms", 5000, 1, DAY_MS, "A file must be unchanged (size and time) for this "
+                    + "long before it is read, ms; three times as long when it does not end with a newline. Copies "
+                    + "that pause longer: use a temporary name and rename, or a marker file.")
+            .bool("llm.inbox.require-marker", false, "true: only files with a marker beside them (x.jsonl.ready or "
+                    + "x.jsonl.done) are taken; false: a marker just skips the wait.")
+            .bool("llm.inbox.follow-symlinks", false, "Follow symbolic links in the inbox (false: links and other "
+                    + "non-regular files are ignored).")
             .choice("llm.inbox.on-duplicate", "skip", "A file whose content already completed a run: skip "
                     + "(logged, moved to .done) or rerun.", "skip", "rerun")
             .required("llm.input.uri", "direct:llm-prompts",
@@ -102,8 +107,15 @@ public final class SettingsSpec {
                     + "completes; streamed: appended as each completes.", "ordered", "streamed")
             .text("llm.output.uri", "", "Optional Camel endpoint(s), comma-separated, that also receive every "
                     + "result as it completes (JSON body).")
-            .required("llm.work-dir", "work", "Run work folders (manifest, journal, batch jobs): what a restart "
-                    + "needs to finish a run without paying twice.")
+            .text("llm.work-dir", "", "Run work folders (manifest, journal, batch jobs): what a restart needs to "
+                    + "finish a run without paying twice. Empty: the folder \"work\" next to the outbox (so a command "
+                    + "started from another directory finds the same runs).")
+            .bool("llm.journal.fsync", false, "Force every journal record to the disk (fsync) before it counts: "
+                    + "survives power loss, costs a disk flush per result.")
+            .millis("llm.run.retry-broken-ms", 60_000, 1, DAY_MS, "A run stopped because its journal could not be "
+                    + "written is tried again after this long (service mode), ms.")
+            .millis("llm.run.lock-wait-ms", 10_000, 0, DAY_MS, "run FILE: how long to wait for another process that "
+                    + "holds the run of FILE before giving up (exit 2), ms.")
 
             .section("Routing between real-time and the Batch API")
             .bool("llm.batch.enabled", true, "Send long prompts to the Batch API (half price, answers within 24 h).")
@@ -132,6 +144,8 @@ public final class SettingsSpec {
                     + "nightly; empty = no scheduled runs.")
             .required("llm.schedule.folder", "schedule", "Folder whose prompt files every firing runs again "
                     + "(files stay in place; results go to the outbox).")
+            .integer("llm.schedule.keep-outputs", 30, 1, 100_000, "Dated output sets (NAME.yyyyMMdd-HHmmss.*) kept "
+                    + "per scheduled file; older ones are deleted.")
 
             .section("Work queue and scale-out")
             .integer("llm.realtime.queue-size", 2000, 1, 10_000_000, "Capacity of the work queue in front of the "

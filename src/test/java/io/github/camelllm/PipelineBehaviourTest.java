@@ -82,7 +82,7 @@ class PipelineBehaviourTest {
              PipelineFixture pipeline = new PipelineFixture(tmp, startedUrl(sim))) {
             pipeline.start();
             pipeline.run(pipeline.write("plain.txt", "first question\n\n  \nsecond question\r\n"));
-            List<JsonNode> results = pipeline.results("plain");
+            List<JsonNode> results = pipeline.results("plain.txt");
             assertThat(results).hasSize(2);
             assertThat(results.get(0).get("custom_id").asText()).isEqualTo("1");
             assertThat(results.get(0).get("content").asText()).isEqualTo("echo: first question");

@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
@@ -50,8 +51,16 @@ public final class CallGate extends AsyncProcessorSupport {
     private long throttledNanos;
     private long throttledUntilNanos;
 
-    public CallGate(FlowSettings settings, ScheduledExecutorService timer, UnaryOperator<String> scrub) {
+    private final Predicate<String> runAccepting;
+
+    /**
+     * @param runAccepting false for a run that makes no further calls (its journal cannot be written, its input
+     *                     changed): its waiting prompts are dropped, as at shutdown
+     */
+    public CallGate(FlowSettings settings, ScheduledExecutorService timer, UnaryOperator<String> scrub,
+                    Predicate<String> runAccepting) {
         this.settings = settings;
+        this.runAccepting = runAccepting;
         this.timer = timer;
         this.faults = new Faults(settings.holdOnFaults(), settings.faultProbeIntervalMs(), scrub);
         this.outage = new OutageBreaker(settings.maxOutageMs(), settings.maxProbeIntervalMs());
@@ -77,9 +86,10 @@ public final class CallGate extends AsyncProcessorSupport {
 
     private boolean admit(Exchange exchange, CallState call, AsyncCallback callback, boolean sync) {
         long now = System.nanoTime();
-        Admission admission = stopping ? null : evaluate(call, now);
+        Admission admission = stopping || !runAccepting.test(call.request().runId()) ? null : evaluate(call, now);
         if (admission == null) {
-            // shutdown: the prompt has no result yet, so the next start sends it
+            // shutdown, or a run that makes no further calls: the prompt has no result yet, so the next start
+            // (or the run's retry) sends it
             exchange.setRouteStop(true);
         } else {
             switch (admission.kind()) {

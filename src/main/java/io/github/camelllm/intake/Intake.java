@@ -6,16 +6,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.camelllm.PromptRequest;
 import io.github.camelllm.PromptResult;
 import io.github.camelllm.run.Run;
+import io.github.camelllm.run.RunBusyException;
 import io.github.camelllm.run.RunRegistry;
+import io.github.camelllm.run.RunStorageException;
 import io.github.camelllm.run.UnreadableInputException;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.file.GenericFile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
@@ -31,6 +36,9 @@ public final class Intake {
     /** Set by the schedule route: run the file again even when its content already completed a run. */
     public static final String RERUN = "llmRerun";
     public static final String CUSTOM_ID_HEADER = "llmCustomId";
+    /** Set when the run of a file has lines to read (not when it is left alone or was completed before). */
+    public static final String HAS_LINES = "llmHasLines";
+    private static final Logger LOG = LoggerFactory.getLogger(Intake.class);
 
     private final RunRegistry runs;
     private final PromptParser parser;
@@ -49,17 +57,61 @@ public final class Intake {
      * Opens (or resumes) the run of the file in the body and replaces the body with a lazy line iterator.
      * Sets no run id when the content was already processed and duplicates are skipped.
      */
-    public void openFile(Exchange exchange) throws IOException, UnreadableInputException {
+    public void openFile(Exchange exchange) throws IOException, UnreadableInputException, RunBusyException {
         Path file = pathOf(exchange.getMessage().getBody());
         boolean archive = exchange.getProperty(ARCHIVE, false, Boolean.class);
-        boolean rerun = exchange.getProperty(RERUN, false, Boolean.class); // scheduled runs
-        Run run = runs.openFile(file, archive, rerun);
+        boolean rerun = exchange.getProperty(RERUN, false, Boolean.class);
+        exchange.getMessage().setBody(null);
+        Run run;
+        if (archive && !Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return; // another instance finished it and moved it away since the inbox was listed
+        }
+        try {
+            run = runs.openFile(file, archive, rerun);
+        } catch (RunBusyException busy) {
+            if (!archive) {
+                throw busy;
+            }
+            // service mode: the owner (another instance) runs it; take the next file
+            LOG.debug("{}: left to its owner", busy.getMessage());
+            return;
+        } catch (RunStorageException fault) {
+            if (!archive) {
+                throw fault;
+            }
+            LOG.warn("{}; tried again later", fault.getMessage());
+            return;
+        }
         if (run == null) {
-            exchange.getMessage().setBody(null);
             return;
         }
         exchange.setProperty(RUN_ID, run.id());
-        exchange.getMessage().setBody(stoppable(new LineReader(Files.newInputStream(file), maxLineBytes)));
+        if (run.completion().isDone()) {
+            return; // completed before: its outputs were written again from its journal
+        }
+        exchange.getMessage().setBody(stoppable(run, new LineReader(run.openInput(runs.inputs()), maxLineBytes)));
+        exchange.setProperty(HAS_LINES, true);
+    }
+
+    /**
+     * Reading the input failed (truncated or rewritten under its run, an I/O error): the run stops, with the
+     * reason, instead of waiting forever for lines that will not come.
+     */
+    public void readFailed(Exchange exchange) throws IOException {
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        while (cause instanceof java.io.UncheckedIOException
+                || cause instanceof org.apache.camel.CamelExecutionException) {
+            cause = cause.getCause();
+        }
+        IOException failure = cause instanceof IOException io ? io
+                : new IOException("input could not be read: " + (cause == null ? "unknown cause" : cause), cause);
+        String runId = exchange.getProperty(RUN_ID, String.class);
+        if (runId != null) {
+            runs.stop(runId, failure);
+        }
+        if (!exchange.getProperty(ARCHIVE, false, Boolean.class)) {
+            throw failure; // run FILE and scheduled runs report it to their caller
+        }
     }
 
     /**
@@ -74,11 +126,12 @@ public final class Intake {
         return stopping;
     }
 
-    private Iterator<RawLine> stoppable(Iterator<RawLine> lines) {
+    /** Ends at shutdown, and when the run stops (no further calls for it). */
+    private Iterator<RawLine> stoppable(Run run, Iterator<RawLine> lines) {
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
-                return !stopping && lines.hasNext();
+                return !stopping && run.accepting() && lines.hasNext();
             }
 
             @Override
@@ -109,7 +162,7 @@ public final class Intake {
         }
         Run run = runs.openMessages(format);
         exchange.setProperty(RUN_ID, run.id());
-        exchange.getMessage().setBody(stoppable(lines));
+        exchange.getMessage().setBody(stoppable(run, lines));
     }
 
     private JsonNode singleObject(String body) {
@@ -128,8 +181,11 @@ public final class Intake {
     public Object parse(Exchange exchange) {
         RawLine raw = exchange.getMessage().getBody(RawLine.class);
         String runId = exchange.getProperty(RUN_ID, String.class);
-        Run run = runs.get(runId);
-        runs.lineSeen(runId);
+        Run run = runs.find(runId);
+        if (run == null || !run.accepting()) {
+            return null; // the run stopped while this line was on its way: no further calls for it
+        }
+        run.lineSeen();
         String fallbackId = Long.toString(raw.number());
         if (!raw.readable()) {
             return skip(run, raw.number()) ? null
@@ -146,13 +202,22 @@ public final class Intake {
         } catch (InvalidLineException e) {
             return skip(run, raw.number()) ? null
                     : PromptResult.invalid(runId, fallbackId, raw.number(), e.type(), e.getMessage());
+        } catch (RuntimeException e) {
+            // whatever a hostile line does to a parser, it ends as that line's result, not as the run's end
+            return skip(run, raw.number()) ? null
+                    : PromptResult.invalid(runId, fallbackId, raw.number(), "invalid_json", "cannot parse the line: "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         }
         if (!run.customIds().add(request.customId())) {
             return skip(run, raw.number()) ? null : PromptResult.invalid(runId, request.customId(), raw.number(),
                     "duplicate_custom_id", "duplicate custom_id \"" + request.customId()
                             + "\": an earlier line of this input already uses it");
         }
-        return skip(run, raw.number()) ? null : request;
+        if (skip(run, raw.number())) {
+            return null;
+        }
+        run.dispatched();
+        return request;
     }
 
     /** Lines already answered, or held by a persisted batch job that will answer them. */

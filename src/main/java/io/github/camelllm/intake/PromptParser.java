@@ -1,6 +1,9 @@
 package io.github.camelllm.intake;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,6 +22,10 @@ import io.github.camelllm.openai.TokenEstimator;
 public final class PromptParser {
 
     public static final String CHAT_URL = "/v1/chat/completions";
+    /** Deepest nesting of a line: a chat request needs a handful of levels; 1,000 would only ever be an attack. */
+    public static final int MAX_NESTING = 64;
+    /** Longest number literal, in characters. */
+    public static final int MAX_NUMBER_CHARS = 100;
 
     private final ObjectMapper json;
     private final String defaultModel;
@@ -26,6 +33,12 @@ public final class PromptParser {
     public PromptParser(ObjectMapper json, String defaultModel) {
         // a line is one JSON value: "{...} trailing words" is malformed, not silently truncated
         this.json = json.copy().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        // bounds that turn a hostile line (deep nesting, huge numbers or strings) into an invalid result
+        this.json.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(MAX_NESTING)
+                .maxNumberLength(MAX_NUMBER_CHARS)
+                .maxStringLength(Integer.MAX_VALUE - 16)
+                .build());
         this.defaultModel = defaultModel;
     }
 
@@ -44,9 +57,12 @@ public final class PromptParser {
         JsonNode node;
         try {
             node = json.readTree(text);
+        } catch (StreamConstraintsException e) {
+            throw new InvalidLineException("invalid_json", "JSON over a safety limit: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
             throw new InvalidLineException("invalid_json", "malformed JSON: " + e.getOriginalMessage()
-                    + " (at column " + e.getLocation().getColumnNr() + ")");
+                    + (at == null ? "" : " (at column " + at.getColumnNr() + ")"));
         }
         if (node == null || !node.isObject()) {
             throw new InvalidLineException("invalid_json", "expected a JSON object but the line is a JSON "

@@ -38,7 +38,10 @@ public final class CallState {
         return replyTo;
     }
 
-    /** True when the prompt was taken off the queue after shutdown began: it is left for the next start. */
+    /**
+     * True when the prompt was taken off the queue after shutdown began (it is left for the next start), or its
+     * run makes no further calls.
+     */
     public boolean isStopping() {
         return stopping;
     }

@@ -11,6 +11,7 @@ import org.apache.camel.Message;
 
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 /** The two ends of one chat-completions call: taking a work item off the queue, and reading the answer. */
 public final class ChatCalls {
@@ -21,10 +22,16 @@ public final class ChatCalls {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final BooleanSupplier stopping;
+    private final Predicate<String> runAccepting;
 
-    /** @param stopping true once shutdown has begun: queued work items are then left for the next start */
-    public ChatCalls(BooleanSupplier stopping) {
+    /**
+     * @param stopping     true once shutdown has begun: queued work items are then left for the next start
+     * @param runAccepting false for a run that makes no further calls (its journal cannot be written, its input
+     *                     changed): what is paid must be recordable
+     */
+    public ChatCalls(BooleanSupplier stopping, Predicate<String> runAccepting) {
         this.stopping = stopping;
+        this.runAccepting = runAccepting;
     }
 
     /**
@@ -33,8 +40,9 @@ public final class ChatCalls {
      */
     public void receive(Exchange exchange) {
         Message message = exchange.getMessage();
-        CallState call = new CallState(request(message.getBody()),
-                message.getHeader(REPLY_TO, LOCAL_RESULTS, String.class), stopping.getAsBoolean());
+        PromptRequest request = request(message.getBody());
+        CallState call = new CallState(request, message.getHeader(REPLY_TO, LOCAL_RESULTS, String.class),
+                stopping.getAsBoolean() || !runAccepting.test(request.runId()));
         exchange.setProperty(CallState.PROPERTY, call);
         message.removeHeaders("*");
         message.setBody(null);

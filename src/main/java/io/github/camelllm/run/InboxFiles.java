@@ -8,12 +8,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 /** Where inbox files go when their run is over: {@code .done/}, or {@code .failed/} with a reason beside them. */
 public final class InboxFiles {
 
     private static final Logger LOG = LoggerFactory.getLogger(InboxFiles.class);
+    /** Marker files that say "x.jsonl is complete": {@code x.jsonl.ready} or {@code x.jsonl.done}. */
+    public static final List<String> MARKERS = List.of(".ready", ".done");
 
     private InboxFiles() {
     }
@@ -44,11 +47,16 @@ public final class InboxFiles {
         if (Files.exists(target)) {
             target = dir.resolve(input.getFileName() + "." + System.currentTimeMillis());
         }
+        Path moved;
         try {
-            return Files.move(input, target, StandardCopyOption.ATOMIC_MOVE);
+            moved = Files.move(input, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException notAtomic) {
-            return Files.move(input, target);
+            moved = Files.move(input, target);
         }
+        for (String marker : MARKERS) {
+            Files.deleteIfExists(input.resolveSibling(input.getFileName() + marker));
+        }
+        return moved;
     }
 
     static void deleteTree(Path dir) throws IOException {
@@ -59,6 +67,26 @@ public final class InboxFiles {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
+        }
+    }
+
+    /** Service mode: the input moves to .done, or to .failed when it changed while its run was in progress. */
+    static void archive(Run run) throws IOException {
+        if (run.input == null) {
+            return;
+        }
+        InputStamp now = InputStamp.current(run.input);
+        if (now != null && !now.equals(run.inspected.stamp())) {
+            String reason = run.input.getFileName() + " changed while its run " + run.id + " was in progress: the "
+                    + "outputs are those of the content as it was when the run started; the changed content was "
+                    + "not run (to run it, drop it in again under a new name)";
+            if (run.archiveWhenDone) {
+                InboxFiles.moveToFailed(run.input, reason);
+            } else {
+                LOG.warn(reason);
+            }
+        } else if (run.archiveWhenDone) {
+            InboxFiles.moveToDone(run.input);
         }
     }
 }

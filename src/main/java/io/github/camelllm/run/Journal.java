@@ -15,20 +15,29 @@ import java.util.Arrays;
  * The append-only results journal of a run: one JSON result per line.
  * <p>
  * Every append is one {@code write(2)} straight to the file (no user-space buffer), so a result that has been
- * appended survives a {@code kill -9} of the JVM. A crash in the middle of a write can leave a torn last line;
- * opening the journal cuts it off, and that line's prompt is simply asked again.
+ * appended survives a {@code kill -9} of the JVM; with {@code fsync} it also survives a power loss. A crash in
+ * the middle of a write can leave a torn last line; opening the journal cuts it off. A write that fails (disk
+ * full, I/O error) is cut off too, so a later append never glues onto half a record.
  */
 public final class Journal implements Closeable {
 
     private final Path file;
     private final FileChannel channel;
+    private final boolean fsync;
+    /** End of the last complete record: where the next append starts. Guarded by this. */
+    private long end;
 
     public Journal(Path file) throws IOException {
+        this(file, false);
+    }
+
+    public Journal(Path file, boolean fsync) throws IOException {
         this.file = file;
+        this.fsync = fsync;
         Files.createDirectories(file.getParent());
         this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.READ);
-        long end = lastCompleteLineEnd(channel);
+        end = lastCompleteLineEnd(channel);
         channel.truncate(end);
         channel.position(end);
     }
@@ -38,10 +47,22 @@ public final class Journal implements Closeable {
     }
 
     public synchronized void append(String jsonLine) throws IOException {
-        byte[] bytes = (jsonLine + "\n").getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
+        ByteBuffer buffer = ByteBuffer.wrap((jsonLine + "\n").getBytes(StandardCharsets.UTF_8));
+        try {
+            while (buffer.hasRemaining()) {
+                channel.write(buffer, end + buffer.position());
+            }
+            if (fsync) {
+                channel.force(false);
+            }
+            end += buffer.limit();
+        } catch (IOException e) {
+            try {
+                channel.truncate(end); // drop the partial record
+            } catch (IOException alsoFailed) {
+                e.addSuppressed(alsoFailed);
+            }
+            throw e;
         }
     }
 

@@ -12,6 +12,8 @@ import java.io.IOException;
 public final class Results {
 
     public static final String RUN_COMPLETE = "llmRunComplete";
+    /** Set when the result could not be journaled: it is not handed on either. */
+    public static final String NOT_RECORDED = "llmNotRecorded";
 
     private final RunRegistry runs;
 
@@ -22,7 +24,14 @@ public final class Results {
     public void record(Exchange exchange) throws IOException, InvalidPayloadException {
         PromptResult result = exchange.getMessage().getMandatoryBody(PromptResult.class);
         String json = runs.toJson(result);
-        boolean complete = runs.record(result, json);
+        boolean complete;
+        try {
+            complete = runs.record(result, json);
+        } catch (RunStorageException notJournaled) {
+            // the registry stopped the run; a failing result must not look like a failed call (and be retried)
+            complete = false;
+            exchange.setProperty(NOT_RECORDED, true);
+        }
         exchange.setProperty("llmRunId", result.runId());
         exchange.setProperty(RUN_COMPLETE, complete);
         Message message = exchange.getMessage();

@@ -37,18 +37,22 @@ final class RunFinisher {
         this.simulated = simulated;
     }
 
-    RunSummary finish(Run run) throws IOException {
+    /**
+     * @param recordedWallMs the wall time of a run completed before (its outputs are written again), or -1 for a
+     *                       run completing now
+     */
+    RunSummary finish(Run run, long recordedWallMs) throws IOException {
         Stats stats = new Stats(run.linesSeen.get());
-        Journal.scan(run.journal.file(), (offset, length, line) -> {
-            PromptResult r = ResultJson.read(run.id, line);
-            stats.add(r, offset, length);
-        });
-        long wallMs = Math.max(1, System.currentTimeMillis() - run.startedAtMillis);
+        JournalRecords.read(run.id, run.journal.file(), (r, offset, length, line) -> stats.add(r, offset, length));
+        long wallMs = recordedWallMs >= 0 ? recordedWallMs
+                : Math.max(1, System.currentTimeMillis() - run.startedAtMillis);
         RunSummary summary = stats.summary(run, wallMs, simulated);
         if (run.outbox != null) {
-            Files.createDirectories(run.outbox);
+            Outbox.claim(run.outbox, run.name, run.id);
             if (run.ordered) {
                 writeOrdered(run, stats);
+            } else if (recordedWallMs >= 0) {
+                RunStore.copyJournal(run.id, run.journal.file(), run.outbox.resolve(run.name + ".results.jsonl"));
             }
             writeFailed(run, stats.errorLines);
             writeAtomically(run.outbox.resolve(run.name + ".summary.json"), summary.toJson());

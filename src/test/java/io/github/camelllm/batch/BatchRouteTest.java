@@ -331,14 +331,24 @@ class BatchRouteTest {
         simulator(fastBatches());
         Path folder = Files.createDirectories(dir.resolve("schedule"));
         Files.write(folder.resolve("nightly.jsonl"), List.of(line("n1", "hi", null), line("n2", LONG, null)));
-        app(Map.of("llm.schedule.cron", "0/1 * * * * ?", "llm.schedule.folder", folder.toString()));
+        app(Map.of("llm.schedule.cron", "0/1 * * * * ?", "llm.schedule.folder", folder.toString(),
+                "llm.schedule.keep-outputs", "2"));
 
-        Path summary = dir.resolve("outbox").resolve("nightly.summary.json");
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> Files.exists(summary));
+        // each firing writes its own dated output set: nightly.yyyyMMdd-HHmmss.*
+        Path outbox = dir.resolve("outbox");
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .until(() -> datedSummaries(outbox).size() >= 1);
+        Path summary = datedSummaries(outbox).get(0);
         JsonNode first = JSON.readTree(summary.toFile());
         assertThat(first.path("total").asInt()).isEqualTo(2);
         assertThat(first.path("routes").path("batch").asInt()).isEqualTo(1);
         assertThat(Files.exists(folder.resolve("nightly.jsonl"))).isTrue(); // not moved
+        assertThat(outbox.resolve("nightly.summary.json")).doesNotExist();
+        // later firings run the same content again; only the newest two output sets are kept
+        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(100))
+                .until(() -> !Files.exists(summary) && datedSummaries(outbox).size() == 2);
+        assertThat(datedSummaries(outbox)).allSatisfy(s -> assertThat(Files.readAllLines(
+                s.resolveSibling(s.getFileName().toString().replace(".summary.json", ".results.jsonl")))).hasSize(2));
         // a later firing runs the same content again (rerun), keeping the earlier work folder aside
         String runId = first.path("run_id").asText();
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
@@ -346,5 +356,15 @@ class BatchRouteTest {
                 return work.anyMatch(p -> p.getFileName().toString().equals(runId + ".previous"));
             }
         });
+    }
+
+    static List<Path> datedSummaries(Path outbox) throws IOException {
+        if (!Files.isDirectory(outbox)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(outbox)) {
+            return files.filter(p -> p.getFileName().toString().matches("nightly\\.\\d{8}-\\d{6}\\.summary\\.json"))
+                    .sorted().toList();
+        }
     }
 }

@@ -1,0 +1,85 @@
+package io.github.camelllm.run;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+
+/**
+ * An exclusive OS lock on a file, held for as long as this process works on what the file guards. The kernel
+ * drops it when the process dies, so a crashed owner never leaves a stale lock behind (the file itself stays,
+ * harmlessly). The file's content names the holder, for "held by" messages.
+ */
+final class OwnerLock implements AutoCloseable {
+
+    static final String HOLDER = ManagementFactory.getRuntimeMXBean().getName() + " (pid@host)";
+
+    private final Path file;
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    private OwnerLock(Path file, FileChannel channel, FileLock lock) {
+        this.file = file;
+        this.channel = channel;
+        this.lock = lock;
+    }
+
+    /** @return the lock, or null when another process (or another pipeline in this JVM) holds it */
+    static OwnerLock tryAcquire(Path file) throws IOException {
+        Files.createDirectories(file.getParent());
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException heldInThisJvm) {
+            lock = null;
+        } catch (IOException e) {
+            channel.close();
+            throw e;
+        }
+        if (lock == null) {
+            channel.close();
+            return null;
+        }
+        channel.truncate(0);
+        channel.write(ByteBuffer.wrap((HOLDER + " since " + Instant.now() + "\n").getBytes(StandardCharsets.UTF_8)),
+                0);
+        return new OwnerLock(file, channel, lock);
+    }
+
+    /** Who holds the lock of this file, as its holder wrote it (best effort). */
+    static String holderOf(Path file) {
+        try {
+            String s = Files.readString(file, StandardCharsets.UTF_8).trim();
+            return s.isEmpty() ? "another process" : s;
+        } catch (IOException | RuntimeException e) {
+            return "another process";
+        }
+    }
+
+    Path file() {
+        return file;
+    }
+
+    @Override
+    public void close() {
+        try {
+            lock.release();
+        } catch (IOException ignored) {
+            // closing the channel releases it anyway
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing left to do
+        }
+    }
+}

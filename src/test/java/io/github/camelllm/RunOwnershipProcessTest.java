@@ -1,0 +1,263 @@
+package io.github.camelllm;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** {@code run FILE} processes that overlap, and a work folder on a disk that fills up. */
+class RunOwnershipProcessTest {
+
+    @TempDir
+    Path tmp;
+    WireMockServer server;
+
+    @BeforeEach
+    void setUp() {
+        server = new WireMockServer(options().dynamicPort().containerThreads(40).asynchronousResponseEnabled(true));
+        server.start();
+    }
+
+    @AfterEach
+    void tearDown() {
+        server.stop();
+    }
+
+    void stubEcho(int delayMs) {
+        server.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json")
+                .withBody(RealtimeCallsTest.completion("re: {{jsonPath request.body '$.messages[0].content'}}"))
+                .withTransformers("response-template").withFixedDelay(delayMs)));
+    }
+
+    Process runFile(Path file, String... settings) throws IOException {
+        List<String> all = new ArrayList<>(List.of("llm.work-dir=" + tmp.resolve("work")));
+        all.addAll(List.of(settings));
+        return runFileIn(tmp, file, all.toArray(String[]::new));
+    }
+
+    Process runFileIn(Path directory, Path file, String... settings) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("-Dllm.base-url=http://127.0.0.1:" + server.port() + "/v1");
+        cmd.add("-Dllm.outbox=" + tmp.resolve("outbox"));
+        cmd.add("-Dllm.concurrency=4");
+        for (String s : settings) {
+            cmd.add("-D" + s);
+        }
+        cmd.add(Launcher.class.getName());
+        cmd.add("run");
+        cmd.add(file.toString());
+        return new ProcessBuilder(cmd).directory(directory.toFile()).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("child-" + System.nanoTime() + ".log").toFile()).start();
+    }
+
+    String logOf(int index) throws IOException {
+        try (Stream<Path> logs = Files.list(tmp)) {
+            List<Path> sorted = logs.filter(f -> f.getFileName().toString().startsWith("child-")).sorted().toList();
+            return Files.readString(sorted.get(index));
+        }
+    }
+
+    Map<String, Long> callsPerPrompt() {
+        return server.getAllServeEvents().stream().map(ServeEvent::getRequest)
+                .collect(Collectors.groupingBy(r -> r.getBodyAsString(), Collectors.counting()));
+    }
+
+    long journalLines() throws IOException {
+        return journalLines(tmp.resolve("work"));
+    }
+
+    static long journalLines(Path work) throws IOException {
+        if (!Files.exists(work)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(work)) {
+            long n = 0;
+            for (Path p : files.filter(p -> p.getFileName().toString().equals("journal.jsonl")).toList()) {
+                n += Files.readAllLines(p).size();
+            }
+            return n;
+        }
+    }
+
+    @Test
+    void an_overlapping_run_file_never_writes_to_the_run_it_does_not_hold() throws Exception {
+        stubEcho(5);
+        int lines = 150;
+        // the last prompt keeps the first process busy long enough for the others to overlap it
+        server.stubFor(post(urlEqualTo("/v1/chat/completions")).atPriority(1)
+                .withRequestBody(containing("prompt number 150\"")).willReturn(aResponse().withStatus(200)
+                        .withHeader("Content-Type", "application/json")
+                        .withBody(RealtimeCallsTest.completion("slow")).withFixedDelay(8000)));
+        Path file = Files.writeString(tmp.resolve("cron.jsonl"), PipelineFixture.prompts(lines));
+        Process first = runFile(file);
+        await().atMost(60, TimeUnit.SECONDS).until(() -> journalLines() > 0);
+
+        Process impatient = runFile(file, "llm.run.lock-wait-ms=0");
+        assertThat(impatient.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(impatient.exitValue()).as(logOf(1)).isEqualTo(Launcher.BUSY);
+        assertThat(logOf(1)).contains("is being run by another process").contains("pid@host");
+
+        Process patient = runFile(file, "llm.run.lock-wait-ms=120000");
+        assertThat(first.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(first.exitValue()).isZero();
+        assertThat(patient.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(patient.exitValue()).isZero(); // waited for the owner, then wrote its outputs from the journal
+
+        Map<String, Long> calls = callsPerPrompt();
+        assertThat(calls).hasSize(lines);
+        assertThat(calls.values()).allMatch(n -> n == 1);
+        assertThat(Files.readAllLines(tmp.resolve("outbox/cron.results.jsonl"))).hasSize(lines);
+        assertThat(journalLines()).isEqualTo(lines);
+    }
+
+    @Test
+    void run_file_from_another_directory_finds_the_same_journal() throws Exception {
+        stubEcho(0);
+        Path file = Files.writeString(tmp.resolve("here.jsonl"), PipelineFixture.prompts(5));
+        Process fromA = runFileIn(Files.createDirectories(tmp.resolve("a")), file);
+        assertThat(fromA.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(fromA.exitValue()).isZero();
+        assertThat(logOf(0)).contains("NOTE: work folder " + tmp.resolve("work"));
+        Files.delete(tmp.resolve("outbox/here.results.jsonl"));
+
+        Process fromB = runFileIn(Files.createDirectories(tmp.resolve("b")), file);
+        assertThat(fromB.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(fromB.exitValue()).isZero();
+        assertThat(logOf(1)).doesNotContain("NOTE: work folder");
+        assertThat(server.getAllServeEvents()).hasSize(5); // nothing paid again
+        assertThat(Files.readAllLines(tmp.resolve("outbox/here.results.jsonl"))).hasSize(5);
+        assertThat(tmp.resolve("a/work")).doesNotExist();
+        assertThat(tmp.resolve("b/work")).doesNotExist();
+    }
+
+    @Test
+    void a_work_folder_that_fills_up_stops_the_calls_and_the_run_resumes_once_there_is_space() throws Exception {
+        Path work = Files.createDirectories(tmp.resolve("small-disk"));
+        assumeTrue(mount("size=512k", work), "mounting a tmpfs needs root");
+        try {
+            stubEcho(2);
+            int lines = 600;
+            int concurrency = 8;
+            int queue = 16;
+            StringBuilder sb = new StringBuilder();
+            String pad = "x".repeat(1000);
+            for (int i = 1; i <= lines; i++) {
+                sb.append("{\"custom_id\":\"c").append(i).append("\",\"prompt\":\"prompt ").append(i).append(' ')
+                        .append(pad).append("\"}\n");
+            }
+            Path file = Files.writeString(tmp.resolve("full.jsonl"), sb.toString());
+            Map<String, String> settings = new HashMap<>();
+            settings.put("llm.base-url", "http://127.0.0.1:" + server.port() + "/v1");
+            settings.put("llm.outbox", tmp.resolve("outbox").toString());
+            settings.put("llm.work-dir", work.toString());
+            settings.put("llm.concurrency", Integer.toString(concurrency));
+            settings.put("llm.realtime.queue-size", Integer.toString(queue));
+
+            PrintStream err = System.err;
+            ByteArrayOutputStream captured = new ByteArrayOutputStream();
+            System.setErr(new PrintStream(captured, true));
+            int code;
+            try {
+                code = Launcher.oneShot(file, settings);
+            } finally {
+                System.setErr(err);
+            }
+            assertThat(code).as(captured.toString()).isEqualTo(Launcher.STOPPED);
+            assertThat(captured.toString()).contains(work.toString()).contains("No space left on device")
+                    .contains("no further calls are made");
+            long journaled = journalLines(work);
+            int calledFirst = server.getAllServeEvents().size();
+            assertThat(calledFirst).isLessThan(lines);
+            // what was paid but could not be journaled is bounded by what was queued or in flight
+            assertThat(calledFirst - journaled).isLessThanOrEqualTo(concurrency + queue + 1);
+
+            assertThat(mount("remount,size=16m", work)).isTrue();
+            assertThat(Launcher.oneShot(file, settings)).isZero();
+
+            List<String> results = Files.readAllLines(tmp.resolve("outbox/full.results.jsonl"));
+            assertThat(results).hasSize(lines);
+            Map<String, Long> calls = callsPerPrompt();
+            assertThat(calls).hasSize(lines);
+            long repeated = calls.values().stream().filter(n -> n > 1).count();
+            assertThat(repeated).isEqualTo(calledFirst - journaled);
+        } finally {
+            new ProcessBuilder("umount", work.toString()).inheritIO().start().waitFor();
+        }
+    }
+
+    @Test
+    void the_service_leaves_a_run_stopped_by_a_full_disk_in_the_inbox_and_finishes_it_once_there_is_space()
+            throws Exception {
+        Path work = Files.createDirectories(tmp.resolve("small-disk"));
+        assumeTrue(mount("size=400k", work), "mounting a tmpfs needs root");
+        try (PipelineFixture service = new PipelineFixture(tmp, "http://127.0.0.1:" + server.port() + "/v1")) {
+            stubEcho(2);
+            int lines = 400;
+            String pad = "y".repeat(1000);
+            StringBuilder sb = new StringBuilder();
+            for (int i = 1; i <= lines; i++) {
+                sb.append("{\"custom_id\":\"s").append(i).append("\",\"prompt\":\"prompt ").append(i).append(' ')
+                        .append(pad).append("\"}\n");
+            }
+            Files.createDirectories(service.inbox);
+            Files.move(service.write("svc.jsonl", sb.toString()), service.inbox.resolve("svc.jsonl"));
+            service.with("llm.inbox.enabled", "true").with("llm.work-dir", work.toString())
+                    .with("llm.concurrency", "4").with("llm.realtime.queue-size", "8")
+                    .with("llm.run.retry-broken-ms", "500").start();
+            // the disk fills up: the calls stop and the file stays in the inbox (not .failed, not .done)
+            await().atMost(60, TimeUnit.SECONDS).until(() -> journalLines(work) > 0
+                    && server.getAllServeEvents().size() > 0 && service.app().runs().activeRuns() == 0);
+            int calledBefore = server.getAllServeEvents().size();
+            assertThat(calledBefore).isLessThan(lines);
+            assertThat(service.inbox.resolve("svc.jsonl")).exists();
+            assertThat(service.inbox.resolve(".failed")).doesNotExist();
+
+            assertThat(mount("remount,size=16m", work)).isTrue();
+            await().atMost(60, TimeUnit.SECONDS).until(() -> Files.exists(service.inbox.resolve(".done/svc.jsonl")));
+            assertThat(service.results("svc")).hasSize(lines);
+            Map<String, Long> calls = callsPerPrompt();
+            assertThat(calls).hasSize(lines);
+            assertThat(calls.values().stream().filter(n -> n > 1).count()).isLessThanOrEqualTo(4 + 8 + 1);
+        } finally {
+            new ProcessBuilder("umount", work.toString()).inheritIO().start().waitFor();
+        }
+    }
+
+    static boolean mount(String options, Path dir) throws Exception {
+        try {
+            Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", options, "tmpfs", dir.toString())
+                    .redirectErrorStream(true).start();
+            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException noMountCommand) {
+            return false;
+        }
+    }
+}
