@@ -118,7 +118,13 @@ public final class Launcher {
         if (simulator) {
             forced.put(Settings.BASE_URL, Setting.SIMULATOR);
         }
-        Settings resolved = PipelineApp.settings(overrides, env).with(forced);
+        Settings resolved;
+        try {
+            resolved = PipelineApp.settings(overrides, env).with(forced);
+        } catch (Settings.ConfigException e) {
+            System.err.println("configuration error: " + e.getMessage());
+            return USAGE;
+        }
         warnWhenFresh(resolved);
         try (PipelineApp app = PipelineApp.start(resolved, true)) {
             Thread graceful = onSigterm(app);

@@ -21,6 +21,7 @@ import io.github.camelllm.openai.FailurePolicy;
 import io.github.camelllm.run.Rejects;
 import io.github.camelllm.run.Results;
 import io.github.camelllm.run.RunRegistry;
+import io.github.camelllm.run.RunSummary;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.Exchange;
@@ -84,6 +85,11 @@ public final class PipelineBeans implements CamelConfiguration {
         UnaryOperator<String> scrub = FailurePolicy.scrubber(settings.apiKey());
         CallGate gate = new CallGate(flowSettings(), timer, scrub, runs::accepting);
         bind(context, "callGate", gate);
+        runs.reportRateLimitsWith(runId -> {
+            CallGate.RunFlowStats stats = gate.statsOf(runId);
+            gate.forget(runId);
+            return new RunSummary.RateLimits(stats.rateLimitedAnswers(), stats.throttledMs());
+        });
         bind(context, "callSlots", new CallSlots(concurrency, intake::isStopping));
         bind(context, "chat", new ChatCalls(intake::isStopping, runs::accepting));
         bind(context, "chatClient", new ChatClient(settings.get("llm.base-url"), settings.apiKey(), connectMs,

@@ -138,6 +138,8 @@ class RealtimeCallsTest {
 
         assertThat(summary.succeeded()).isEqualTo(1);
         assertThat(summary.retries()).as("a rate-limit wait does not use up an attempt").isZero();
+        assertThat(summary.rateLimits().rateLimitedAnswers()).isEqualTo(1);
+        assertThat(summary.rateLimits().throttledMs()).isGreaterThanOrEqualTo(1900);
         List<ServeEvent> events = server.getAllServeEvents().stream()
                 .sorted(Comparator.comparing(e -> e.getRequest().getLoggedDate())).toList();
         assertThat(events).hasSize(2);

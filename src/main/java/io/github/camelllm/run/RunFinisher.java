@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
+import java.util.function.Function;
 import java.util.TreeSet;
 
 /**
@@ -32,9 +33,15 @@ final class RunFinisher {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final boolean simulated;
+    /** What the call gate saw of a run's rate limits (asked once, when the run completes). */
+    private volatile Function<String, RunSummary.RateLimits> rateLimits = runId -> RunSummary.RateLimits.NONE;
 
     RunFinisher(boolean simulated) {
         this.simulated = simulated;
+    }
+
+    void reportRateLimitsWith(Function<String, RunSummary.RateLimits> source) {
+        this.rateLimits = source;
     }
 
     /**
@@ -46,7 +53,8 @@ final class RunFinisher {
         JournalRecords.read(run.id, run.journal.file(), (r, offset, length, line) -> stats.add(r, offset, length));
         long wallMs = recordedWallMs >= 0 ? recordedWallMs
                 : Math.max(1, System.currentTimeMillis() - run.startedAtMillis);
-        RunSummary summary = stats.summary(run, wallMs, simulated);
+        RunSummary.RateLimits limits = recordedWallMs >= 0 ? RunSummary.RateLimits.NONE : rateLimits.apply(run.id);
+        RunSummary summary = stats.summary(run, wallMs, simulated, limits);
         if (run.outbox != null) {
             Outbox.claim(run.outbox, run.name, run.id);
             if (run.ordered) {
@@ -209,7 +217,7 @@ final class RunFinisher {
             }
         }
 
-        RunSummary summary(Run run, long wallMs, boolean simulated) {
+        RunSummary summary(Run run, long wallMs, boolean simulated, RunSummary.RateLimits limits) {
             long[] sorted = Arrays.copyOf(latencies, latencyCount);
             Arrays.sort(sorted);
             double avg = 0;
@@ -223,7 +231,7 @@ final class RunFinisher {
             ids.addAll(run.batchIds.stream().filter(id -> !batchIds.contains(id)).sorted().toList());
             return new RunSummary(run.id, run.input == null ? run.name : run.input.getFileName().toString(), total,
                     ok, failed, invalid, retries, wallMs, (ok + failed) * 1000.0 / wallMs, latency, promptTokens,
-                    completionTokens, realtime, batch, ids, simulated);
+                    completionTokens, realtime, batch, ids, simulated, limits);
         }
 
         /** Nearest-rank percentile. */

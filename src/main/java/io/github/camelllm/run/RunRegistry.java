@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * The runs in progress in this process: opens (or resumes) a run when this process can own it, records each
@@ -357,6 +358,11 @@ public final class RunRegistry {
     public boolean intakeDone(String runId) {
         Run run = runs.get(runId);
         return run != null && run.markIntakeDone();
+    }
+
+    /** Where a run's summary learns what rate limits did to it (the call gate, which is built after the runs). */
+    public void reportRateLimitsWith(Function<String, RunSummary.RateLimits> source) {
+        finisher.reportRateLimitsWith(source);
     }
 
     /** Writes the ordered results, failed-lines file and summary; completes the run (once). */

@@ -10,9 +10,17 @@ import java.util.List;
 public record RunSummary(String runId, String input, long total, long succeeded, long failed, long invalid,
                          long retries, long wallMs, double throughputRps, Latency latencyMs, long promptTokens,
                          long completionTokens, long realtime, long batch, List<String> batchIds,
-                         boolean simulated) {
+                         boolean simulated, RateLimits rateLimits) {
 
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /**
+     * What the provider's limits did to the run: rate-limit answers (429 rate_limit_exceeded) it took, and the
+     * wall time during which the pipeline held calls back for limits while the run was active.
+     */
+    public record RateLimits(long rateLimitedAnswers, long throttledMs) {
+        public static final RateLimits NONE = new RateLimits(0, 0);
+    }
 
     /** Latency of answered calls (ok and error), first attempt to final answer, in milliseconds. */
     public record Latency(double avg, long p50, long p95, long p99, long max) {
@@ -46,6 +54,9 @@ public record RunSummary(String runId, String input, long total, long succeeded,
         r.put("realtime", realtime);
         r.put("batch", batch);
         n.putPOJO("batch_ids", batchIds);
+        ObjectNode limits = n.putObject("rate_limits");
+        limits.put("rate_limited_answers", rateLimits.rateLimitedAnswers());
+        limits.put("throttled_ms", rateLimits.throttledMs());
         n.put("simulated", simulated);
         try {
             return MAPPER.writeValueAsString(n);
@@ -57,9 +68,11 @@ public record RunSummary(String runId, String input, long total, long succeeded,
     /** One line for logs and the console. */
     public String oneLine() {
         return String.format("run %s: %d lines, %d ok, %d failed, %d invalid, %d retries, %.1f s, %.1f req/s, "
-                        + "p50 %d ms, p99 %d ms, tokens %d+%d, realtime %d, batch %d",
+                        + "p50 %d ms, p99 %d ms, tokens %d+%d, realtime %d, batch %d, %d rate-limit answers, "
+                        + "throttled %.1f s",
                 runId, total, succeeded, failed, invalid, retries, wallMs / 1000.0, throughputRps, latencyMs.p50(),
-                latencyMs.p99(), promptTokens, completionTokens, realtime, batch)
+                latencyMs.p99(), promptTokens, completionTokens, realtime, batch, rateLimits.rateLimitedAnswers(),
+                rateLimits.throttledMs() / 1000.0)
                 + (simulated ? " (SIMULATED answers)" : "");
     }
 }
