@@ -92,8 +92,10 @@ public final class PipelineBeans implements CamelConfiguration {
         });
         bind(context, "callSlots", new CallSlots(concurrency, intake::isStopping));
         bind(context, "chat", new ChatCalls(intake::isStopping, runs::accepting));
-        bind(context, "chatClient", new ChatClient(settings.get("llm.base-url"), settings.apiKey(), connectMs,
-                responseMs, settings.getInt("llm.response.max-bytes", 1024), gate, timer, httpIo));
+        ChatClient client = new ChatClient(settings.get("llm.base-url"), settings.apiKey(), connectMs,
+                responseMs, settings.getInt("llm.response.max-bytes", 1024), gate, timer, httpIo);
+        bind(context, "chatClient", client);
+        gate.probeWith(client::probe);
         FailurePolicy failures = new FailurePolicy(settings.getInt("llm.retry.max-attempts", 1),
                 settings.getLong("llm.retry.max-retry-after-ms", 0), gate, settings.apiKey());
         bind(context, "failures", failures);

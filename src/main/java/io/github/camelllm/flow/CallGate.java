@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
@@ -52,6 +53,9 @@ public final class CallGate extends AsyncProcessorSupport {
     private long throttledUntilNanos;
 
     private final Predicate<String> runAccepting;
+    private final UnaryOperator<String> scrub;
+    private volatile Consumer<CallState> prober;
+    private volatile String lastModel;
 
     /**
      * @param runAccepting false for a run that makes no further calls (its journal cannot be written, its input
@@ -61,9 +65,51 @@ public final class CallGate extends AsyncProcessorSupport {
                     Predicate<String> runAccepting) {
         this.settings = settings;
         this.runAccepting = runAccepting;
+        this.scrub = scrub;
         this.timer = timer;
         this.faults = new Faults(settings.holdOnFaults(), settings.faultProbeIntervalMs(), scrub);
         this.outage = new OutageBreaker(settings.maxOutageMs(), settings.maxProbeIntervalMs());
+        timer.scheduleWithFixedDelay(this::probeIfDue, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /**
+     * How the gate sends a probe of its own (a one-token call), for when the API is down or refuses us and no
+     * prompt is left to be the probe: the held prompts ended as errors, or the inbox takes no new file.
+     */
+    public void probeWith(Consumer<CallState> sender) {
+        this.prober = sender;
+    }
+
+    private void probeIfDue() {
+        Consumer<CallState> send = prober;
+        String model = lastModel;
+        if (stopping || send == null || model == null) {
+            return;
+        }
+        try {
+            long now = System.nanoTime();
+            if (outage.admit(now).kind() == Admission.Kind.PROBE) {
+                send.accept(probeCall(model, OutageBreaker.PROBE));
+            }
+            for (String scope : faults.dueProbes(now)) {
+                String scoped = Faults.modelOf(scope);
+                send.accept(probeCall(scoped != null ? scoped : model, scope));
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("cannot send a probe: {}", scrub.apply(e.getMessage()));
+        }
+    }
+
+    private static CallState probeCall(String model, String probe) {
+        String body = "{\"model\":" + quoted(model) + ",\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}],"
+                + "\"max_tokens\":1}";
+        CallState call = new CallState(new PromptRequest("", 0, "probe", model, body, null, 1, null), null, false);
+        call.probe(probe);
+        return call;
+    }
+
+    private static String quoted(String text) {
+        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     /** What the pipeline did about limits and faults while a run was active. */
@@ -81,6 +127,7 @@ public final class CallGate extends AsyncProcessorSupport {
     public boolean process(Exchange exchange, AsyncCallback callback) {
         CallState call = exchange.getProperty(CallState.PROPERTY, CallState.class);
         runs.computeIfAbsent(call.request().runId(), id -> new RunFlow());
+        lastModel = call.request().model();
         return admit(exchange, call, callback, true);
     }
 
@@ -230,7 +277,8 @@ public final class CallGate extends AsyncProcessorSupport {
                     changed |= outage.answered();
                     faults.trip(failure, model, now);
                 }
-                case SERVER -> outage.failed(failure.describe(), OutageBreaker.PROBE.equals(call.probe()), now);
+                case SERVER -> outage.failed(scrub.apply(failure.describe()), OutageBreaker.PROBE.equals(call.probe()),
+                        now);
                 default -> changed |= outage.answered();
             }
         }
@@ -250,7 +298,7 @@ public final class CallGate extends AsyncProcessorSupport {
         if (probe != null && !OutageBreaker.PROBE.equals(probe)) {
             faults.probeEnded(probe, now);
         }
-        outage.failed(description, OutageBreaker.PROBE.equals(probe), now);
+        outage.failed(scrub.apply(description), OutageBreaker.PROBE.equals(probe), now);
         wakeParked();
     }
 

@@ -4,6 +4,8 @@ import io.github.camelllm.openai.ApiFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
@@ -76,6 +78,29 @@ final class Faults {
             }
             return fault.probing ? Admission.PARK : Admission.waitUntil(fault.probeAtNanos);
         }
+    }
+
+    /**
+     * The faults whose probe is due and that no prompt has taken: marks them as probing and returns their scopes
+     * ({@value #ALL}, or "model:NAME"). With no prompt left to ask (they ended as errors, or the inbox takes no new
+     * file), the gate sends these probes itself, so the pipeline still notices when the fault clears.
+     */
+    List<String> dueProbes(long nowNanos) {
+        List<String> due = new ArrayList<>();
+        active.forEach((scope, fault) -> {
+            synchronized (fault) {
+                if (!fault.probing && nowNanos >= fault.probeAtNanos) {
+                    fault.probing = true;
+                    due.add(scope);
+                }
+            }
+        });
+        return due;
+    }
+
+    /** The model a scope names, or null for {@value #ALL}. */
+    static String modelOf(String scope) {
+        return scope.startsWith("model:") ? scope.substring("model:".length()) : null;
     }
 
     /** A fatal answer: trips its fault (logged once), or, for a probe, schedules the next probe. */

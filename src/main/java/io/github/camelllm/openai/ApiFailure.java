@@ -37,7 +37,7 @@ public record ApiFailure(int status, Kind kind, String code, String type, String
         AUTH,
         /** 404 model_not_found: this model cannot be used with this key. */
         MODEL_NOT_FOUND,
-        /** Another 404: the base URL does not lead to an OpenAI-compatible API. */
+        /** Another 404, or a web page instead of an answer: the base URL does not lead to an OpenAI-compatible API. */
         NOT_FOUND,
         /** 5xx: the server (or a gateway in front of it) failed; it counts towards an outage. */
         SERVER,
@@ -80,6 +80,9 @@ public record ApiFailure(int status, Kind kind, String code, String type, String
     }
 
     static Kind kindOf(int status, String code, String type, String message) {
+        if (status >= 200 && status < 300) {
+            return Kind.NOT_FOUND; // only a web page is read here as a failure: the URL is not an API
+        }
         if (status == 429) {
             return "insufficient_quota".equals(code) || "insufficient_quota".equals(type) ? Kind.QUOTA
                     : Kind.RATE_LIMITED;

@@ -17,6 +17,7 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -26,6 +27,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 
 /**
  * One chat-completions attempt over the JDK's own HTTP client, without holding a thread while the server
@@ -75,6 +77,27 @@ public final class ChatClient extends AsyncProcessorSupport {
     @Override
     public boolean process(Exchange exchange, AsyncCallback callback) {
         CallState call = exchange.getProperty(CallState.PROPERTY, CallState.class);
+        return send(call, (body, failure) -> {
+            if (failure != null) {
+                exchange.setException(failure);
+            } else {
+                exchange.getMessage().setBody(body);
+            }
+        }, callback);
+    }
+
+    /** A probe of the gate's own: sent like a prompt, its answer only reported to the gate. */
+    public void probe(CallState call) {
+        send(call, (body, failure) -> {
+        }, doneSync -> {
+        });
+    }
+
+    /**
+     * Sends one attempt and hands its outcome to {@code outcome} (the body of a 2xx answer, or the failure),
+     * after the gate has been told; then calls {@code callback}.
+     */
+    private boolean send(CallState call, BiConsumer<byte[], Exception> outcome, AsyncCallback callback) {
         HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
                 .timeout(Duration.ofMillis(responseTimeoutMs))
                 .header("Content-Type", "application/json")
@@ -88,7 +111,7 @@ public final class ChatClient extends AsyncProcessorSupport {
             answer = http.sendAsync(request.build(), this::bodyOf);
         } catch (RuntimeException e) {
             gate.unanswered(call, "cannot send: " + e.getMessage());
-            exchange.setException(new IOException("cannot send the request: " + e.getMessage(), e));
+            outcome.accept(null, new IOException("cannot send the request: " + e.getMessage(), e));
             callback.done(true);
             return true;
         }
@@ -101,12 +124,13 @@ public final class ChatClient extends AsyncProcessorSupport {
             deadline.cancel(false);
             try {
                 if (failure != null) {
-                    failed(exchange, call, unwrap(failure), deadlinePassed.get());
+                    outcome.accept(null, failed(call, unwrap(failure), deadlinePassed.get()));
                 } else {
-                    answered(exchange, call, response);
+                    Exception refused = answered(call, response);
+                    outcome.accept(refused == null ? response.body() : null, refused);
                 }
             } catch (RuntimeException e) {
-                exchange.setException(e);
+                outcome.accept(null, e);
             } finally {
                 callback.done(false);
             }
@@ -119,23 +143,23 @@ public final class ChatClient extends AsyncProcessorSupport {
         return new CappedBody(ok ? maxResponseBytes : ERROR_BODY_BYTES, ok);
     }
 
-    private void answered(Exchange exchange, CallState call, HttpResponse<byte[]> response) {
+    /** Tells the gate about an HTTP answer; returns the failure for anything but a 2xx. */
+    private Exception answered(CallState call, HttpResponse<byte[]> response) {
         int status = response.statusCode();
-        if (status >= 200 && status < 300) {
+        if (status >= 200 && status < 300 && !isHtml(response)) {
             gate.answered(call, rateLimitHeaders(response), null);
-            exchange.getMessage().setBody(response.body());
-            return;
+            return null;
         }
         ApiFailure failure = ApiFailure.of(status, allHeaders(response), response.body());
         gate.answered(call, failure.headers(), failure);
-        exchange.setException(new ApiException(failure));
+        return new ApiException(failure);
     }
 
-    private void failed(Exchange exchange, CallState call, Throwable failure, boolean deadlinePassed) {
+    /** Tells the gate about an attempt that got no usable answer; returns the failure to report. */
+    private Exception failed(CallState call, Throwable failure, boolean deadlinePassed) {
         if (failure instanceof InvalidResponseException invalid) {
             gate.answered(call, Map.of(), null); // the server answered, only too much
-            exchange.setException(invalid);
-            return;
+            return invalid;
         }
         IOException io;
         if (deadlinePassed || failure instanceof CancellationException
@@ -150,7 +174,7 @@ public final class ChatClient extends AsyncProcessorSupport {
             io = new IOException(failure.toString(), failure);
         }
         gate.unanswered(call, describe(io));
-        exchange.setException(io);
+        return io;
     }
 
     private static String describe(IOException e) {
@@ -167,12 +191,21 @@ public final class ChatClient extends AsyncProcessorSupport {
         return cause;
     }
 
+    /**
+     * A web page where an API answer belongs: the base URL leads to a website or a login portal, not to an
+     * OpenAI-compatible API, and every other prompt would get the same page.
+     */
+    private static boolean isHtml(HttpResponse<?> response) {
+        return response.headers().firstValue("content-type").map(t -> t.toLowerCase(Locale.ROOT)
+                .startsWith("text/html")).orElse(false);
+    }
+
     /** Only what the gate reads from a successful answer: no per-call copy of every header. */
     private static Map<String, String> rateLimitHeaders(HttpResponse<?> response) {
         Map<String, String> out = new HashMap<>(8);
         response.headers().map().forEach((name, values) -> {
             if (!values.isEmpty() && name.regionMatches(true, 0, "x-ratelimit-", 0, 12)) {
-                out.put(name.toLowerCase(java.util.Locale.ROOT), values.get(0));
+                out.put(name.toLowerCase(Locale.ROOT), values.get(0));
             }
         });
         return out;
