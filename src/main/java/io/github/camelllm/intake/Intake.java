@@ -189,7 +189,8 @@ public final class Intake {
         PromptRequest request;
         try {
             if (run.format() == Run.Format.TEXT) {
-                String customId = exchange.getMessage().getHeader(LlmConstants.CUSTOM_ID_HEADER, fallbackId, String.class);
+                String customId = exchange.getMessage().getHeader(LlmConstants.CUSTOM_ID_HEADER, fallbackId,
+                        String.class);
                 request = parser.parseText(runId, raw.number(), customId, raw.text());
             } else {
                 request = parser.parseJson(runId, raw.number(), raw.text());

@@ -39,8 +39,9 @@ public final class ChatCalls {
     public void receive(Exchange exchange) {
         Message message = exchange.getMessage();
         PromptRequest request = request(message.getBody());
-        CallState call = new CallState(request, message.getHeader(LlmConstants.REPLY_TO_HEADER, LOCAL_RESULTS, String.class),
-                stopping.getAsBoolean() || !runAccepting.test(request.runId()));
+        String replyTo = message.getHeader(LlmConstants.REPLY_TO_HEADER, LOCAL_RESULTS, String.class);
+        boolean noCall = stopping.getAsBoolean() || !runAccepting.test(request.runId());
+        CallState call = new CallState(request, replyTo, noCall);
         exchange.setProperty(CallState.PROPERTY, call);
         message.removeHeaders("*");
         message.setBody(null);
