@@ -3,8 +3,8 @@ package io.github.camelllm.batch;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.camelllm.Jackson;
 import io.github.camelllm.PromptRequest;
-import io.github.camelllm.PromptResult.ErrorInfo;
 import io.github.camelllm.PromptResult;
+import io.github.camelllm.PromptResult.ErrorInfo;
 import io.github.camelllm.openai.ChatCompletion;
 import io.github.camelllm.run.Run;
 import io.github.camelllm.run.RunRegistry;
@@ -35,8 +35,9 @@ public final class BatchOutput {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchOutput.class);
 
-    public static final String REALTIME = "realtime";
-    public static final String ERROR = "error";
+    /** llm.batch.on-failure: call the line in real time, or record an error result. */
+    public static final String ON_FAILURE_REALTIME = "realtime";
+    public static final String ON_FAILURE_ERROR = "error";
 
     private final RunRegistry runs;
     private final boolean fallbackToRealtime;
@@ -44,10 +45,10 @@ public final class BatchOutput {
     public BatchOutput(RunRegistry runs, String onFailure) {
         this.runs = runs;
         String mode = onFailure.trim().toLowerCase();
-        if (!mode.equals(REALTIME) && !mode.equals(ERROR)) {
+        if (!mode.equals(ON_FAILURE_REALTIME) && !mode.equals(ON_FAILURE_ERROR)) {
             throw new IllegalArgumentException("llm.batch.on-failure must be realtime or error, not " + onFailure);
         }
-        this.fallbackToRealtime = mode.equals(REALTIME);
+        this.fallbackToRealtime = mode.equals(ON_FAILURE_REALTIME);
     }
 
     /** The downloaded output file, saved next to the job and read lazily. */
@@ -115,7 +116,7 @@ public final class BatchOutput {
 
     private PromptResult okResult(ShardJob job, int index, JsonNode body) {
         ChatCompletion answer = ChatCompletion.of(body);
-        return new PromptResult(job.runId, job.customIds[index], job.lines[index], PromptResult.OK, "batch",
+        return new PromptResult(job.runId, job.customIds[index], job.lines[index], PromptResult.OK, PromptRequest.BATCH,
                 answer.content(), answer.finishReason(), answer.usage(), 1, latency(job), null, job.batchId);
     }
 
@@ -164,13 +165,13 @@ public final class BatchOutput {
             try {
                 String body = Jackson.MAPPER.readTree(shardLine).path("body").toString();
                 return new PromptRequest(job.runId, job.lines[index], job.customIds[index], job.model, body,
-                        REALTIME, 0, null);
+                        PromptRequest.REALTIME, 0, null);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
-        return new PromptResult(job.runId, job.customIds[index], job.lines[index], PromptResult.ERROR, "batch",
-                null, null, null, 1, latency(job), reason, job.batchId);
+        return new PromptResult(job.runId, job.customIds[index], job.lines[index], PromptResult.ERROR,
+                PromptRequest.BATCH, null, null, null, 1, latency(job), reason, job.batchId);
     }
 
     /** Why a line has no answer when its batch did not say: from the batch's terminal status. */

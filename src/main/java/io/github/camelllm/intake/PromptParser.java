@@ -152,7 +152,7 @@ public final class PromptParser {
 
     private static String mode(JsonNode node) throws InvalidLineException {
         String mode = optionalText(node, "mode", null);
-        if (mode != null && !mode.equals("batch") && !mode.equals("realtime")) {
+        if (mode != null && !mode.equals(PromptRequest.BATCH) && !mode.equals(PromptRequest.REALTIME)) {
             throw new InvalidLineException("invalid_field", "\"mode\" must be \"batch\" or \"realtime\", not \""
                     + mode + "\"");
         }

@@ -80,7 +80,7 @@ public final class ChatCalls {
             throw new InvalidResponseException("response has no \"choices\" (starts with: " + preview(body) + ")");
         }
         ChatCompletion answer = ChatCompletion.of(node);
-        return new PromptResult(request.runId(), request.customId(), request.line(), PromptResult.OK, "realtime",
+        return new PromptResult(request.runId(), request.customId(), request.line(), PromptResult.OK, PromptRequest.REALTIME,
                 answer.content(), answer.finishReason(), answer.usage(), call.attempts(),
                 call.latencyMs(System.nanoTime()), null, null);
     }

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.github.camelllm.Jackson;
+import io.github.camelllm.PromptResult;
 import io.github.camelllm.PromptResult.ErrorInfo;
 import io.github.camelllm.PromptResult.Usage;
-import io.github.camelllm.PromptResult;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

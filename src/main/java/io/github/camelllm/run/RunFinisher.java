@@ -3,6 +3,7 @@ package io.github.camelllm.run;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.camelllm.Jackson;
+import io.github.camelllm.PromptRequest;
 import io.github.camelllm.PromptResult;
 import io.github.camelllm.intake.LineReader;
 import io.github.camelllm.intake.RawLine;
@@ -195,15 +196,15 @@ final class RunFinisher {
                 promptTokens += r.usage().promptTokens();
                 completionTokens += r.usage().completionTokens();
             }
-            if ("realtime".equals(r.route())) {
+            if (PromptRequest.REALTIME.equals(r.route())) {
                 realtime++;
-            } else if ("batch".equals(r.route())) {
+            } else if (PromptRequest.BATCH.equals(r.route())) {
                 batch++;
             }
             if (r.batchId() != null) {
                 batchIds.add(r.batchId());
             }
-            if (!PromptResult.INVALID.equals(r.status()) && "realtime".equals(r.route())) {
+            if (!PromptResult.INVALID.equals(r.status()) && PromptRequest.REALTIME.equals(r.route())) {
                 if (latencyCount == latencies.length) {
                     latencies = Arrays.copyOf(latencies, latencyCount * 2);
                 }
