@@ -1,6 +1,5 @@
 package io.github.camelllm;
 
-import io.github.camelllm.run.Rejects;
 import io.github.camelllm.run.RunRegistry;
 import io.github.camelllm.run.RunSummary;
 import io.github.camelllm.sim.OpenAiSimulator;
@@ -8,10 +7,10 @@ import io.github.camelllm.sim.SimulatorConfig;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.properties.PropertiesComponent;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
-import org.apache.camel.component.properties.PropertiesComponent;
 import org.apache.camel.support.DefaultExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -145,16 +144,16 @@ public final class PipelineApp implements AutoCloseable {
     public CompletableFuture<RunSummary> submitFile(Path file) {
         Exchange exchange = new DefaultExchange(context());
         exchange.getMessage().setBody(file.toAbsolutePath());
-        exchange.setProperty("llmArchive", false);
+        exchange.setProperty(LlmConstants.ARCHIVE, false);
         Exchange done = context().createProducerTemplate().send("direct:run-file", exchange);
         if (done.getException() != null) {
             return CompletableFuture.failedFuture(done.getException());
         }
-        String rejected = done.getProperty(Rejects.REJECTED, String.class);
+        String rejected = done.getProperty(LlmConstants.REJECTED, String.class);
         if (rejected != null) {
             return CompletableFuture.failedFuture(new IllegalArgumentException(rejected));
         }
-        String runId = done.getProperty("llmRunId", String.class);
+        String runId = done.getProperty(LlmConstants.RUN_ID, String.class);
         if (runId == null) {
             return CompletableFuture.completedFuture(null); // same content already completed: skipped
         }

@@ -1,22 +1,17 @@
 package io.github.camelllm;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.camelllm.batch.BatchBeans;
 import io.github.camelllm.batch.RouteDecider;
+import io.github.camelllm.flow.CallGate;
+import io.github.camelllm.flow.CallSlots;
+import io.github.camelllm.flow.FlowSettings;
+import io.github.camelllm.flow.IntakeHoldPolicy;
 import io.github.camelllm.intake.InboxFilter;
 import io.github.camelllm.intake.Intake;
 import io.github.camelllm.intake.PromptParser;
 import io.github.camelllm.openai.ApiKeyConfigurer;
 import io.github.camelllm.openai.ChatCalls;
 import io.github.camelllm.openai.ChatClient;
-import io.github.camelllm.flow.CallGate;
-import io.github.camelllm.flow.CallSlots;
-import io.github.camelllm.flow.FlowSettings;
-import io.github.camelllm.flow.IntakeHoldPolicy;
-import org.apache.camel.spi.ThreadPoolProfile;
-import org.apache.camel.builder.ThreadPoolProfileBuilder;
-import java.util.concurrent.ExecutorService;
-import java.util.function.UnaryOperator;
 import io.github.camelllm.openai.FailurePolicy;
 import io.github.camelllm.run.Rejects;
 import io.github.camelllm.run.Results;
@@ -24,23 +19,27 @@ import io.github.camelllm.run.RunRegistry;
 import io.github.camelllm.run.RunSummary;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelConfiguration;
-import org.apache.camel.Exchange;
-import org.apache.camel.TypeConverter;
-import org.apache.camel.component.jms.JmsComponent;
-import org.apache.camel.support.TypeConverterSupport;
-import org.springframework.jms.connection.CachingConnectionFactory;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
-import org.apache.camel.spi.CamelEvent;
-import org.apache.camel.support.EventNotifierSupport;
+import org.apache.camel.TypeConverter;
+import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.component.http.HttpComponent;
+import org.apache.camel.component.jms.JmsComponent;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.spi.ThreadPoolProfile;
+import org.apache.camel.support.EventNotifierSupport;
+import org.apache.camel.support.TypeConverterSupport;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.util.Timeout;
+import org.springframework.jms.connection.CachingConnectionFactory;
 
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * Creates the pipeline's beans from the settings and binds them under the names the routes use.
@@ -68,7 +67,7 @@ public final class PipelineBeans implements CamelConfiguration {
         long responseMs = settings.getLong("llm.timeout.response-ms", 1);
 
         RunRegistry runs = RunRegistry.fromSettings(settings, simulated);
-        PromptParser parser = new PromptParser(new ObjectMapper(), settings.get("llm.model"));
+        PromptParser parser = new PromptParser(Jackson.MAPPER, settings.get("llm.model"));
         bind(context, "runs", runs);
         Intake intake = new Intake(runs, parser, settings.getInt("llm.input.max-line-bytes", 16));
         bind(context, "intake", intake);
@@ -79,7 +78,7 @@ public final class PipelineBeans implements CamelConfiguration {
         // call slots, so the queue needs no bound of its own (a bounded one would reject waiting prompts)
         ScheduledExecutorService timer = context.getExecutorServiceManager()
                 .newScheduledThreadPool(this, "llm-timer", unboundedQueue);
-        bind(context, "llmRetryScheduler", timer);
+        bind(context, LlmConstants.RETRY_SCHEDULER, timer);
         ExecutorService httpIo = context.getExecutorServiceManager().newThreadPool(this, "llm-http",
                 new ThreadPoolProfileBuilder("llm-http").poolSize(4).maxPoolSize(4).maxQueueSize(-1).build());
         UnaryOperator<String> scrub = FailurePolicy.scrubber(settings.apiKey());

@@ -15,6 +15,10 @@ package io.github.camelllm;
 public record PromptRequest(String runId, long line, String customId, String model, String body,
                             String mode, int estimatedTokens, String source) {
 
+    /** The two routes a prompt can take (its {@code mode}, and the {@code route} of its result). */
+    public static final String REALTIME = "realtime";
+    public static final String BATCH = "batch";
+
     /**
      * Short on purpose: Camel's simple predicates (and logs) turn the body into
      * a String for their failure message on every line, and the record's default included the whole body.

@@ -1,5 +1,7 @@
 package io.github.camelllm;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * The final outcome of one input line: exactly one per line ends up in the run journal.
  *
@@ -30,10 +32,12 @@ public record PromptResult(String runId, String customId, long line, String stat
     }
 
     /** Token counts as the API reported them. */
-    public record Usage(long promptTokens, long completionTokens, long totalTokens) {
+    public record Usage(@JsonProperty("prompt_tokens") long promptTokens,
+                        @JsonProperty("completion_tokens") long completionTokens,
+                        @JsonProperty("total_tokens") long totalTokens) {
     }
 
     /** Why a line has no answer; httpStatus is null when no HTTP response was involved. */
-    public record ErrorInfo(String type, String message, Integer httpStatus) {
+    public record ErrorInfo(String type, String message, @JsonProperty("http_status") Integer httpStatus) {
     }
 }

@@ -1,9 +1,7 @@
 package io.github.camelllm;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.camelllm.run.ResultJson;
 
 import java.io.IOException;
@@ -15,30 +13,36 @@ import java.io.UncheckedIOException;
  */
 public final class WorkItems {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** A prompt as it crosses a broker. */
+    record WorkItem(@JsonProperty("run_id") String runId, long line, @JsonProperty("custom_id") String customId,
+                    String model, String body, String mode, @JsonProperty("estimated_tokens") int estimatedTokens,
+                    String source) {
+
+        PromptRequest toRequest() {
+            return new PromptRequest(orEmpty(runId), line, orEmpty(customId), model, orEmpty(body), mode,
+                    estimatedTokens, source);
+        }
+
+        private static String orEmpty(String s) {
+            return s == null ? "" : s;
+        }
+    }
 
     private WorkItems() {
     }
 
     public static String requestToJson(PromptRequest r) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("run_id", r.runId());
-        n.put("line", r.line());
-        n.put("custom_id", r.customId());
-        n.put("model", r.model());
-        n.put("body", r.body());
-        n.put("mode", r.mode());
-        n.put("estimated_tokens", r.estimatedTokens());
-        n.put("source", r.source());
-        return n.toString();
+        try {
+            return Jackson.MAPPER.writeValueAsString(new WorkItem(r.runId(), r.line(), r.customId(), r.model(),
+                    r.body(), r.mode(), r.estimatedTokens(), r.source()));
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public static PromptRequest requestFromJson(String json) {
         try {
-            JsonNode n = JSON.readTree(json);
-            return new PromptRequest(n.path("run_id").asText(), n.path("line").asLong(), n.path("custom_id").asText(),
-                    text(n, "model"), n.path("body").asText(), text(n, "mode"), n.path("estimated_tokens").asInt(),
-                    text(n, "source"));
+            return Jackson.MAPPER.readValue(json, WorkItem.class).toRequest();
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not a work item: " + e.getOriginalMessage(), e);
         }
@@ -46,25 +50,14 @@ public final class WorkItems {
 
     /** A result with its run id, so the owning instance can journal it. */
     public static String resultToJson(PromptResult r) {
-        try {
-            ObjectNode n = (ObjectNode) JSON.readTree(ResultJson.write(r));
-            n.put("run_id", r.runId());
-            return n.toString();
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ResultJson.writeWithRunId(r);
     }
 
     public static PromptResult resultFromJson(String json) {
         try {
-            return ResultJson.read(JSON.readTree(json).path("run_id").asText(), json);
+            return ResultJson.readWithRunId(json);
         } catch (IOException e) {
             throw new IllegalArgumentException("not a result: " + e.getMessage(), e);
         }
-    }
-
-    private static String text(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        return v == null || v.isNull() ? null : v.asText();
     }
 }

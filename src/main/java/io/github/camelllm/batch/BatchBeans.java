@@ -15,10 +15,13 @@ public final class BatchBeans {
     public static void bind(CamelContext context, Settings settings, RunRegistry runs) {
         long maxBytes = settings.getLong("llm.batch.max-bytes", 1024);
         long pollIntervalMs = settings.getLong("llm.batch.poll-interval-ms", 1);
-        BatchJobs jobs = new BatchJobs(runs, settings.getLong("llm.batch.max-enqueued-tokens", 0),
-                settings.getInt("llm.batch.max-resubmits", 0), pollIntervalMs,
-                FailurePolicy.scrubber(settings.apiKey()));
+        EnqueuedTokens enqueued = new EnqueuedTokens(settings.getLong("llm.batch.max-enqueued-tokens", 0));
+        BatchJobs jobs = new BatchJobs(runs, enqueued);
         context.getRegistry().bind("batchJobs", jobs);
+        context.getRegistry().bind("batchApi", new BatchApi());
+        context.getRegistry().bind("batchSteps", new BatchSteps(runs, enqueued,
+                new Resubmits(settings.getInt("llm.batch.max-resubmits", 0), pollIntervalMs),
+                FailurePolicy.scrubber(settings.apiKey())));
         context.getRegistry().bind("shardAggregator", new ShardAggregator(jobs,
                 settings.getInt("llm.batch.max-requests", 1), maxBytes));
         context.getRegistry().bind("batchOutput", new BatchOutput(runs, settings.get("llm.batch.on-failure")));

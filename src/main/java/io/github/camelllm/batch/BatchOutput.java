@@ -1,11 +1,11 @@
 package io.github.camelllm.batch;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.camelllm.Jackson;
 import io.github.camelllm.PromptRequest;
 import io.github.camelllm.PromptResult;
 import io.github.camelllm.PromptResult.ErrorInfo;
-import io.github.camelllm.PromptResult.Usage;
+import io.github.camelllm.openai.ChatCompletion;
 import io.github.camelllm.run.Run;
 import io.github.camelllm.run.RunRegistry;
 import org.apache.camel.Exchange;
@@ -34,10 +34,10 @@ import java.util.NoSuchElementException;
 public final class BatchOutput {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchOutput.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
-    public static final String REALTIME = "realtime";
-    public static final String ERROR = "error";
+    /** llm.batch.on-failure: call the line in real time, or record an error result. */
+    public static final String ON_FAILURE_REALTIME = "realtime";
+    public static final String ON_FAILURE_ERROR = "error";
 
     private final RunRegistry runs;
     private final boolean fallbackToRealtime;
@@ -45,10 +45,10 @@ public final class BatchOutput {
     public BatchOutput(RunRegistry runs, String onFailure) {
         this.runs = runs;
         String mode = onFailure.trim().toLowerCase();
-        if (!mode.equals(REALTIME) && !mode.equals(ERROR)) {
+        if (!mode.equals(ON_FAILURE_REALTIME) && !mode.equals(ON_FAILURE_ERROR)) {
             throw new IllegalArgumentException("llm.batch.on-failure must be realtime or error, not " + onFailure);
         }
-        this.fallbackToRealtime = mode.equals(REALTIME);
+        this.fallbackToRealtime = mode.equals(ON_FAILURE_REALTIME);
     }
 
     /** The downloaded output file, saved next to the job and read lazily. */
@@ -63,7 +63,7 @@ public final class BatchOutput {
 
     /** Saves a downloaded output or error file next to the job (body: the HTTP stream) and reads it lazily. */
     private Iterator<String> save(Exchange exchange, String kind) throws IOException {
-        ShardJob job = BatchJobs.job(exchange);
+        ShardJob job = BatchStep.of(exchange).getJob();
         Path target = job.dir.resolve(job.shardId + "." + kind + ".jsonl");
         try (InputStream in = exchange.getMessage().getMandatoryBody(InputStream.class)) {
             Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
@@ -79,12 +79,12 @@ public final class BatchOutput {
      * when the line failed and has no result yet; or null (unknown custom_id, repeat, or already done).
      */
     public Object outcome(Exchange exchange) throws IOException {
-        ShardJob job = BatchJobs.job(exchange);
+        ShardJob job = BatchStep.of(exchange).getJob();
         String text = exchange.getMessage().getBody(String.class);
         if (text == null || text.isBlank()) {
             return null;
         }
-        JsonNode node = JSON.readTree(text);
+        JsonNode node = Jackson.MAPPER.readTree(text);
         String customId = node.path("custom_id").asText(null);
         int index = customId == null ? -1 : job.indexOf(customId);
         if (index < 0) {
@@ -115,16 +115,9 @@ public final class BatchOutput {
     }
 
     private PromptResult okResult(ShardJob job, int index, JsonNode body) {
-        JsonNode choice = body.path("choices").path(0);
-        JsonNode content = choice.path("message").path("content");
-        JsonNode finish = choice.path("finish_reason");
-        JsonNode u = body.path("usage");
-        Usage usage = u.isObject() ? new Usage(u.path("prompt_tokens").asLong(), u.path("completion_tokens").asLong(),
-                u.path("total_tokens").asLong(u.path("prompt_tokens").asLong() + u.path("completion_tokens").asLong()))
-                : null;
-        return new PromptResult(job.runId, job.customIds[index], job.lines[index], PromptResult.OK, "batch",
-                content.isTextual() ? content.asText() : null, finish.isTextual() ? finish.asText() : null, usage, 1,
-                latency(job), null, job.batchId);
+        ChatCompletion answer = ChatCompletion.of(body);
+        return new PromptResult(job.runId, job.customIds[index], job.lines[index], PromptResult.OK, PromptRequest.BATCH,
+                answer.content(), answer.finishReason(), answer.usage(), 1, latency(job), null, job.batchId);
     }
 
     /**
@@ -132,7 +125,7 @@ public final class BatchOutput {
      * real-time queue or an error result (llm.batch.on-failure); read lazily from the shard file.
      */
     public Iterator<Object> remaining(Exchange exchange) throws IOException {
-        ShardJob job = BatchJobs.job(exchange);
+        ShardJob job = BatchStep.of(exchange).getJob();
         Run run = runs.find(job.runId);
         ErrorInfo fallbackReason = reason(job);
         Lines shard = new Lines(job.shardPath());
@@ -170,15 +163,15 @@ public final class BatchOutput {
         job.fallbackCount.incrementAndGet();
         if (fallbackToRealtime) {
             try {
-                String body = JSON.readTree(shardLine).path("body").toString();
+                String body = Jackson.MAPPER.readTree(shardLine).path("body").toString();
                 return new PromptRequest(job.runId, job.lines[index], job.customIds[index], job.model, body,
-                        REALTIME, 0, null);
+                        PromptRequest.REALTIME, 0, null);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
-        return new PromptResult(job.runId, job.customIds[index], job.lines[index], PromptResult.ERROR, "batch",
-                null, null, null, 1, latency(job), reason, job.batchId);
+        return new PromptResult(job.runId, job.customIds[index], job.lines[index], PromptResult.ERROR,
+                PromptRequest.BATCH, null, null, null, 1, latency(job), reason, job.batchId);
     }
 
     /** Why a line has no answer when its batch did not say: from the batch's terminal status. */

@@ -8,9 +8,6 @@ import io.github.camelllm.PromptRequest;
  */
 public final class RouteDecider {
 
-    public static final String REALTIME = "realtime";
-    public static final String BATCH = "batch";
-
     private final boolean batchEnabled;
     private final int longPromptTokens;
 
@@ -21,11 +18,11 @@ public final class RouteDecider {
 
     public String route(PromptRequest request) {
         if (!batchEnabled) {
-            return REALTIME;
+            return PromptRequest.REALTIME;
         }
         if (request.mode() != null) {
             return request.mode();
         }
-        return request.estimatedTokens() > longPromptTokens ? BATCH : REALTIME;
+        return request.estimatedTokens() > longPromptTokens ? PromptRequest.BATCH : PromptRequest.REALTIME;
     }
 }

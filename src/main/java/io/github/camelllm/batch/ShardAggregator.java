@@ -1,7 +1,10 @@
 package io.github.camelllm.batch;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonRawValue;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.github.camelllm.Jackson;
+import io.github.camelllm.LlmConstants;
 import io.github.camelllm.PromptRequest;
 import io.github.camelllm.intake.PromptParser;
 import io.github.camelllm.openai.TokenEstimator;
@@ -9,7 +12,6 @@ import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
 
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
@@ -25,8 +27,6 @@ import java.nio.charset.StandardCharsets;
  */
 public final class ShardAggregator implements AggregationStrategy {
 
-    private static final JsonFactory JSON = new JsonFactory();
-    private static final String LINE = "llmBatchLine";
 
     private final BatchJobs jobs;
     private final int maxRequests;
@@ -76,7 +76,7 @@ public final class ShardAggregator implements AggregationStrategy {
             return oldExchange != null ? oldExchange : newExchange; // a flush marker carries no prompt
         }
         byte[] line = lineOf(newExchange, request);
-        newExchange.removeProperty(LINE);
+        newExchange.removeProperty(LlmConstants.BATCH_LINE);
         try {
             Shard shard = shardOf(oldExchange);
             Exchange group = oldExchange;
@@ -98,28 +98,26 @@ public final class ShardAggregator implements AggregationStrategy {
     }
 
     private static byte[] lineOf(Exchange exchange, PromptRequest request) {
-        byte[] line = exchange.getProperty(LINE, byte[].class);
+        byte[] line = exchange.getProperty(LlmConstants.BATCH_LINE, byte[].class);
         if (line == null) {
             line = requestLine(request).getBytes(StandardCharsets.UTF_8);
-            exchange.setProperty(LINE, line);
+            exchange.setProperty(LlmConstants.BATCH_LINE, line);
         }
         return line;
     }
 
     /** One Batch API input line: {@code {"custom_id","method":"POST","url":"/v1/chat/completions","body"}}. */
     static String requestLine(PromptRequest request) {
-        StringWriter out = new StringWriter(request.body().length() + 96);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("custom_id", request.customId());
-            g.writeStringField("method", "POST");
-            g.writeStringField("url", PromptParser.CHAT_URL);
-            g.writeFieldName("body");
-            g.writeRawValue(request.body());
-            g.writeEndObject();
-        } catch (IOException e) {
+        try {
+            return Jackson.MAPPER.writeValueAsString(new RequestLine(request.customId(), "POST", PromptParser.CHAT_URL,
+                    request.body()));
+        } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
-        return out.toString();
+    }
+
+    /** A Batch API input line; the body is the request body exactly as intake built it. */
+    private record RequestLine(@JsonProperty("custom_id") String customId, String method, String url,
+                               @JsonRawValue String body) {
     }
 }

@@ -2,7 +2,9 @@ package io.github.camelllm.intake;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import io.github.camelllm.Jackson;
+import io.github.camelllm.LlmConstants;
 import io.github.camelllm.PromptRequest;
 import io.github.camelllm.PromptResult;
 import io.github.camelllm.run.Run;
@@ -31,21 +33,14 @@ import java.util.List;
  */
 public final class Intake {
 
-    public static final String RUN_ID = "llmRunId";
-    public static final String ARCHIVE = "llmArchive";
-    /** Set by the schedule route: run the file again even when its content already completed a run. */
-    public static final String RERUN = "llmRerun";
-    public static final String CUSTOM_ID_HEADER = "llmCustomId";
-    /** Set when the run of a file has lines to read (not when it is left alone or was completed before). */
-    public static final String HAS_LINES = "llmHasLines";
     private static final Logger LOG = LoggerFactory.getLogger(Intake.class);
 
     private final RunRegistry runs;
     private final PromptParser parser;
     private final int maxLineBytes;
     private volatile boolean stopping;
-    private final ObjectMapper json = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private final ObjectReader json = Jackson.MAPPER.reader()
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     public Intake(RunRegistry runs, PromptParser parser, int maxLineBytes) {
         this.runs = runs;
@@ -59,8 +54,8 @@ public final class Intake {
      */
     public void openFile(Exchange exchange) throws IOException, UnreadableInputException, RunBusyException {
         Path file = pathOf(exchange.getMessage().getBody());
-        boolean archive = exchange.getProperty(ARCHIVE, false, Boolean.class);
-        boolean rerun = exchange.getProperty(RERUN, false, Boolean.class);
+        boolean archive = exchange.getProperty(LlmConstants.ARCHIVE, false, Boolean.class);
+        boolean rerun = exchange.getProperty(LlmConstants.RERUN, false, Boolean.class);
         exchange.getMessage().setBody(null);
         Run run;
         if (archive && !Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
@@ -85,12 +80,12 @@ public final class Intake {
         if (run == null) {
             return;
         }
-        exchange.setProperty(RUN_ID, run.id());
+        exchange.setProperty(LlmConstants.RUN_ID, run.id());
         if (run.completion().isDone()) {
             return; // completed before: its outputs were written again from its journal
         }
         exchange.getMessage().setBody(stoppable(run, new LineReader(run.openInput(runs.inputs()), maxLineBytes)));
-        exchange.setProperty(HAS_LINES, true);
+        exchange.setProperty(LlmConstants.HAS_LINES, true);
     }
 
     /**
@@ -105,11 +100,11 @@ public final class Intake {
         }
         IOException failure = cause instanceof IOException io ? io
                 : new IOException("input could not be read: " + (cause == null ? "unknown cause" : cause), cause);
-        String runId = exchange.getProperty(RUN_ID, String.class);
+        String runId = exchange.getProperty(LlmConstants.RUN_ID, String.class);
         if (runId != null) {
             runs.stop(runId, failure);
         }
-        if (!exchange.getProperty(ARCHIVE, false, Boolean.class)) {
+        if (!exchange.getProperty(LlmConstants.ARCHIVE, false, Boolean.class)) {
             throw failure; // run FILE and scheduled runs report it to their caller
         }
     }
@@ -161,7 +156,7 @@ public final class Intake {
             lines = List.of(new RawLine(1, body, null)).iterator();
         }
         Run run = runs.openMessages(format);
-        exchange.setProperty(RUN_ID, run.id());
+        exchange.setProperty(LlmConstants.RUN_ID, run.id());
         exchange.getMessage().setBody(stoppable(run, lines));
     }
 
@@ -180,7 +175,7 @@ public final class Intake {
      */
     public Object parse(Exchange exchange) {
         RawLine raw = exchange.getMessage().getBody(RawLine.class);
-        String runId = exchange.getProperty(RUN_ID, String.class);
+        String runId = exchange.getProperty(LlmConstants.RUN_ID, String.class);
         Run run = runs.find(runId);
         if (run == null || !run.accepting()) {
             return null; // the run stopped while this line was on its way: no further calls for it
@@ -194,7 +189,8 @@ public final class Intake {
         PromptRequest request;
         try {
             if (run.format() == Run.Format.TEXT) {
-                String customId = exchange.getMessage().getHeader(CUSTOM_ID_HEADER, fallbackId, String.class);
+                String customId = exchange.getMessage().getHeader(LlmConstants.CUSTOM_ID_HEADER, fallbackId,
+                        String.class);
                 request = parser.parseText(runId, raw.number(), customId, raw.text());
             } else {
                 request = parser.parseJson(runId, raw.number(), raw.text());
@@ -230,7 +226,7 @@ public final class Intake {
         if (stopping) {
             return false; // the input was cut short by shutdown: the run is not fully read
         }
-        return runs.intakeDone(exchange.getProperty(RUN_ID, String.class));
+        return runs.intakeDone(exchange.getProperty(LlmConstants.RUN_ID, String.class));
     }
 
     public static Path pathOf(Object body) {

@@ -100,7 +100,8 @@ public final class PromptParser {
         messages.addObject().put("role", "user").put("content", prompt.asText());
         copyNumber(node, body, "max_tokens", true);
         copyNumber(node, body, "temperature", false);
-        return new PromptRequest(runId, line, customId, model, body.toString(), mode, (chars + 3) / 4, text);
+        return new PromptRequest(runId, line, customId, model, body.toString(), mode, TokenEstimator.estimate(chars),
+                text);
     }
 
     private PromptRequest batchShape(String runId, long line, String customId, String mode, ObjectNode node,
@@ -134,7 +135,8 @@ public final class PromptParser {
                 chars += content.isTextual() ? content.asText().length() : content.toString().length();
             }
         }
-        return new PromptRequest(runId, line, customId, model, body.toString(), mode, (chars + 3) / 4, text);
+        return new PromptRequest(runId, line, customId, model, body.toString(), mode, TokenEstimator.estimate(chars),
+                text);
     }
 
     private static String customId(JsonNode node, long line) throws InvalidLineException {
@@ -150,7 +152,7 @@ public final class PromptParser {
 
     private static String mode(JsonNode node) throws InvalidLineException {
         String mode = optionalText(node, "mode", null);
-        if (mode != null && !mode.equals("batch") && !mode.equals("realtime")) {
+        if (mode != null && !mode.equals(PromptRequest.BATCH) && !mode.equals(PromptRequest.REALTIME)) {
             throw new InvalidLineException("invalid_field", "\"mode\" must be \"batch\" or \"realtime\", not \""
                     + mode + "\"");
         }

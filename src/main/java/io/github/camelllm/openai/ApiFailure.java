@@ -1,7 +1,7 @@
 package io.github.camelllm.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.camelllm.Jackson;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -24,7 +24,6 @@ import java.util.TreeMap;
 public record ApiFailure(int status, Kind kind, String code, String type, String message,
                          Map<String, String> headers) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_MESSAGE = 500;
 
     /** What an answer means for the pipeline, not only for the one prompt. */
@@ -62,7 +61,7 @@ public record ApiFailure(int status, Kind kind, String code, String type, String
         String text = body == null ? "" : new String(body, StandardCharsets.UTF_8);
         if (!text.isBlank()) {
             try {
-                JsonNode error = JSON.readTree(text).path("error");
+                JsonNode error = Jackson.MAPPER.readTree(text).path("error");
                 code = textOrNull(error.get("code"));
                 type = textOrNull(error.get("type"));
                 message = textOrNull(error.get("message"));

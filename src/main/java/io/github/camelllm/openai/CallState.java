@@ -1,5 +1,6 @@
 package io.github.camelllm.openai;
 
+import io.github.camelllm.LlmConstants;
 import io.github.camelllm.PromptRequest;
 
 /**
@@ -8,7 +9,7 @@ import io.github.camelllm.PromptRequest;
  */
 public final class CallState {
 
-    public static final String PROPERTY = "llmCall";
+    public static final String PROPERTY = LlmConstants.CALL;
 
     private final PromptRequest request;
     private final String replyTo;

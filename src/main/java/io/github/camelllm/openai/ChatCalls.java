@@ -2,7 +2,8 @@ package io.github.camelllm.openai;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.camelllm.Jackson;
+import io.github.camelllm.LlmConstants;
 import io.github.camelllm.PromptRequest;
 import io.github.camelllm.PromptResult;
 import io.github.camelllm.WorkItems;
@@ -16,10 +17,7 @@ import java.util.function.Predicate;
 /** The two ends of one chat-completions call: taking a work item off the queue, and reading the answer. */
 public final class ChatCalls {
 
-    public static final String REPLY_TO = "llmReplyTo";
     private static final String LOCAL_RESULTS = "direct:llm-result";
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final BooleanSupplier stopping;
     private final Predicate<String> runAccepting;
@@ -41,8 +39,9 @@ public final class ChatCalls {
     public void receive(Exchange exchange) {
         Message message = exchange.getMessage();
         PromptRequest request = request(message.getBody());
-        CallState call = new CallState(request, message.getHeader(REPLY_TO, LOCAL_RESULTS, String.class),
-                stopping.getAsBoolean() || !runAccepting.test(request.runId()));
+        String replyTo = message.getHeader(LlmConstants.REPLY_TO_HEADER, LOCAL_RESULTS, String.class);
+        boolean noCall = stopping.getAsBoolean() || !runAccepting.test(request.runId());
+        CallState call = new CallState(request, replyTo, noCall);
         exchange.setProperty(CallState.PROPERTY, call);
         message.removeHeaders("*");
         message.setBody(null);
@@ -68,7 +67,7 @@ public final class ChatCalls {
         }
         JsonNode node;
         try {
-            node = JSON.readTree(body);
+            node = Jackson.MAPPER.readTree(body);
         } catch (JsonProcessingException e) {
             throw new InvalidResponseException("response is not JSON (starts with: " + preview(body) + ")");
         } catch (java.io.IOException e) {
@@ -77,28 +76,13 @@ public final class ChatCalls {
         if (node == null || !node.isObject()) {
             throw new InvalidResponseException("response is not a JSON object (starts with: " + preview(body) + ")");
         }
-        JsonNode choices = node.get("choices");
-        if (choices == null || !choices.isArray() || choices.isEmpty()) {
+        if (!ChatCompletion.hasChoices(node)) {
             throw new InvalidResponseException("response has no \"choices\" (starts with: " + preview(body) + ")");
         }
-        JsonNode first = choices.get(0);
-        JsonNode content = first.path("message").get("content");
-        return new PromptResult(request.runId(), request.customId(), request.line(), PromptResult.OK, "realtime",
-                content == null || content.isNull() ? null : content.asText(), textOrNull(first.get("finish_reason")),
-                usage(node.get("usage")), call.attempts(), call.latencyMs(System.nanoTime()), null, null);
-    }
-
-    static PromptResult.Usage usage(JsonNode usage) {
-        if (usage == null || !usage.isObject()) {
-            return null;
-        }
-        long prompt = usage.path("prompt_tokens").asLong();
-        long completion = usage.path("completion_tokens").asLong();
-        return new PromptResult.Usage(prompt, completion, usage.path("total_tokens").asLong(prompt + completion));
-    }
-
-    private static String textOrNull(JsonNode node) {
-        return node == null || node.isNull() ? null : node.asText();
+        ChatCompletion answer = ChatCompletion.of(node);
+        return new PromptResult(request.runId(), request.customId(), request.line(), PromptResult.OK, PromptRequest.REALTIME,
+                answer.content(), answer.finishReason(), answer.usage(), call.attempts(),
+                call.latencyMs(System.nanoTime()), null, null);
     }
 
     private static String preview(byte[] body) {

@@ -1,5 +1,6 @@
 package io.github.camelllm.openai;
 
+import io.github.camelllm.PromptRequest;
 import io.github.camelllm.PromptResult;
 import io.github.camelllm.PromptResult.ErrorInfo;
 import io.github.camelllm.flow.CallGate;
@@ -93,7 +94,7 @@ public final class FailurePolicy {
             info = new ErrorInfo(info.type(), "gave up after " + attempts + " attempts: " + info.message(),
                     info.httpStatus());
         }
-        return PromptResult.error(call.request(), "realtime", attempts, call.latencyMs(System.nanoTime()), info,
+        return PromptResult.error(call.request(), PromptRequest.REALTIME, attempts, call.latencyMs(System.nanoTime()), info,
                 null);
     }
 

@@ -21,7 +21,12 @@ public final class TokenEstimator {
     }
 
     public static int estimate(CharSequence text) {
-        return text == null ? 0 : (text.length() + 3) / 4;
+        return text == null ? 0 : estimate(text.length());
+    }
+
+    /** The estimate for this many characters. */
+    public static int estimate(int characters) {
+        return (characters + 3) / 4;
     }
 
     /** What a chat-completions request costs in the provider's tokens-per-minute bucket. */

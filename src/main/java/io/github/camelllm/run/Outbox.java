@@ -1,6 +1,6 @@
 package io.github.camelllm.run;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.camelllm.Jackson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +30,6 @@ import java.util.stream.Stream;
 public final class Outbox {
 
     private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     static final List<String> SUFFIXES = List.of(".results.jsonl", ".summary.json", ".failed.jsonl");
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
             .withZone(ZoneOffset.UTC);
@@ -85,7 +84,7 @@ public final class Outbox {
             LOG.info("outbox: the outputs of run {} under {} moved aside to {}.* (new content under that name)",
                     previous, name, aside);
         }
-        RunFinisher.writeAtomically(owner, runId + "\n");
+        AtomicFiles.write(owner, runId + "\n");
     }
 
     /** The run that wrote {@code name}'s outputs: null when there are none, "earlier" when it is unknown. */
@@ -93,7 +92,7 @@ public final class Outbox {
         Path summary = outbox.resolve(name + ".summary.json");
         try {
             if (Files.exists(summary)) {
-                String id = JSON.readTree(summary.toFile()).path("run_id").asText("");
+                String id = Jackson.MAPPER.readTree(summary.toFile()).path("run_id").asText("");
                 return id.isEmpty() ? "earlier" : id;
             }
             if (Files.exists(ownerFile)) {

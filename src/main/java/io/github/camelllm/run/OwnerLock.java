@@ -17,19 +17,9 @@ import java.time.Instant;
  * drops it when the process dies, so a crashed owner never leaves a stale lock behind (the file itself stays,
  * harmlessly). The file's content names the holder, for "held by" messages.
  */
-final class OwnerLock implements AutoCloseable {
+record OwnerLock(Path file, FileChannel channel, FileLock lock) implements AutoCloseable {
 
     static final String HOLDER = ManagementFactory.getRuntimeMXBean().getName() + " (pid@host)";
-
-    private final Path file;
-    private final FileChannel channel;
-    private final FileLock lock;
-
-    private OwnerLock(Path file, FileChannel channel, FileLock lock) {
-        this.file = file;
-        this.channel = channel;
-        this.lock = lock;
-    }
 
     /** @return the lock, or null when another process (or another pipeline in this JVM) holds it */
     static OwnerLock tryAcquire(Path file) throws IOException {
@@ -63,10 +53,6 @@ final class OwnerLock implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             return "another process";
         }
-    }
-
-    Path file() {
-        return file;
     }
 
     @Override

@@ -1,22 +1,41 @@
 package io.github.camelllm.run;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.github.camelllm.Jackson;
 import io.github.camelllm.PromptResult;
 import io.github.camelllm.PromptResult.ErrorInfo;
 import io.github.camelllm.PromptResult.Usage;
 
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 
-/** The one JSON shape of a result: a line of the journal, of NAME.results.jsonl and of output messages. */
+/**
+ * The one JSON shape of a result: a line of the journal, of NAME.results.jsonl and of output messages (and,
+ * with its run id, a result crossing a broker).
+ */
 public final class ResultJson {
 
-    private static final JsonFactory FACTORY = new JsonFactory();
-    private static final ObjectMapper MAPPER = new ObjectMapper(FACTORY);
+    /** A result line, field by field in the order it is written. */
+    record Line(@JsonProperty("custom_id") String customId, long line, String status, String route, String content,
+                @JsonProperty("finish_reason") String finishReason, Usage usage, int attempts,
+                @JsonProperty("latency_ms") long latencyMs, ErrorInfo error,
+                @JsonProperty("batch_id") @JsonInclude(JsonInclude.Include.NON_NULL) String batchId,
+                @JsonInclude(JsonInclude.Include.NON_NULL) Boolean simulated,
+                @JsonProperty("run_id") @JsonInclude(JsonInclude.Include.NON_NULL) String runId) {
+
+        static Line of(PromptResult r, boolean simulated, boolean withRunId) {
+            return new Line(r.customId(), r.line(), r.status(), r.route(), r.content(), r.finishReason(), r.usage(),
+                    r.attempts(), r.latencyMs(), r.error(), r.batchId(), simulated ? Boolean.TRUE : null,
+                    withRunId ? r.runId() : null);
+        }
+
+        PromptResult toResult(String runId) {
+            return new PromptResult(runId, customId, line, status, route, content, finishReason, usage, attempts,
+                    latencyMs, error, batchId);
+        }
+    }
 
     private ResultJson() {
     }
@@ -27,67 +46,29 @@ public final class ResultJson {
 
     /** @param simulated adds {@code "simulated":true}: the answer came from the built-in simulator */
     public static String write(PromptResult r, boolean simulated) {
-        StringWriter out = new StringWriter(256);
-        try (JsonGenerator g = FACTORY.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("custom_id", r.customId());
-            g.writeNumberField("line", r.line());
-            g.writeStringField("status", r.status());
-            g.writeStringField("route", r.route());
-            g.writeStringField("content", r.content());
-            g.writeStringField("finish_reason", r.finishReason());
-            if (r.usage() == null) {
-                g.writeNullField("usage");
-            } else {
-                g.writeObjectFieldStart("usage");
-                g.writeNumberField("prompt_tokens", r.usage().promptTokens());
-                g.writeNumberField("completion_tokens", r.usage().completionTokens());
-                g.writeNumberField("total_tokens", r.usage().totalTokens());
-                g.writeEndObject();
-            }
-            g.writeNumberField("attempts", r.attempts());
-            g.writeNumberField("latency_ms", r.latencyMs());
-            if (r.error() == null) {
-                g.writeNullField("error");
-            } else {
-                g.writeObjectFieldStart("error");
-                g.writeStringField("type", r.error().type());
-                g.writeStringField("message", r.error().message());
-                if (r.error().httpStatus() == null) {
-                    g.writeNullField("http_status");
-                } else {
-                    g.writeNumberField("http_status", r.error().httpStatus());
-                }
-                g.writeEndObject();
-            }
-            if (r.batchId() != null) {
-                g.writeStringField("batch_id", r.batchId());
-            }
-            if (simulated) {
-                g.writeBooleanField("simulated", true);
-            }
-            g.writeEndObject();
-        } catch (IOException e) {
+        return write(Line.of(r, simulated, false));
+    }
+
+    /** A result with its run id, so the instance that owns the run can journal it. */
+    public static String writeWithRunId(PromptResult r) {
+        return write(Line.of(r, false, true));
+    }
+
+    private static String write(Line line) {
+        try {
+            return Jackson.MAPPER.writeValueAsString(line);
+        } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
-        return out.toString();
     }
 
     public static PromptResult read(String runId, String line) throws IOException {
-        JsonNode n = MAPPER.readTree(line);
-        JsonNode u = n.get("usage");
-        Usage usage = u == null || u.isNull() ? null : new Usage(u.path("prompt_tokens").asLong(),
-                u.path("completion_tokens").asLong(), u.path("total_tokens").asLong());
-        JsonNode e = n.get("error");
-        ErrorInfo error = e == null || e.isNull() ? null : new ErrorInfo(text(e, "type"), text(e, "message"),
-                e.hasNonNull("http_status") ? e.get("http_status").asInt() : null);
-        return new PromptResult(runId, text(n, "custom_id"), n.path("line").asLong(), text(n, "status"),
-                text(n, "route"), text(n, "content"), text(n, "finish_reason"), usage, n.path("attempts").asInt(),
-                n.path("latency_ms").asLong(), error, text(n, "batch_id"));
+        return Jackson.MAPPER.readValue(line, Line.class).toResult(runId);
     }
 
-    private static String text(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        return v == null || v.isNull() ? null : v.asText();
+    /** A result written with {@link #writeWithRunId}. */
+    public static PromptResult readWithRunId(String json) throws IOException {
+        Line line = Jackson.MAPPER.readValue(json, Line.class);
+        return line.toResult(line.runId() == null ? "" : line.runId());
     }
 }

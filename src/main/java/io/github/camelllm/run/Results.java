@@ -1,5 +1,6 @@
 package io.github.camelllm.run;
 
+import io.github.camelllm.LlmConstants;
 import io.github.camelllm.PromptResult;
 import io.github.camelllm.WorkItems;
 import org.apache.camel.Exchange;
@@ -10,10 +11,6 @@ import java.io.IOException;
 
 /** The results stage: journals each final result and hands it on as JSON with naming headers. */
 public final class Results {
-
-    public static final String RUN_COMPLETE = "llmRunComplete";
-    /** Set when the result could not be journaled: it is not handed on either. */
-    public static final String NOT_RECORDED = "llmNotRecorded";
 
     private final RunRegistry runs;
 
@@ -30,16 +27,16 @@ public final class Results {
         } catch (RunStorageException notJournaled) {
             // the registry stopped the run; a failing result must not look like a failed call (and be retried)
             complete = false;
-            exchange.setProperty(NOT_RECORDED, true);
+            exchange.setProperty(LlmConstants.NOT_RECORDED, true);
         }
-        exchange.setProperty("llmRunId", result.runId());
-        exchange.setProperty(RUN_COMPLETE, complete);
+        exchange.setProperty(LlmConstants.RUN_ID, result.runId());
+        exchange.setProperty(LlmConstants.RUN_COMPLETE, complete);
         Message message = exchange.getMessage();
         message.removeHeaders("*");
-        message.setHeader("llmCustomId", result.customId());
-        message.setHeader("llmRunId", result.runId());
-        message.setHeader("llmStatus", result.status());
-        message.setHeader("llmLine", result.line());
+        message.setHeader(LlmConstants.CUSTOM_ID_HEADER, result.customId());
+        message.setHeader(LlmConstants.RUN_ID_HEADER, result.runId());
+        message.setHeader(LlmConstants.STATUS_HEADER, result.status());
+        message.setHeader(LlmConstants.LINE_HEADER, result.line());
         message.setHeader(Exchange.CONTENT_TYPE, "application/json");
         message.setBody(json);
     }
@@ -51,6 +48,6 @@ public final class Results {
 
     /** Writes the run's outputs once; null when another thread already did. */
     public RunSummary finish(Exchange exchange) throws IOException {
-        return runs.finish(exchange.getProperty("llmRunId", String.class));
+        return runs.finish(exchange.getProperty(LlmConstants.RUN_ID, String.class));
     }
 }

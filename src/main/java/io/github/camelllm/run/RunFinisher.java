@@ -1,7 +1,9 @@
 package io.github.camelllm.run;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.camelllm.Jackson;
+import io.github.camelllm.PromptRequest;
 import io.github.camelllm.PromptResult;
 import io.github.camelllm.intake.LineReader;
 import io.github.camelllm.intake.RawLine;
@@ -15,22 +17,19 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
-import java.util.function.Function;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Turns a complete journal into the run's outputs: the results file in input order (through an index of byte
  * offsets by line, never by holding results), the failed-lines file and the summary.
  */
 final class RunFinisher {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final boolean simulated;
     /** What the call gate saw of a run's rate limits (asked once, when the run completes). */
@@ -63,15 +62,17 @@ final class RunFinisher {
                 RunStore.copyJournal(run.id, run.journal.file(), run.outbox.resolve(run.name + ".results.jsonl"));
             }
             writeFailed(run, stats.errorLines);
-            writeAtomically(run.outbox.resolve(run.name + ".summary.json"), summary.toJson());
+            AtomicFiles.write(run.outbox.resolve(run.name + ".summary.json"), summary.toJson());
         }
-        writeAtomically(run.workDir.resolve("summary.json"), summary.toJson());
+        AtomicFiles.write(run.workDir.resolve("summary.json"), summary.toJson());
         return summary;
     }
 
     private static void writeOrdered(Run run, Stats stats) throws IOException {
-        Path target = run.outbox.resolve(run.name + ".results.jsonl");
-        Path tmp = run.outbox.resolve("." + run.name + ".results.jsonl.tmp");
+        AtomicFiles.write(run.outbox.resolve(run.name + ".results.jsonl"), tmp -> copyInOrder(run, stats, tmp));
+    }
+
+    private static void copyInOrder(Run run, Stats stats, Path tmp) throws IOException {
         try (FileChannel journal = FileChannel.open(run.journal.file(), StandardOpenOption.READ);
              OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
             ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
@@ -93,7 +94,6 @@ final class RunFinisher {
                 out.write(buf.array(), 0, length);
             }
         }
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /**
@@ -107,43 +107,38 @@ final class RunFinisher {
             Files.deleteIfExists(target);
             return;
         }
-        Path tmp = run.outbox.resolve("." + run.name + ".failed.jsonl.tmp");
-        try (InputStream in = Files.newInputStream(run.input);
-             BufferedWriter out = Files.newBufferedWriter(tmp)) {
-            LineReader reader = new LineReader(in, Integer.MAX_VALUE - 16);
-            while (reader.hasNext()) {
-                RawLine raw = reader.next();
-                if (!errorLines.get((int) raw.number()) || !raw.readable()) {
-                    continue;
+        AtomicFiles.write(target, tmp -> {
+            try (InputStream in = Files.newInputStream(run.input);
+                 BufferedWriter out = Files.newBufferedWriter(tmp)) {
+                LineReader reader = new LineReader(in, Integer.MAX_VALUE - 16);
+                while (reader.hasNext()) {
+                    RawLine raw = reader.next();
+                    if (!errorLines.get((int) raw.number()) || !raw.readable()) {
+                        continue;
+                    }
+                    out.write(failedLine(run, raw));
+                    out.write('\n');
                 }
-                out.write(failedLine(run, raw));
-                out.write('\n');
             }
-        }
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        });
+    }
+
+    /** A failed line of a text input, as a JSONL prompt line. */
+    private record TextPrompt(@JsonProperty("custom_id") String customId, String prompt) {
     }
 
     private static String failedLine(Run run, RawLine raw) throws IOException {
         if (run.format == Run.Format.TEXT) {
-            ObjectNode n = JSON.createObjectNode();
-            n.put("custom_id", Long.toString(raw.number()));
-            n.put("prompt", raw.text());
-            return n.toString();
+            return Jackson.MAPPER.writeValueAsString(new TextPrompt(Long.toString(raw.number()), raw.text()));
         }
-        ObjectNode n = (ObjectNode) JSON.readTree(raw.text());
+        ObjectNode n = (ObjectNode) Jackson.MAPPER.readTree(raw.text());
         if (!n.hasNonNull("custom_id")) {
-            ObjectNode withId = JSON.createObjectNode();
+            ObjectNode withId = Jackson.MAPPER.createObjectNode();
             withId.put("custom_id", Long.toString(raw.number()));
             withId.setAll(n);
             return withId.toString();
         }
         return raw.text();
-    }
-
-    static void writeAtomically(Path target, String content) throws IOException {
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-        Files.writeString(tmp, content);
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Everything the summary and the ordered writer need, gathered in one pass over the journal. */
@@ -201,15 +196,15 @@ final class RunFinisher {
                 promptTokens += r.usage().promptTokens();
                 completionTokens += r.usage().completionTokens();
             }
-            if ("realtime".equals(r.route())) {
+            if (PromptRequest.REALTIME.equals(r.route())) {
                 realtime++;
-            } else if ("batch".equals(r.route())) {
+            } else if (PromptRequest.BATCH.equals(r.route())) {
                 batch++;
             }
             if (r.batchId() != null) {
                 batchIds.add(r.batchId());
             }
-            if (!PromptResult.INVALID.equals(r.status()) && "realtime".equals(r.route())) {
+            if (!PromptResult.INVALID.equals(r.status()) && PromptRequest.REALTIME.equals(r.route())) {
                 if (latencyCount == latencies.length) {
                     latencies = Arrays.copyOf(latencies, latencyCount * 2);
                 }

@@ -1,16 +1,16 @@
 package io.github.camelllm.run;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.camelllm.Jackson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.stream.Stream;
 
@@ -21,12 +21,16 @@ import java.util.stream.Stream;
 final class RunStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunStore.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     static final String LOCK = "run.lock";
     static final String JOURNAL = "journal.jsonl";
     static final String SUMMARY = "summary.json";
     /** Written and deleted before a run starts calling, so a full disk is found before anything is paid. */
     private static final int PROBE_BYTES = 256 * 1024;
+
+    /** manifest.json: what the run is. */
+    private record Manifest(@JsonProperty("run_id") String runId, String name, String input, String sha256,
+                            String format, @JsonProperty("started_at_ms") long startedAtMs) {
+    }
 
     private RunStore() {
     }
@@ -41,7 +45,7 @@ final class RunStore {
         Path manifest = workDir.resolve("manifest.json");
         if (Files.exists(manifest)) {
             try {
-                JsonNode m = JSON.readTree(manifest.toFile());
+                JsonNode m = Jackson.MAPPER.readTree(manifest.toFile());
                 if (m != null && m.has("started_at_ms")) {
                     return m;
                 }
@@ -49,21 +53,16 @@ final class RunStore {
                 LOG.warn("run {}: {} is unreadable: written again", runId, manifest);
             }
         }
-        ObjectNode m = JSON.createObjectNode();
-        m.put("run_id", runId);
-        m.put("name", name);
-        m.put("input", input == null ? null : input.toAbsolutePath().toString());
-        m.put("sha256", hash);
-        m.put("format", format.name().toLowerCase());
-        m.put("started_at_ms", System.currentTimeMillis());
-        RunFinisher.writeAtomically(manifest, m.toString());
-        return m;
+        Manifest m = new Manifest(runId, name, input == null ? null : input.toAbsolutePath().toString(), hash,
+                format.name().toLowerCase(), System.currentTimeMillis());
+        AtomicFiles.write(manifest, Jackson.MAPPER.writeValueAsString(m));
+        return Jackson.MAPPER.valueToTree(m);
     }
 
     /** The wall time a completed run recorded, so outputs written again later report the same summary. */
     static long recordedWallMs(Path workDir) {
         try {
-            return JSON.readTree(workDir.resolve(SUMMARY).toFile()).path("wall_ms").asLong(-1);
+            return Jackson.MAPPER.readTree(workDir.resolve(SUMMARY).toFile()).path("wall_ms").asLong(-1);
         } catch (IOException | RuntimeException e) {
             return -1;
         }
@@ -107,11 +106,11 @@ final class RunStore {
 
     /** Rebuilds a streamed results file from the journal (a crash can leave it behind the journal). */
     static void copyJournal(String runId, Path journal, Path target) throws IOException {
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-            JournalRecords.read(runId, journal, (result, offset, length, line) -> out.write(
-                    (line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        }
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(target, tmp -> {
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                JournalRecords.read(runId, journal, (result, offset, length, line) -> out.write(
+                        (line + "\n").getBytes(StandardCharsets.UTF_8)));
+            }
+        });
     }
 }

@@ -1,8 +1,7 @@
 package io.github.camelllm.run;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.github.camelllm.Jackson;
 
 import java.util.List;
 
@@ -12,13 +11,12 @@ public record RunSummary(String runId, String input, long total, long succeeded,
                          long completionTokens, long realtime, long batch, List<String> batchIds,
                          boolean simulated, RateLimits rateLimits) {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     /**
      * What the provider's limits did to the run: rate-limit answers (429 rate_limit_exceeded) it took, and the
      * wall time during which the pipeline held calls back for limits while the run was active.
      */
-    public record RateLimits(long rateLimitedAnswers, long throttledMs) {
+    public record RateLimits(@JsonProperty("rate_limited_answers") long rateLimitedAnswers,
+                             @JsonProperty("throttled_ms") long throttledMs) {
         public static final RateLimits NONE = new RateLimits(0, 0);
     }
 
@@ -30,36 +28,29 @@ public record RunSummary(String runId, String input, long total, long succeeded,
         return failed == 0 && invalid == 0;
     }
 
+    /** The summary file's shape, field by field in the order it is written. */
+    private record Json(@JsonProperty("run_id") String runId, String input, long total, long succeeded, long failed,
+                        long invalid, long retries, @JsonProperty("wall_ms") long wallMs,
+                        @JsonProperty("throughput_rps") double throughputRps,
+                        @JsonProperty("latency_ms") Latency latencyMs, Tokens tokens, Routes routes,
+                        @JsonProperty("batch_ids") List<String> batchIds,
+                        @JsonProperty("rate_limits") RateLimits rateLimits, boolean simulated) {
+    }
+
+    private record Tokens(long prompt, long completion) {
+    }
+
+    private record Routes(long realtime, long batch) {
+    }
+
     public String toJson() {
-        ObjectNode n = MAPPER.createObjectNode();
-        n.put("run_id", runId);
-        n.put("input", input);
-        n.put("total", total);
-        n.put("succeeded", succeeded);
-        n.put("failed", failed);
-        n.put("invalid", invalid);
-        n.put("retries", retries);
-        n.put("wall_ms", wallMs);
-        n.put("throughput_rps", Math.round(throughputRps * 100) / 100.0);
-        ObjectNode l = n.putObject("latency_ms");
-        l.put("avg", Math.round(latencyMs.avg() * 10) / 10.0);
-        l.put("p50", latencyMs.p50());
-        l.put("p95", latencyMs.p95());
-        l.put("p99", latencyMs.p99());
-        l.put("max", latencyMs.max());
-        ObjectNode t = n.putObject("tokens");
-        t.put("prompt", promptTokens);
-        t.put("completion", completionTokens);
-        ObjectNode r = n.putObject("routes");
-        r.put("realtime", realtime);
-        r.put("batch", batch);
-        n.putPOJO("batch_ids", batchIds);
-        ObjectNode limits = n.putObject("rate_limits");
-        limits.put("rate_limited_answers", rateLimits.rateLimitedAnswers());
-        limits.put("throttled_ms", rateLimits.throttledMs());
-        n.put("simulated", simulated);
+        Latency rounded = new Latency(Math.round(latencyMs.avg() * 10) / 10.0, latencyMs.p50(), latencyMs.p95(),
+                latencyMs.p99(), latencyMs.max());
         try {
-            return MAPPER.writeValueAsString(n);
+            return Jackson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(new Json(runId, input, total,
+                    succeeded, failed, invalid, retries, wallMs, Math.round(throughputRps * 100) / 100.0, rounded,
+                    new Tokens(promptTokens, completionTokens), new Routes(realtime, batch), batchIds, rateLimits,
+                    simulated));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -1,5 +1,6 @@
 package io.github.camelllm.schedule;
 
+import io.github.camelllm.LlmConstants;
 import io.github.camelllm.run.RunRegistry;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -62,7 +63,7 @@ public final class ScheduledRuns {
 
     /** Remembers the run a scheduled file started (so the next firing waits for it). */
     public void started(Exchange exchange) {
-        String runId = exchange.getProperty("llmRunId", String.class);
+        String runId = exchange.getProperty(LlmConstants.RUN_ID, String.class);
         if (runId != null) {
             previousRuns.add(runId);
         }

@@ -1,0 +1,184 @@
+package io.github.camelllm.batch;
+
+import io.github.camelllm.openai.ApiFailure;
+import io.github.camelllm.run.Run;
+import io.github.camelllm.run.RunRegistry;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.function.UnaryOperator;
+
+/**
+ * What each answer of the Files and Batches APIs does to a batch job (the {@link BatchStep} on the exchange):
+ * a file id or a batch id persisted, a status read, a resubmission after the enqueued-token limit, a refusal that
+ * ends the job, the job settled. Requests and answers themselves are {@link BatchApi}'s; the jobs are
+ * {@link BatchJobs}'.
+ */
+public final class BatchSteps {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchSteps.class);
+
+    private final RunRegistry runs;
+    private final EnqueuedTokens enqueuedTokens;
+    private final Resubmits resubmits;
+    private final UnaryOperator<String> scrub;
+
+    BatchSteps(RunRegistry runs, EnqueuedTokens enqueuedTokens, Resubmits resubmits, UnaryOperator<String> scrub) {
+        this.runs = runs;
+        this.enqueuedTokens = enqueuedTokens;
+        this.resubmits = resubmits;
+        this.scrub = scrub;
+    }
+
+    /** The upload's file id is persisted before the batch is created (a crash here must not upload again). */
+    public void uploaded(Exchange exchange) throws IOException {
+        ShardJob job = BatchStep.of(exchange).getJob();
+        job.fileId = BatchApi.file(exchange).id();
+        if (job.fileId == null) {
+            throw new IOException("the upload answer has no file id");
+        }
+        job.stage = ShardJob.UPLOADED;
+        BatchJobs.persist(job);
+        LOG.info("run {}: shard {} uploaded as {}", job.runId, job.shardId, job.fileId);
+    }
+
+    public void created(Exchange exchange) throws IOException {
+        ShardJob job = BatchStep.of(exchange).getJob();
+        submitted(job, BatchApi.batch(exchange), job.resubmits > 0
+                ? "created again (resubmission " + job.resubmits + ")" : "created");
+    }
+
+    /**
+     * After a crash between upload and create (or a lost create answer) the batch may exist already: looks for
+     * it among the newest 100 batches by input_file_id, never one that failed on the enqueued-token limit.
+     */
+    public void adoptExisting(Exchange exchange) throws IOException {
+        BatchStep step = BatchStep.of(exchange);
+        ShardJob job = step.getJob();
+        for (BatchApi.Batch batch : BatchApi.batches(exchange).batches()) {
+            if (job.fileId.equals(batch.inputFileId()) && !job.limitedBatchIds.contains(batch.id())) {
+                submitted(job, batch, "found existing");
+                step.markFound(true);
+                return;
+            }
+        }
+        step.markFound(false);
+    }
+
+    private void submitted(ShardJob job, BatchApi.Batch batch, String how) throws IOException {
+        job.batchId = batch.id();
+        if (job.batchId == null) {
+            throw new IOException("the batch answer has no id");
+        }
+        long createdAt = batch.createdAt() * 1000;
+        job.createdAtMs = createdAt > 0 ? Math.min(createdAt, System.currentTimeMillis()) : System.currentTimeMillis();
+        job.stage = ShardJob.SUBMITTED;
+        job.resubmitAtMs = 0;
+        job.lastStatus = batch.status();
+        BatchJobs.persist(job);
+        Run run = runs.find(job.runId);
+        if (run != null) {
+            run.addBatchId(job.batchId);
+        }
+        LOG.info("run {}: shard {} ({} lines) {} batch {}", job.runId, job.shardId, job.lines.length, how,
+                job.batchId);
+    }
+
+    /**
+     * Reads a batch object into the step: its status, progress and files, and whether the job is over now
+     * (terminal) or, failed on the enqueued-token limit with resubmissions left, is to be created again.
+     */
+    public void status(Exchange exchange) throws IOException {
+        BatchStep step = BatchStep.of(exchange);
+        ShardJob job = step.getJob();
+        BatchApi.Batch batch = BatchApi.batch(exchange);
+        String status = batch.statusText();
+        step.read(status, batch.progress(), batch.outputFileId(), batch.errorFileId(), batch.terminal());
+        if (batch.terminal()) {
+            job.terminalStatus = status;
+            enqueuedTokens.release(job);
+            if (batch.firstError() != null) {
+                job.failureMessage = batch.firstError();
+            }
+            BatchApi.BatchError limit = "failed".equals(status) ? batch.tokenLimitError() : null;
+            if (limit != null && resubmits.allowed(job)) {
+                step.resubmitLater();
+                job.failureMessage = limit.message();
+            } else if (limit != null) {
+                job.failureMessage = BatchApi.TOKEN_LIMIT + ": " + limit.message() + " (submitted "
+                        + (job.resubmits + 1) + " time(s), llm.batch.max-resubmits=" + resubmits.max()
+                        + " reached)";
+                LOG.warn("run {}: batch {} of shard {} failed on the enqueued-token limit again and "
+                        + "llm.batch.max-resubmits={} is reached: its {} line(s) follow llm.batch.on-failure",
+                        job.runId, job.batchId, job.shardId, resubmits.max(), job.lines.length);
+            }
+        }
+        if (!status.equals(job.lastStatus)) {
+            job.lastStatus = status;
+            BatchJobs.persist(job);
+        }
+    }
+
+    /**
+     * The batch failed on the enqueued-token limit before any line ran: the job waits (persisted) and a new
+     * batch is created from the same uploaded file after a growing delay; the failed batch is never adopted.
+     */
+    public void resubmitLater(Exchange exchange) throws IOException {
+        ShardJob job = BatchStep.of(exchange).getJob();
+        String failed = job.batchId;
+        job.limitedBatchIds.add(failed);
+        job.batchId = null;
+        job.lastStatus = null;
+        job.terminalStatus = null;
+        job.resubmits++;
+        long delay = resubmits.delayMs(job.resubmits);
+        job.resubmitAtMs = System.currentTimeMillis() + delay;
+        job.stage = ShardJob.WAITING;
+        BatchJobs.persist(job);
+        LOG.warn("run {}: batch {} of shard {} ({} lines, ~{} tokens, model {}) failed on the enqueued-token limit "
+                        + "(\"{}\"); nothing ran: a new batch is created from file {} in {} ms (resubmission {} of "
+                        + "llm.batch.max-resubmits={})", job.runId, failed, job.shardId, job.lines.length,
+                job.tokens, job.model, job.failureMessage, job.fileId, delay, job.resubmits, resubmits.max());
+        job.failureMessage = null;
+    }
+
+    /**
+     * A Files/Batches call failed. An answer that no retry fixes ({@link ApiFailure#retryable()}: e.g. an
+     * unknown batch id, a rejected file, a refused key) ends the job as failed, so its lines follow
+     * llm.batch.on-failure; anything else (server errors, rate limits, timeouts, a broken connection) leaves the
+     * job for the next poll.
+     */
+    public void apiFailed(Exchange exchange) {
+        BatchStep step = BatchStep.of(exchange);
+        ShardJob job = step.getJob();
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        ApiFailure api = BatchApi.failure(failure);
+        if (api != null && !api.retryable()) {
+            job.terminalStatus = "failed";
+            enqueuedTokens.release(job);
+            job.failureMessage = scrub.apply(api.describe());
+            step.refused();
+            LOG.warn("run {}: shard {} ({}) refused by the API: {}", job.runId, job.shardId, job.stage,
+                    job.failureMessage);
+        } else {
+            step.tryAgainLater();
+            LOG.warn("run {}: shard {} ({}): {} (tried again at the next poll)", job.runId, job.shardId, job.stage,
+                    api != null ? scrub.apply(api.describe())
+                            : failure == null ? "unknown failure" : failure.getMessage());
+        }
+    }
+
+    /** Every line of the job has its result or is on its way to one: the job is not polled again. */
+    public void settled(Exchange exchange) throws IOException {
+        ShardJob job = BatchStep.of(exchange).getJob();
+        job.settled = true;
+        enqueuedTokens.release(job);
+        job.stage = ShardJob.SETTLED;
+        BatchJobs.persist(job);
+        LOG.info("run {}: batch {} {}: {} line(s) answered by the batch, {} handled by llm.batch.on-failure",
+                job.runId, job.batchId == null ? job.shardId : job.batchId, job.terminalStatus, job.okCount.get(),
+                job.fallbackCount.get());
+    }
+}
