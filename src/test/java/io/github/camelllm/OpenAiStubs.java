@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -169,15 +170,18 @@ public final class OpenAiStubs implements BeforeEachCallback, AfterEachCallback 
 
     /** The first chat call gets {@code first}, every later one {@code then} (a scenario). */
     public void answerChatsInTurn(ResponseDefinitionBuilder first, ResponseDefinitionBuilder then) {
-        inTurn(post(urlEqualTo(CHAT)), "chat", first, then);
+        inTurn(() -> post(urlEqualTo(CHAT)), "chat", first, then);
     }
 
-    /** As {@link #answerChatsInTurn} for any request: the first matching call gets {@code first}, later ones {@code then}. */
-    public void inTurn(MappingBuilder request, String scenario, ResponseDefinitionBuilder first,
+    /**
+     * As {@link #answerChatsInTurn} for any request: the first matching call gets {@code first}, later ones
+     * {@code then}.
+     */
+    public void inTurn(Supplier<MappingBuilder> request, String scenario, ResponseDefinitionBuilder first,
                        ResponseDefinitionBuilder then) {
-        ScenarioMappingBuilder firstCall = request.inScenario(scenario).whenScenarioStateIs(STARTED);
+        ScenarioMappingBuilder firstCall = request.get().inScenario(scenario).whenScenarioStateIs(STARTED);
         server.stubFor(firstCall.willReturn(first).willSetStateTo("answered once"));
-        server.stubFor(request.inScenario(scenario).whenScenarioStateIs("answered once").willReturn(then));
+        server.stubFor(request.get().inScenario(scenario).whenScenarioStateIs("answered once").willReturn(then));
     }
 
     /** Forgets every stub and every request seen. */
