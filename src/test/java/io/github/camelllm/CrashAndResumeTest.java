@@ -1,10 +1,8 @@
 package io.github.camelllm;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,7 +12,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static io.github.camelllm.OpenAiStubs.echo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -29,24 +26,13 @@ class CrashAndResumeTest {
     static final int CONCURRENCY = 8;
 
     @RegisterExtension
-    final OpenAiStubs api = new OpenAiStubs(options().dynamicPort().containerThreads(40)
-            .asynchronousResponseEnabled(true));
-    @TempDir
-    Path tmp;
-    PipelineFixture pipeline;
-
-    @BeforeEach
-    void setUp() {
-        pipeline = new PipelineFixture(tmp, api.baseUrl());
-    }
-
-    void stubEcho(int delayMs) {
-        api.answerChats(echo().withFixedDelay(delayMs));
-    }
+    final OpenAiStubs api = new OpenAiStubs();
+    @RegisterExtension
+    final PipelineFixture pipeline = new PipelineFixture(api);
 
     Process start(Path file) throws IOException {
-        return pipeline.runFileProcess(tmp, file, "llm.work-dir=" + pipeline.work, "llm.concurrency=" + CONCURRENCY,
-                "llm.shutdown.timeout-ms=20000");
+        return pipeline.runFileProcess(pipeline.root, file, "llm.work-dir=" + pipeline.work,
+                "llm.concurrency=" + CONCURRENCY, "llm.shutdown.timeout-ms=20000");
     }
 
     long journalLines() throws IOException {
@@ -54,7 +40,7 @@ class CrashAndResumeTest {
     }
 
     void assertExactlyOneResultPerLine(int lines) throws IOException {
-        List<String> results = Files.readAllLines(tmp.resolve("outbox/crash.results.jsonl"));
+        List<String> results = Files.readAllLines(pipeline.root.resolve("outbox/crash.results.jsonl"));
         assertThat(results).hasSize(lines);
         for (int i = 0; i < lines; i++) {
             JsonNode r = PipelineFixture.JSON.readTree(results.get(i));
@@ -67,8 +53,8 @@ class CrashAndResumeTest {
     @Test
     void kill_9_mid_run_then_restart_gives_exactly_one_result_per_line() throws Exception {
         int lines = 400;
-        stubEcho(25);
-        Path file = Files.writeString(tmp.resolve("crash.jsonl"), PipelineFixture.prompts(lines));
+        api.answerChats(echo().withFixedDelay(25));
+        Path file = Files.writeString(pipeline.root.resolve("crash.jsonl"), PipelineFixture.prompts(lines));
         long seed = System.nanoTime();
         int crashAfter = 60 + new Random(seed).nextInt(260);
         System.out.println("crash point: after " + crashAfter + " journaled results (seed " + seed + ")");
@@ -98,8 +84,8 @@ class CrashAndResumeTest {
     @Test
     void sigterm_drains_in_flight_calls_and_the_next_start_resumes_without_repeats() throws Exception {
         int lines = 120;
-        stubEcho(300);
-        Path file = Files.writeString(tmp.resolve("crash.jsonl"), PipelineFixture.prompts(lines));
+        api.answerChats(echo().withFixedDelay(300));
+        Path file = Files.writeString(pipeline.root.resolve("crash.jsonl"), PipelineFixture.prompts(lines));
 
         Process first = start(file);
         await().atMost(60, TimeUnit.SECONDS).until(() -> api.calls() >= 3 * CONCURRENCY);

@@ -2,11 +2,9 @@ package io.github.camelllm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.camelllm.run.RunSummary;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -32,19 +30,12 @@ class HostileInputTest {
 
     @RegisterExtension
     final OpenAiStubs api = new OpenAiStubs(options().dynamicPort().containerThreads(40));
-    @TempDir
-    Path tmp;
-    PipelineFixture pipeline;
+    @RegisterExtension
+    final PipelineFixture pipeline = new PipelineFixture(api);
 
     @BeforeEach
-    void setUp() {
+    void echoEveryPrompt() {
         api.answerChats(echo());
-        pipeline = new PipelineFixture(tmp, api.baseUrl());
-    }
-
-    @AfterEach
-    void tearDown() {
-        pipeline.close();
     }
 
     @Test
@@ -76,7 +67,7 @@ class HostileInputTest {
         Path empty = pipeline.write("empty.jsonl", "");
         assertThatThrownBy(() -> pipeline.run(empty)).isInstanceOf(ExecutionException.class)
                 .hasMessageContaining("empty.jsonl is empty");
-        Path binary = tmp.resolve("in/blob.jsonl");
+        Path binary = pipeline.root.resolve("in/blob.jsonl");
         Files.write(binary, new byte[]{0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x01});
         assertThatThrownBy(() -> pipeline.run(binary)).hasMessageContaining("binary file");
         Path blank = pipeline.write("blank.txt", "\n   \n\n");
@@ -140,15 +131,11 @@ class HostileInputTest {
         assertThat(pipeline.run(file).succeeded()).isEqualTo(4);
         assertThat(pipeline.results("again")).hasSize(4);
         assertThat(api.chatCalls()).isEqualTo(4);
-        pipeline.close();
+        pipeline.stop();
 
-        PipelineFixture rerun = new PipelineFixture(tmp, api.baseUrl())
-                .with("llm.inbox.on-duplicate", "rerun");
-        try (rerun) {
-            rerun.start();
-            assertThat(rerun.run(file).succeeded()).isEqualTo(4);
-            assertThat(api.chatCalls()).isEqualTo(8);
-        }
+        pipeline.with("llm.inbox.on-duplicate", "rerun").start();
+        assertThat(pipeline.run(file).succeeded()).isEqualTo(4);
+        assertThat(api.chatCalls()).isEqualTo(8);
     }
 
     @Test

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -40,6 +41,7 @@ public final class OpenAiStubs implements BeforeEachCallback, AfterEachCallback 
             + "Bad Gateway</h1></center><hr><center>nginx</center></body></html>";
 
     private final WireMockConfiguration options;
+    private final List<PipelineFixture> pipelines = new CopyOnWriteArrayList<>();
     private WireMockServer server;
 
     /** Enough threads for the pipeline's concurrency in these tests, and delays that hold no thread. */
@@ -54,15 +56,30 @@ public final class OpenAiStubs implements BeforeEachCallback, AfterEachCallback 
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        server = new WireMockServer(options);
-        server.start();
+        start();
     }
 
+    /** Stops the pipelines that call this server first, then the server. */
     @Override
     public void afterEach(ExtensionContext context) {
+        pipelines.forEach(PipelineFixture::stop);
         if (server != null) {
             server.stop();
+            server = null;
         }
+    }
+
+    /** Starts the server, once (JUnit may run the pipeline's extension before this one). */
+    void start() {
+        if (server == null) {
+            server = new WireMockServer(options);
+            server.start();
+        }
+    }
+
+    /** A pipeline calling this server: it is stopped before the server is. */
+    void calledBy(PipelineFixture pipeline) {
+        pipelines.add(pipeline);
     }
 
     public WireMockServer server() {

@@ -5,12 +5,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.camelllm.run.RunSummary;
 import io.github.camelllm.sim.OpenAiSimulator;
 import io.github.camelllm.sim.SimulatorConfig;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,21 +26,56 @@ import java.util.stream.Stream;
  * ({@link #start()}, again after {@link #stop()} for a restart), or as {@code run FILE} in a child JVM
  * ({@link #runFileProcess}). Every test that runs the pipeline goes through here.
  */
-public final class PipelineFixture implements AutoCloseable {
+public final class PipelineFixture implements AutoCloseable, BeforeEachCallback, AfterEachCallback {
 
     public static final ObjectMapper JSON = new ObjectMapper();
 
-    public final Path root;
-    public final Path inbox;
-    public final Path outbox;
-    public final Path work;
+    public Path root;
+    public Path inbox;
+    public Path outbox;
+    public Path work;
     private final Map<String, String> overrides = new HashMap<>();
+    private final OpenAiStubs api;
     private Map<String, String> environment;
     private OpenAiSimulator simulator;
     private PipelineApp app;
 
+    /**
+     * A fixture for each test, on the stubbed API, in a temporary folder of its own: register it as a field
+     * after the stubs, {@code @RegisterExtension final PipelineFixture pipeline = new PipelineFixture(api);}.
+     * It is ready in the test class's {@code @BeforeEach} methods and stopped after its {@code @AfterEach} methods.
+     */
+    public PipelineFixture(OpenAiStubs api) {
+        this.api = api;
+        api.calledBy(this);
+    }
+
     /** @param baseUrl the API to call; null for none at all (the choice of API is what the test is about) */
     public PipelineFixture(Path root, String baseUrl) {
+        this.api = null;
+        at(root, baseUrl);
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        api.start();
+        at(Files.createTempDirectory("pipeline-"), api.baseUrl());
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws IOException {
+        close();
+        if (root == null) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private void at(Path root, String baseUrl) {
         this.root = root;
         this.inbox = root.resolve("inbox");
         this.outbox = root.resolve("outbox");

@@ -4,11 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import io.github.camelllm.run.RunSummary;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,19 +32,8 @@ class RealtimeCallsTest {
 
     @RegisterExtension
     final OpenAiStubs api = new OpenAiStubs();
-    @TempDir
-    Path tmp;
-    PipelineFixture pipeline;
-
-    @BeforeEach
-    void setUp() {
-        pipeline = new PipelineFixture(tmp, api.baseUrl());
-    }
-
-    @AfterEach
-    void tearDown() {
-        pipeline.close();
-    }
+    @RegisterExtension
+    final PipelineFixture pipeline = new PipelineFixture(api);
 
     /** Echoes the prompt so each result can be matched to its line. */
     void stubEcho(int minDelayMs, int maxDelayMs) {

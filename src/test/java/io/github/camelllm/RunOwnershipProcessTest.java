@@ -1,9 +1,7 @@
 package io.github.camelllm;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,7 +15,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static io.github.camelllm.OpenAiStubs.echo;
 import static io.github.camelllm.OpenAiStubs.ok;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,25 +25,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class RunOwnershipProcessTest {
 
     @RegisterExtension
-    final OpenAiStubs api = new OpenAiStubs(options().dynamicPort().containerThreads(40)
-            .asynchronousResponseEnabled(true));
-    @TempDir
-    Path tmp;
-    PipelineFixture pipeline;
-
-    @BeforeEach
-    void setUp() {
-        pipeline = new PipelineFixture(tmp, api.baseUrl());
-    }
-
-    void stubEcho(int delayMs) {
-        api.answerChats(echo().withFixedDelay(delayMs));
-    }
+    final OpenAiStubs api = new OpenAiStubs();
+    @RegisterExtension
+    final PipelineFixture pipeline = new PipelineFixture(api);
 
     Process runFile(Path file, String... settings) throws IOException {
         List<String> all = new ArrayList<>(List.of("llm.work-dir=" + pipeline.work));
         all.addAll(List.of(settings));
-        return runFileIn(tmp, file, all.toArray(String[]::new));
+        return runFileIn(pipeline.root, file, all.toArray(String[]::new));
     }
 
     /** Without llm.work-dir: the work folder is found next to the outbox. */
@@ -57,7 +43,7 @@ class RunOwnershipProcessTest {
     }
 
     String logOf(int index) throws IOException {
-        try (Stream<Path> logs = Files.list(tmp)) {
+        try (Stream<Path> logs = Files.list(pipeline.root)) {
             List<Path> sorted = logs.filter(f -> f.getFileName().toString().startsWith("child-")).sorted().toList();
             return Files.readString(sorted.get(index));
         }
@@ -69,11 +55,11 @@ class RunOwnershipProcessTest {
 
     @Test
     void an_overlapping_run_file_never_writes_to_the_run_it_does_not_hold() throws Exception {
-        stubEcho(5);
+        api.answerChats(echo().withFixedDelay(5));
         int lines = 150;
         // the last prompt keeps the first process busy long enough for the others to overlap it
         api.answerChatsContaining("prompt number 150\"", ok("slow").withFixedDelay(8000));
-        Path file = Files.writeString(tmp.resolve("cron.jsonl"), PipelineFixture.prompts(lines));
+        Path file = Files.writeString(pipeline.root.resolve("cron.jsonl"), PipelineFixture.prompts(lines));
         Process first = runFile(file);
         await().atMost(60, TimeUnit.SECONDS).until(() -> journalLines() > 0);
 
@@ -91,36 +77,36 @@ class RunOwnershipProcessTest {
         Map<String, Long> calls = api.callsPerPrompt();
         assertThat(calls).hasSize(lines);
         assertThat(calls.values()).allMatch(n -> n == 1);
-        assertThat(Files.readAllLines(tmp.resolve("outbox/cron.results.jsonl"))).hasSize(lines);
+        assertThat(Files.readAllLines(pipeline.root.resolve("outbox/cron.results.jsonl"))).hasSize(lines);
         assertThat(journalLines()).isEqualTo(lines);
     }
 
     @Test
     void run_file_from_another_directory_finds_the_same_journal() throws Exception {
-        stubEcho(0);
-        Path file = Files.writeString(tmp.resolve("here.jsonl"), PipelineFixture.prompts(5));
-        Process fromA = runFileIn(Files.createDirectories(tmp.resolve("a")), file);
+        api.answerChats(echo().withFixedDelay(0));
+        Path file = Files.writeString(pipeline.root.resolve("here.jsonl"), PipelineFixture.prompts(5));
+        Process fromA = runFileIn(Files.createDirectories(pipeline.root.resolve("a")), file);
         assertThat(fromA.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(fromA.exitValue()).isZero();
-        assertThat(logOf(0)).contains("NOTE: work folder " + tmp.resolve("work"));
-        Files.delete(tmp.resolve("outbox/here.results.jsonl"));
+        assertThat(logOf(0)).contains("NOTE: work folder " + pipeline.root.resolve("work"));
+        Files.delete(pipeline.root.resolve("outbox/here.results.jsonl"));
 
-        Process fromB = runFileIn(Files.createDirectories(tmp.resolve("b")), file);
+        Process fromB = runFileIn(Files.createDirectories(pipeline.root.resolve("b")), file);
         assertThat(fromB.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(fromB.exitValue()).isZero();
         assertThat(logOf(1)).doesNotContain("NOTE: work folder");
         assertThat(api.calls()).isEqualTo(5); // nothing paid again
-        assertThat(Files.readAllLines(tmp.resolve("outbox/here.results.jsonl"))).hasSize(5);
-        assertThat(tmp.resolve("a/work")).doesNotExist();
-        assertThat(tmp.resolve("b/work")).doesNotExist();
+        assertThat(Files.readAllLines(pipeline.root.resolve("outbox/here.results.jsonl"))).hasSize(5);
+        assertThat(pipeline.root.resolve("a/work")).doesNotExist();
+        assertThat(pipeline.root.resolve("b/work")).doesNotExist();
     }
 
     @Test
     void a_work_folder_that_fills_up_stops_the_calls_and_the_run_resumes_once_there_is_space() throws Exception {
-        Path work = Files.createDirectories(tmp.resolve("small-disk"));
+        Path work = Files.createDirectories(pipeline.root.resolve("small-disk"));
         assumeTrue(mount("size=512k", work), "mounting a tmpfs needs root");
         try {
-            stubEcho(2);
+            api.answerChats(echo().withFixedDelay(2));
             int lines = 600;
             int concurrency = 8;
             int queue = 16;
@@ -130,7 +116,7 @@ class RunOwnershipProcessTest {
                 sb.append("{\"custom_id\":\"c").append(i).append("\",\"prompt\":\"prompt ").append(i).append(' ')
                         .append(pad).append("\"}\n");
             }
-            Path file = Files.writeString(tmp.resolve("full.jsonl"), sb.toString());
+            Path file = Files.writeString(pipeline.root.resolve("full.jsonl"), sb.toString());
             Map<String, String> settings = new HashMap<>(pipeline.overrides());
             settings.put("llm.work-dir", work.toString());
             settings.put("llm.concurrency", Integer.toString(concurrency));
@@ -157,7 +143,7 @@ class RunOwnershipProcessTest {
             assertThat(mount("remount,size=16m", work)).isTrue();
             assertThat(Launcher.oneShot(file, settings)).isZero();
 
-            List<String> results = Files.readAllLines(tmp.resolve("outbox/full.results.jsonl"));
+            List<String> results = Files.readAllLines(pipeline.root.resolve("outbox/full.results.jsonl"));
             assertThat(results).hasSize(lines);
             Map<String, Long> calls = api.callsPerPrompt();
             assertThat(calls).hasSize(lines);
@@ -171,10 +157,10 @@ class RunOwnershipProcessTest {
     @Test
     void the_service_leaves_a_run_stopped_by_a_full_disk_in_the_inbox_and_finishes_it_once_there_is_space()
             throws Exception {
-        Path work = Files.createDirectories(tmp.resolve("small-disk"));
+        Path work = Files.createDirectories(pipeline.root.resolve("small-disk"));
         assumeTrue(mount("size=400k", work), "mounting a tmpfs needs root");
         try (PipelineFixture service = pipeline) {
-            stubEcho(2);
+            api.answerChats(echo().withFixedDelay(2));
             int lines = 400;
             String pad = "y".repeat(1000);
             StringBuilder sb = new StringBuilder();

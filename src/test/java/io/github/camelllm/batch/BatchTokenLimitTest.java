@@ -159,6 +159,14 @@ class BatchTokenLimitTest {
         }
     }
 
+    /** file-1 is uploaded; its first batch fails on the enqueued-token limit, the second one completes. */
+    private void stubLimitedThenCompleted() {
+        stubUpload("file-1");
+        stubCreates("file-1", "batch_1", "batch_2");
+        stubCheck("batch_1", limitFailed("batch_1", "file-1"));
+        stubCheck("batch_2", completed("batch_2", "file-1", "file-out"));
+    }
+
     private int uploads() {
         return api.server().findAll(postRequestedFor(urlEqualTo(FILES))).size();
     }
@@ -192,10 +200,7 @@ class BatchTokenLimitTest {
 
     @Test
     void a_batch_failed_on_the_enqueued_token_limit_is_created_again_from_the_same_file() throws Exception {
-        stubUpload("file-1");
-        stubCreates("file-1", "batch_1", "batch_2");
-        stubCheck("batch_1", limitFailed("batch_1", "file-1"));
-        stubCheck("batch_2", completed("batch_2", "file-1", "file-out"));
+        stubLimitedThenCompleted();
         // the failed batch is listed with the same input file: it must not be adopted again
         api.server().stubFor(get(urlPathEqualTo(BATCHES)).willReturn(okJson(
                 "{\"object\":\"list\",\"data\":[" + limitFailed("batch_1", "file-1") + "]}")));
@@ -214,7 +219,9 @@ class BatchTokenLimitTest {
         assertThat(summary.batchIds()).contains("batch_2");
         assertAllOkByBatch(results("limited"), 3);
         assertThat(results("limited")).allSatisfy(r -> assertThat(r.path("batch_id").asText()).isEqualTo("batch_2"));
-        JsonNode job = jobsByStage().get("settled").get(0);
+        // the job is marked settled just after its last result went out, which may complete the run first
+        await().atMost(Duration.ofSeconds(10)).until(() -> jobsByStage().containsKey(ShardJob.SETTLED));
+        JsonNode job = jobsByStage().get(ShardJob.SETTLED).get(0);
         assertThat(job.path("resubmits").asInt()).isEqualTo(1);
         assertThat(job.path("limited_batch_ids").get(0).asText()).isEqualTo("batch_1");
         assertThat(job.path("file_id").asText()).isEqualTo("file-1");
@@ -320,10 +327,7 @@ class BatchTokenLimitTest {
 
     @Test
     void a_restart_while_a_job_waits_for_resubmission_resumes_it_without_uploading_again() throws Exception {
-        stubUpload("file-1");
-        stubCreates("file-1", "batch_1", "batch_2");
-        stubCheck("batch_1", limitFailed("batch_1", "file-1"));
-        stubCheck("batch_2", completed("batch_2", "file-1", "file-out"));
+        stubLimitedThenCompleted();
         stubOutput("file-out", 3);
         // the first process never gets past looking for an earlier batch of the file: the job stays waiting
         api.server().stubFor(get(urlPathEqualTo(BATCHES)).inScenario("restart").whenScenarioStateIs(STARTED)

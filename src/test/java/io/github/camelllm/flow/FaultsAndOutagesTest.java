@@ -5,11 +5,9 @@ import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import io.github.camelllm.OpenAiStubs;
 import io.github.camelllm.PipelineFixture;
 import io.github.camelllm.run.RunSummary;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,18 +29,12 @@ class FaultsAndOutagesTest {
 
     @RegisterExtension
     final OpenAiStubs api = new OpenAiStubs();
-    @TempDir
-    Path tmp;
-    PipelineFixture pipeline;
+    @RegisterExtension
+    final PipelineFixture pipeline = new PipelineFixture(api);
 
     @BeforeEach
-    void setUp() {
-        pipeline = new PipelineFixture(tmp, api.baseUrl()).with("llm.api-key", "sk-test-secret-key-123456");
-    }
-
-    @AfterEach
-    void tearDown() {
-        pipeline.close();
+    void withAKey() {
+        pipeline.with("llm.api-key", "sk-test-secret-key-123456");
     }
 
     int calls() {

@@ -2,11 +2,9 @@ package io.github.camelllm.flow;
 
 import io.github.camelllm.OpenAiStubs;
 import io.github.camelllm.PipelineFixture;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,19 +21,13 @@ class ServiceHoldTest {
 
     @RegisterExtension
     final OpenAiStubs api = new OpenAiStubs(options().dynamicPort().containerThreads(60));
-    @TempDir
-    Path tmp;
-    PipelineFixture pipeline;
+    @RegisterExtension
+    final PipelineFixture pipeline = new PipelineFixture(api);
 
     @BeforeEach
-    void setUp() {
-        pipeline = new PipelineFixture(tmp, api.baseUrl()).with("llm.inbox.enabled", "true")
-                .with("llm.faults.probe-interval-ms", "500").with("llm.concurrency", "5");
-    }
-
-    @AfterEach
-    void tearDown() {
-        pipeline.close();
+    void asAService() {
+        pipeline.with("llm.inbox.enabled", "true").with("llm.faults.probe-interval-ms", "500")
+                .with("llm.concurrency", "5");
     }
 
     @Test
