@@ -1,12 +1,10 @@
 package io.github.camelllm;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import io.github.camelllm.run.RunSummary;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -19,11 +17,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.containing;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static io.github.camelllm.OpenAiStubs.echo;
+import static io.github.camelllm.OpenAiStubs.ok;
+import static io.github.camelllm.OpenAiStubs.serverError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -31,38 +28,23 @@ import static org.awaitility.Awaitility.await;
 /** Hostile input files and hostile server answers: each gets a specific error, and nothing else is lost. */
 class HostileInputTest {
 
-    static final String CHAT = "/v1/chat/completions";
-
-    @TempDir
-    Path tmp;
-    WireMockServer server;
-    PipelineFixture pipeline;
+    @RegisterExtension
+    final OpenAiStubs api = new OpenAiStubs(options().dynamicPort().containerThreads(40));
+    @RegisterExtension
+    final PipelineFixture pipeline = new PipelineFixture(api);
 
     @BeforeEach
-    void setUp() {
-        server = new WireMockServer(options().dynamicPort().containerThreads(40));
-        server.start();
-        server.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/json")
-                .withBody(RealtimeCallsTest.completion("re: {{jsonPath request.body '$.messages[0].content'}}"))
-                .withTransformers("response-template")));
-        pipeline = new PipelineFixture(tmp, "http://127.0.0.1:" + server.port() + "/v1");
-    }
-
-    @AfterEach
-    void tearDown() {
-        pipeline.close();
-        server.stop();
+    void echoEveryPrompt() {
+        api.answerChats(echo());
     }
 
     @Test
     void answers_that_are_not_chat_completions_become_specific_errors_without_retries() throws Exception {
-        server.stubFor(post(urlEqualTo(CHAT)).withRequestBody(containing("html please")).atPriority(1)
-                .willReturn(aResponse().withStatus(200).withBody("<html>gateway page</html>")));
-        server.stubFor(post(urlEqualTo(CHAT)).withRequestBody(containing("no choices")).atPriority(1)
-                .willReturn(aResponse().withStatus(200).withBody("{\"id\":\"x\",\"object\":\"chat.completion\"}")));
-        server.stubFor(post(urlEqualTo(CHAT)).withRequestBody(containing("huge")).atPriority(1)
-                .willReturn(aResponse().withStatus(200).withBody("{\"pad\":\"" + "x".repeat(5000) + "\"}")));
+        api.answerChatsContaining("html please", aResponse().withStatus(200).withBody("<html>gateway page</html>"));
+        api.answerChatsContaining("no choices",
+                aResponse().withStatus(200).withBody("{\"id\":\"x\",\"object\":\"chat.completion\"}"));
+        api.answerChatsContaining("huge",
+                aResponse().withStatus(200).withBody("{\"pad\":\"" + "x".repeat(5000) + "\"}"));
         pipeline.with("llm.response.max-bytes", "2000").start();
         pipeline.run(pipeline.write("answers.jsonl", """
                 {"custom_id":"a","prompt":"html please"}
@@ -76,7 +58,7 @@ class HostileInputTest {
         assertThat(r.get(1).get("error").get("message").asText()).contains("no \"choices\"");
         assertThat(r.get(2).get("error").get("message").asText()).contains("llm.response.max-bytes=2000");
         assertThat(r.get(3).get("status").asText()).isEqualTo("ok");
-        server.verify(4, postRequestedFor(urlEqualTo(CHAT))); // none of them was retried
+        assertThat(api.chatCalls()).isEqualTo(4); // none of them was retried
     }
 
     @Test
@@ -85,7 +67,7 @@ class HostileInputTest {
         Path empty = pipeline.write("empty.jsonl", "");
         assertThatThrownBy(() -> pipeline.run(empty)).isInstanceOf(ExecutionException.class)
                 .hasMessageContaining("empty.jsonl is empty");
-        Path binary = tmp.resolve("in/blob.jsonl");
+        Path binary = pipeline.root.resolve("in/blob.jsonl");
         Files.write(binary, new byte[]{0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x01});
         assertThatThrownBy(() -> pipeline.run(binary)).hasMessageContaining("binary file");
         Path blank = pipeline.write("blank.txt", "\n   \n\n");
@@ -148,22 +130,17 @@ class HostileInputTest {
         Files.delete(pipeline.outbox.resolve("again.results.jsonl"));
         assertThat(pipeline.run(file).succeeded()).isEqualTo(4);
         assertThat(pipeline.results("again")).hasSize(4);
-        server.verify(4, postRequestedFor(urlEqualTo(CHAT)));
-        pipeline.close();
+        assertThat(api.chatCalls()).isEqualTo(4);
+        pipeline.stop();
 
-        PipelineFixture rerun = new PipelineFixture(tmp, "http://127.0.0.1:" + server.port() + "/v1")
-                .with("llm.inbox.on-duplicate", "rerun");
-        try (rerun) {
-            rerun.start();
-            assertThat(rerun.run(file).succeeded()).isEqualTo(4);
-            server.verify(8, postRequestedFor(urlEqualTo(CHAT)));
-        }
+        pipeline.with("llm.inbox.on-duplicate", "rerun").start();
+        assertThat(pipeline.run(file).succeeded()).isEqualTo(4);
+        assertThat(api.chatCalls()).isEqualTo(8);
     }
 
     @Test
     void the_failed_lines_file_retries_exactly_the_failures() throws Exception {
-        server.stubFor(post(urlEqualTo(CHAT)).withRequestBody(containing("flaky")).atPriority(1)
-                .willReturn(aResponse().withStatus(503).withBody("{\"error\":{\"message\":\"busy\"}}")));
+        api.answerChatsContaining("flaky", serverError(503, "busy"));
         pipeline.with("llm.retry.max-attempts", "2").start();
         Path file = pipeline.write("mix.jsonl", """
                 {"custom_id":"a","prompt":"fine"}
@@ -180,13 +157,12 @@ class HostileInputTest {
                 {"custom_id":"c","prompt":"flaky with id","max_tokens":5}
                 """);
 
-        server.resetAll();
-        server.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/json").withBody(RealtimeCallsTest.completion("ok now"))));
+        api.reset();
+        api.answerChats(ok("ok now"));
         Path retry = pipeline.write("mix.failed.jsonl", failed);
         RunSummary second = pipeline.run(retry);
         assertThat(second.succeeded()).isEqualTo(2);
         assertThat(pipeline.results("mix.failed")).extracting(r -> r.get("custom_id").asText()).containsExactly("2", "c");
-        server.verify(2, postRequestedFor(urlEqualTo(CHAT)));
+        assertThat(api.chatCalls()).isEqualTo(2);
     }
 }

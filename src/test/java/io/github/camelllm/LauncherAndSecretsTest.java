@@ -4,10 +4,9 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
-import com.github.tomakehurst.wiremock.WireMockServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
@@ -20,11 +19,13 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static io.github.camelllm.OpenAiStubs.CHAT;
+import static io.github.camelllm.OpenAiStubs.invalidApiKey;
+import static io.github.camelllm.OpenAiStubs.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The one-shot command's exit codes, and the API key never showing up in any output. */
@@ -32,36 +33,23 @@ class LauncherAndSecretsTest {
 
     static final String KEY = "sk-test-DO-NOT-LEAK-4f9a2c7e1b";
 
+    @RegisterExtension
+    final OpenAiStubs api = new OpenAiStubs(options().dynamicPort());
     @TempDir
     Path tmp;
-    WireMockServer server;
 
     @BeforeEach
     void setUp() {
-        server = new WireMockServer(options().dynamicPort());
-        server.start();
         // only requests carrying the key get answers; the line with "reject-me" is refused as if the key were bad
-        server.stubFor(post(urlEqualTo("/v1/chat/completions")).withHeader("Authorization", equalTo("Bearer " + KEY))
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
-                        .withBody(RealtimeCallsTest.completion("fine"))));
-        server.stubFor(post(urlEqualTo("/v1/chat/completions")).atPriority(1)
-                .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing("reject-me"))
-                .willReturn(aResponse().withStatus(401).withBody("{\"error\":{\"message\":\"Incorrect API key provided: "
-                        + KEY + ". You can find your API key at https://platform.openai.com/account/api-keys.\","
-                        + "\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}")));
+        api.server().stubFor(post(urlEqualTo(CHAT)).withHeader("Authorization", equalTo("Bearer " + KEY))
+                .willReturn(ok("fine")));
+        api.answerChatsContaining("reject-me", invalidApiKey(KEY));
     }
 
-    @AfterEach
-    void tearDown() {
-        server.stop();
-    }
-
+    /** The settings of a run FILE in this JVM, on the stubbed API with the key. */
     Map<String, String> settings() {
-        Map<String, String> s = new HashMap<>();
-        s.put("llm.base-url", "http://127.0.0.1:" + server.port() + "/v1");
+        Map<String, String> s = new HashMap<>(new PipelineFixture(tmp, api.baseUrl()).overrides());
         s.put("llm.api-key", KEY);
-        s.put("llm.outbox", tmp.resolve("outbox").toString());
-        s.put("llm.work-dir", tmp.resolve("work").toString());
         s.put("llm.retry.initial-delay-ms", "10");
         return s;
     }

@@ -2,7 +2,6 @@ package io.github.camelllm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.camelllm.run.RunSummary;
-import io.github.camelllm.sim.OpenAiSimulator;
 import io.github.camelllm.sim.SimulatorConfig;
 import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
@@ -25,19 +24,17 @@ class PipelineBehaviourTest {
 
     @Test
     void the_server_sees_exactly_the_configured_concurrency() throws Exception {
-        try (OpenAiSimulator sim = new OpenAiSimulator(SimulatorConfig.defaults().withPort(0).withLatencyMs(300));
-             PipelineFixture pipeline = new PipelineFixture(tmp, startedUrl(sim))) {
+        try (PipelineFixture pipeline = PipelineFixture.onSimulator(tmp, SimulatorConfig.defaults().withLatencyMs(300))) {
             pipeline.with("llm.concurrency", "50").start();
             RunSummary summary = pipeline.run(pipeline.write("conc.jsonl", PipelineFixture.prompts(400)));
             assertThat(summary.succeeded()).isEqualTo(400);
-            assertThat(sim.peakInFlight()).isEqualTo(50);
+            assertThat(pipeline.simulator().peakInFlight()).isEqualTo(50);
         }
     }
 
     @Test
     void bad_lines_become_invalid_records_and_the_rest_is_processed() throws Exception {
-        try (OpenAiSimulator sim = new OpenAiSimulator(SimulatorConfig.defaults().withPort(0).withLatencyMs(5));
-             PipelineFixture pipeline = new PipelineFixture(tmp, startedUrl(sim))) {
+        try (PipelineFixture pipeline = PipelineFixture.onSimulator(tmp, SimulatorConfig.defaults().withLatencyMs(5))) {
             pipeline.with("llm.input.max-line-bytes", "200").start();
             String input = String.join("\n",
                     "{\"custom_id\":\"a\",\"prompt\":\"fine\"}",
@@ -78,8 +75,7 @@ class PipelineBehaviourTest {
 
     @Test
     void text_files_have_one_prompt_per_line() throws Exception {
-        try (OpenAiSimulator sim = new OpenAiSimulator(SimulatorConfig.defaults().withPort(0).withLatencyMs(5));
-             PipelineFixture pipeline = new PipelineFixture(tmp, startedUrl(sim))) {
+        try (PipelineFixture pipeline = PipelineFixture.onSimulator(tmp, SimulatorConfig.defaults().withLatencyMs(5))) {
             pipeline.start();
             pipeline.run(pipeline.write("plain.txt", "first question\n\n  \nsecond question\r\n"));
             List<JsonNode> results = pipeline.results("plain.txt");
@@ -93,8 +89,7 @@ class PipelineBehaviourTest {
 
     @Test
     void inbox_files_move_to_done_when_their_run_completes() throws Exception {
-        try (OpenAiSimulator sim = new OpenAiSimulator(SimulatorConfig.defaults().withPort(0).withLatencyMs(20));
-             PipelineFixture pipeline = new PipelineFixture(tmp, startedUrl(sim))) {
+        try (PipelineFixture pipeline = PipelineFixture.onSimulator(tmp, SimulatorConfig.defaults().withLatencyMs(20))) {
             pipeline.with("llm.inbox.enabled", "true").start();
             Files.createDirectories(pipeline.inbox);
             Path tmpFile = pipeline.write("drop me.jsonl", PipelineFixture.prompts(30));
@@ -113,8 +108,7 @@ class PipelineBehaviourTest {
 
     @Test
     void prompts_sent_as_messages_reach_the_output_endpoint() throws Exception {
-        try (OpenAiSimulator sim = new OpenAiSimulator(SimulatorConfig.defaults().withPort(0).withLatencyMs(5));
-             PipelineFixture pipeline = new PipelineFixture(tmp, startedUrl(sim))) {
+        try (PipelineFixture pipeline = PipelineFixture.onSimulator(tmp, SimulatorConfig.defaults().withLatencyMs(5))) {
             pipeline.with("llm.output.uri", "mock:llm-out").start();
             var context = pipeline.app().context();
             MockEndpoint out = context.getEndpoint("mock:llm-out", MockEndpoint.class);
@@ -138,10 +132,5 @@ class PipelineBehaviourTest {
             assertThat(PipelineFixture.JSON.readTree(sum.getMessage().getBody(String.class)).get("content").asText())
                     .isEqualTo("echo: What is 2+2?");
         }
-    }
-
-    static String startedUrl(OpenAiSimulator sim) {
-        sim.start();
-        return sim.baseUrl();
     }
 }

@@ -1,18 +1,14 @@
 package io.github.camelllm;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import io.github.camelllm.run.RunSummary;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -20,52 +16,28 @@ import java.util.concurrent.TimeUnit;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
-import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
+import static io.github.camelllm.OpenAiStubs.CHAT;
+import static io.github.camelllm.OpenAiStubs.badRequest;
+import static io.github.camelllm.OpenAiStubs.echo;
+import static io.github.camelllm.OpenAiStubs.ok;
+import static io.github.camelllm.OpenAiStubs.rateLimited;
+import static io.github.camelllm.OpenAiStubs.serverError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The real-time path end to end, against a real HTTP server (WireMock) with delays and faults. */
 class RealtimeCallsTest {
 
-    static final String CHAT = "/v1/chat/completions";
-
-    @TempDir
-    Path tmp;
-    WireMockServer server;
-    PipelineFixture pipeline;
-
-    @BeforeEach
-    void setUp() {
-        server = new WireMockServer(options().dynamicPort().containerThreads(120).asynchronousResponseEnabled(true)
-                .asynchronousResponseThreads(40));
-        server.start();
-        pipeline = new PipelineFixture(tmp, "http://127.0.0.1:" + server.port() + "/v1");
-    }
-
-    @AfterEach
-    void tearDown() {
-        pipeline.close();
-        server.stop();
-    }
-
-    static String completion(String content) {
-        return "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"m\",\"choices\":[{"
-                + "\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"" + content + "\"},"
-                + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2,"
-                + "\"total_tokens\":5}}";
-    }
+    @RegisterExtension
+    final OpenAiStubs api = new OpenAiStubs();
+    @RegisterExtension
+    final PipelineFixture pipeline = new PipelineFixture(api);
 
     /** Echoes the prompt so each result can be matched to its line. */
     void stubEcho(int minDelayMs, int maxDelayMs) {
-        server.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/json")
-                .withBody(completion("re: {{jsonPath request.body '$.messages[0].content'}}"))
-                .withTransformers("response-template")
-                .withUniformRandomDelay(minDelayMs, maxDelayMs)));
+        api.answerChats(echo().withUniformRandomDelay(minDelayMs, maxDelayMs));
     }
 
     @Test
@@ -93,15 +65,13 @@ class RealtimeCallsTest {
         assertThat(json.get("tokens").get("prompt").asLong()).isEqualTo(300);
         assertThat(json.get("routes").get("realtime").asLong()).isEqualTo(100);
         // the server received Content-Type: application/json and the model
-        server.verify(100, postRequestedFor(urlEqualTo(CHAT)).withHeader("Content-Type", containing("application/json")));
+        api.server().verify(100, postRequestedFor(urlEqualTo(CHAT)).withHeader("Content-Type", containing("application/json")));
     }
 
     @Test
     void streamed_results_appear_before_the_slowest_call_ends() throws Exception {
         stubEcho(1, 20);
-        server.stubFor(post(urlEqualTo(CHAT)).withRequestBody(containing("SLOW")).atPriority(1)
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
-                        .withBody(completion("slow done")).withFixedDelay(4000)));
+        api.answerChatsContaining("SLOW", ok("slow done").withFixedDelay(4000));
         pipeline.with("llm.output.order", "streamed").start();
         String input = "{\"custom_id\":\"slow\",\"prompt\":\"SLOW one\"}\n" + PipelineFixture.prompts(20);
         Path file = pipeline.write("streamed.jsonl", input);
@@ -126,13 +96,7 @@ class RealtimeCallsTest {
 
     @Test
     void retry_after_is_honoured() throws Exception {
-        server.stubFor(post(urlEqualTo(CHAT)).inScenario("rl").whenScenarioStateIs(STARTED)
-                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "2")
-                        .withBody("{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\"}}"))
-                .willSetStateTo("ok"));
-        server.stubFor(post(urlEqualTo(CHAT)).inScenario("rl").whenScenarioStateIs("ok")
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
-                        .withBody(completion("after wait"))));
+        api.answerChatsInTurn(rateLimited("Retry-After", "2"), ok("after wait"));
         pipeline.start();
         RunSummary summary = pipeline.run(pipeline.write("rl.jsonl", PipelineFixture.prompts(1)));
 
@@ -140,8 +104,7 @@ class RealtimeCallsTest {
         assertThat(summary.retries()).as("a rate-limit wait does not use up an attempt").isZero();
         assertThat(summary.rateLimits().rateLimitedAnswers()).isEqualTo(1);
         assertThat(summary.rateLimits().throttledMs()).isGreaterThanOrEqualTo(1900);
-        List<ServeEvent> events = server.getAllServeEvents().stream()
-                .sorted(Comparator.comparing(e -> e.getRequest().getLoggedDate())).toList();
+        List<ServeEvent> events = api.callsInOrder();
         assertThat(events).hasSize(2);
         long gap = events.get(1).getRequest().getLoggedDate().getTime() - events.get(0).getRequest().getLoggedDate().getTime();
         assertThat(gap).isGreaterThanOrEqualTo(2000);
@@ -152,29 +115,19 @@ class RealtimeCallsTest {
 
     @Test
     void server_error_then_success_is_retried() throws Exception {
-        server.stubFor(post(urlEqualTo(CHAT)).inScenario("5xx").whenScenarioStateIs(STARTED)
-                .willReturn(aResponse().withStatus(500).withBody("{\"error\":{\"message\":\"boom\",\"type\":\"server_error\"}}"))
-                .willSetStateTo("ok"));
-        server.stubFor(post(urlEqualTo(CHAT)).inScenario("5xx").whenScenarioStateIs("ok")
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
-                        .withBody(completion("fine"))));
+        api.answerChatsInTurn(serverError(500, "boom"), ok("fine"));
         pipeline.start();
         pipeline.run(pipeline.write("e500.jsonl", PipelineFixture.prompts(1)));
         JsonNode r = pipeline.results("e500").get(0);
         assertThat(r.get("status").asText()).isEqualTo("ok");
         assertThat(r.get("content").asText()).isEqualTo("fine");
         assertThat(r.get("attempts").asInt()).isEqualTo(2);
-        server.verify(2, postRequestedFor(urlEqualTo(CHAT)));
+        api.server().verify(2, postRequestedFor(urlEqualTo(CHAT)));
     }
 
     @Test
     void a_hang_past_the_response_timeout_is_retried() throws Exception {
-        server.stubFor(post(urlEqualTo(CHAT)).inScenario("hang").whenScenarioStateIs(STARTED)
-                .willReturn(aResponse().withStatus(200).withFixedDelay(3000).withBody(completion("too late")))
-                .willSetStateTo("ok"));
-        server.stubFor(post(urlEqualTo(CHAT)).inScenario("hang").whenScenarioStateIs("ok")
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
-                        .withBody(completion("in time"))));
+        api.answerChatsInTurn(ok("too late").withFixedDelay(3000), ok("in time"));
         pipeline.with("llm.timeout.response-ms", "500").start();
         pipeline.run(pipeline.write("hang.jsonl", PipelineFixture.prompts(1)));
         JsonNode r = pipeline.results("hang").get(0);
@@ -185,11 +138,7 @@ class RealtimeCallsTest {
 
     @Test
     void a_dropped_connection_is_retried() throws Exception {
-        server.stubFor(post(urlEqualTo(CHAT)).inScenario("reset").whenScenarioStateIs(STARTED)
-                .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)).willSetStateTo("ok"));
-        server.stubFor(post(urlEqualTo(CHAT)).inScenario("reset").whenScenarioStateIs("ok")
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
-                        .withBody(completion("reconnected"))));
+        api.answerChatsInTurn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER), ok("reconnected"));
         pipeline.start();
         pipeline.run(pipeline.write("reset.jsonl", PipelineFixture.prompts(1)));
         JsonNode r = pipeline.results("reset").get(0);
@@ -199,11 +148,10 @@ class RealtimeCallsTest {
 
     @Test
     void bad_request_is_not_retried() throws Exception {
-        server.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(400)
-                .withBody("{\"error\":{\"message\":\"Invalid value for max_tokens\",\"type\":\"invalid_request_error\"}}")));
+        api.answerChats(badRequest("Invalid value for max_tokens"));
         pipeline.start();
         RunSummary summary = pipeline.run(pipeline.write("e400.jsonl", PipelineFixture.prompts(1)));
-        server.verify(1, postRequestedFor(urlEqualTo(CHAT)));
+        api.server().verify(1, postRequestedFor(urlEqualTo(CHAT)));
         JsonNode r = pipeline.results("e400").get(0);
         assertThat(r.get("status").asText()).isEqualTo("error");
         assertThat(r.get("attempts").asInt()).isEqualTo(1);
@@ -215,12 +163,11 @@ class RealtimeCallsTest {
 
     @Test
     void exhausted_retries_become_an_error_record() throws Exception {
-        server.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(503)
-                .withBody("{\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}")));
+        api.answerChats(serverError(503, "overloaded"));
         pipeline.with("llm.retry.max-attempts", "3").start();
         String input = PipelineFixture.prompts(2);
         RunSummary summary = pipeline.run(pipeline.write("exhaust.jsonl", input));
-        server.verify(6, postRequestedFor(urlEqualTo(CHAT)));
+        api.server().verify(6, postRequestedFor(urlEqualTo(CHAT)));
         assertThat(summary.failed()).isEqualTo(2);
         assertThat(summary.retries()).isEqualTo(4);
         for (JsonNode r : pipeline.results("exhaust")) {
@@ -235,11 +182,10 @@ class RealtimeCallsTest {
 
     @Test
     void x_should_retry_false_stops_retries() throws Exception {
-        server.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(503).withHeader("x-should-retry", "false")
-                .withBody("{\"error\":{\"message\":\"do not retry\",\"type\":\"server_error\"}}")));
+        api.answerChats(serverError(503, "do not retry").withHeader("x-should-retry", "false"));
         pipeline.start();
         pipeline.run(pipeline.write("noretry.jsonl", PipelineFixture.prompts(1)));
-        server.verify(1, postRequestedFor(urlEqualTo(CHAT)));
+        api.server().verify(1, postRequestedFor(urlEqualTo(CHAT)));
     }
 
     @Test
@@ -250,11 +196,11 @@ class RealtimeCallsTest {
                 "{\"custom_id\":\"a\",\"prompt\":\"hi\",\"system\":\"be brief\",\"model\":\"m2\",\"max_tokens\":7,\"temperature\":0.5}\n"
                         + "{\"custom_id\":\"b\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{\"model\":\"m3\",\"messages\":[{\"role\":\"user\",\"content\":\"raw\"}],\"seed\":3}}\n"
                         + "{\"prompt\":\"no id\"}\n"));
-        server.verify(postRequestedFor(urlEqualTo(CHAT)).withRequestBody(equalTo(
+        api.server().verify(postRequestedFor(urlEqualTo(CHAT)).withRequestBody(equalTo(
                 "{\"model\":\"m2\",\"messages\":[{\"role\":\"system\",\"content\":\"be brief\"},{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":7,\"temperature\":0.5}")));
-        server.verify(postRequestedFor(urlEqualTo(CHAT)).withRequestBody(equalTo(
+        api.server().verify(postRequestedFor(urlEqualTo(CHAT)).withRequestBody(equalTo(
                 "{\"model\":\"m3\",\"messages\":[{\"role\":\"user\",\"content\":\"raw\"}],\"seed\":3}")));
-        server.verify(postRequestedFor(urlEqualTo(CHAT)).withRequestBody(equalTo(
+        api.server().verify(postRequestedFor(urlEqualTo(CHAT)).withRequestBody(equalTo(
                 "{\"model\":\"default-model\",\"messages\":[{\"role\":\"user\",\"content\":\"no id\"}]}")));
         assertThat(pipeline.results("shape").get(2).get("custom_id").asText()).isEqualTo("3");
     }

@@ -24,10 +24,8 @@ class RouteFilesTest {
         ListAppender<ILoggingEvent> warnings = new ListAppender<>();
         warnings.start();
         yaml.addAppender(warnings);
-        Map<String, String> s = Map.of("llm.base-url", "simulator", "llm.inbox.enabled", "false",
-                "llm.outbox", tmp.resolve("outbox").toString(), "llm.work-dir", tmp.resolve("work").toString());
-        try (PipelineApp app = PipelineApp.start(PipelineApp.settings(s, Map.of()))) {
-            assertThat(app.context().getRoutes()).isNotEmpty();
+        try (PipelineFixture pipeline = new PipelineFixture(tmp, "simulator").withEnvironment(Map.of())) {
+            assertThat(pipeline.start().context().getRoutes()).isNotEmpty();
         } finally {
             yaml.detachAppender(warnings);
         }

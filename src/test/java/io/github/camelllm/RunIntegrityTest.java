@@ -1,12 +1,11 @@
 package io.github.camelllm;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import io.github.camelllm.run.RunSummary;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
@@ -24,14 +23,11 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.containing;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static io.github.camelllm.OpenAiStubs.badRequest;
+import static io.github.camelllm.OpenAiStubs.echo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -39,43 +35,31 @@ import static org.awaitility.Awaitility.await;
 /** Everything around a run that must not break "nothing lost, nothing paid twice". */
 class RunIntegrityTest {
 
-    static final String CHAT = "/v1/chat/completions";
-
+    @RegisterExtension
+    final OpenAiStubs api = new OpenAiStubs(options().dynamicPort().containerThreads(60)
+            .asynchronousResponseEnabled(true));
     @TempDir
     Path tmp;
-    WireMockServer server;
     final List<PipelineFixture> pipelines = new ArrayList<>();
 
     @BeforeEach
     void setUp() {
-        server = new WireMockServer(options().dynamicPort().containerThreads(60).asynchronousResponseEnabled(true));
-        server.start();
         stubEcho(0);
     }
 
     @AfterEach
     void tearDown() {
         pipelines.forEach(PipelineFixture::close);
-        server.stop();
     }
 
     void stubEcho(int delayMs) {
-        server.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/json")
-                .withBody(RealtimeCallsTest.completion("re: {{jsonPath request.body '$.messages[0].content'}}"))
-                .withTransformers("response-template").withFixedDelay(delayMs)));
+        api.answerChats(echo().withFixedDelay(delayMs));
     }
 
     PipelineFixture pipeline() {
-        PipelineFixture p = new PipelineFixture(tmp, "http://127.0.0.1:" + server.port() + "/v1");
+        PipelineFixture p = new PipelineFixture(tmp, api.baseUrl());
         pipelines.add(p);
         return p;
-    }
-
-    /** How often each distinct request body reached the server. */
-    Map<String, Long> callsPerPrompt() {
-        return server.getAllServeEvents().stream().map(ServeEvent::getRequest)
-                .collect(Collectors.groupingBy(r -> r.getBodyAsString(), Collectors.counting()));
     }
 
     static String prompts(String prefix, int n) {
@@ -88,9 +72,7 @@ class RunIntegrityTest {
     }
 
     List<Path> journals() throws Exception {
-        try (Stream<Path> files = Files.walk(tmp.resolve("work"))) {
-            return files.filter(p -> p.getFileName().toString().equals("journal.jsonl")).toList();
-        }
+        return pipelines.get(0).journals();
     }
 
     @Test
@@ -114,7 +96,7 @@ class RunIntegrityTest {
                 return false;
             }
         });
-        Map<String, Long> calls = callsPerPrompt();
+        Map<String, Long> calls = api.callsPerPrompt();
         assertThat(calls).hasSize(files * lines);
         assertThat(calls.values()).allMatch(n -> n == 1);
         for (int f = 1; f <= files; f++) {
@@ -148,7 +130,7 @@ class RunIntegrityTest {
         assertThat(results).extracting(r -> r.get("line").asInt()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
         // the journal is in completion order: the two lost records are whichever lines they held
         List<String> lost = List.of(prompt(records.get(4)), prompt(records.get(5)));
-        Map<String, Long> calls = callsPerPrompt();
+        Map<String, Long> calls = api.callsPerPrompt();
         assertThat(calls.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(12);
         assertThat(calls.entrySet()).filteredOn(e -> e.getValue() == 2).hasSize(2)
                 .allMatch(e -> lost.stream().anyMatch(l -> e.getKey().contains("\"" + l + "\"")));
@@ -221,9 +203,9 @@ class RunIntegrityTest {
         p.start();
         await().atMost(30, TimeUnit.SECONDS).until(() -> Files.exists(p.inbox.resolve(".done/real.jsonl")));
         // the link is listed on every poll; several more polls pass while it stays where it is
-        long polls = server.getAllServeEvents().size();
+        long polls = api.calls();
         await().atMost(10, TimeUnit.SECONDS).pollDelay(1, TimeUnit.SECONDS).until(() -> true);
-        assertThat(server.getAllServeEvents()).hasSize((int) polls).noneMatch(e ->
+        assertThat(api.server().getAllServeEvents()).hasSize((int) polls).noneMatch(e ->
                 e.getRequest().getBodyAsString().contains("root:x"));
         assertThat(p.inbox.resolve("passwd.txt")).isSymbolicLink();
         assertThat(p.outbox.resolve("passwd.txt.results.jsonl")).doesNotExist();
@@ -251,7 +233,7 @@ class RunIntegrityTest {
         }
         await().atMost(30, TimeUnit.SECONDS).until(() -> Files.exists(p.inbox.resolve(".done/slow.jsonl")));
         assertThat(p.results("slow")).hasSize(40).allMatch(r -> r.get("status").asText().equals("ok"));
-        assertThat(callsPerPrompt()).hasSize(40).allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
+        assertThat(api.callsPerPrompt()).hasSize(40).allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
         assertThat(journals()).hasSize(1);
     }
 
@@ -266,7 +248,7 @@ class RunIntegrityTest {
         await().atMost(30, TimeUnit.SECONDS).until(() -> Files.exists(p.inbox.resolve(".done/marked.jsonl")));
         assertThat(p.inbox.resolve("marked.jsonl.ready")).doesNotExist();
         assertThat(p.inbox.resolve("big.jsonl.part")).exists();
-        assertThat(callsPerPrompt().keySet()).noneMatch(b -> b.contains("part prompt"));
+        assertThat(api.callsPerPrompt().keySet()).noneMatch(b -> b.contains("part prompt"));
     }
 
     @Test
@@ -277,12 +259,12 @@ class RunIntegrityTest {
         Path file = p.inbox.resolve("grow.jsonl");
         Files.move(p.write("grow.jsonl", prompts("orig", 40)), file);
         p.start();
-        await().atMost(30, TimeUnit.SECONDS).until(() -> server.getAllServeEvents().size() >= 4);
+        await().atMost(30, TimeUnit.SECONDS).until(() -> api.calls() >= 4);
         Files.writeString(file, prompts("added", 20), StandardOpenOption.APPEND);
         await().atMost(60, TimeUnit.SECONDS).until(() -> Files.exists(p.inbox.resolve(".failed/grow.jsonl")));
         assertThat(Files.readString(p.inbox.resolve(".failed/grow.error.txt"))).contains("changed while its run");
         assertThat(p.results("grow")).hasSize(40);
-        Map<String, Long> calls = callsPerPrompt();
+        Map<String, Long> calls = api.callsPerPrompt();
         assertThat(calls).hasSize(40).allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
         assertThat(calls.keySet()).noneMatch(b -> b.contains("added prompt"));
     }
@@ -300,29 +282,28 @@ class RunIntegrityTest {
                 throw new java.util.concurrent.CompletionException(e);
             }
         });
-        await().atMost(30, TimeUnit.SECONDS).until(() -> server.getAllServeEvents().size() >= 4);
+        await().atMost(30, TimeUnit.SECONDS).until(() -> api.calls() >= 4);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ch.truncate(Files.size(file) / 2);
         }
         assertThatThrownBy(() -> run.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .hasMessageContaining("truncated");
-        assertThat(server.getAllServeEvents().size()).isLessThan(2000);
+        assertThat(api.calls()).isLessThan(2000);
     }
 
     @Test
     void run_file_again_after_a_run_with_errors_exits_1_and_writes_its_outputs_without_calls() throws Exception {
-        server.stubFor(post(urlEqualTo(CHAT)).withRequestBody(containing("bad prompt")).atPriority(1)
-                .willReturn(aResponse().withStatus(400).withBody("{\"error\":{\"message\":\"no\"}}")));
+        api.answerChatsContaining("bad prompt", badRequest("no"));
         Path file = Files.writeString(tmp.resolve("mixed.jsonl"), prompts("good", 3)
                 + "{\"custom_id\":\"b\",\"prompt\":\"bad prompt\"}\n");
         Map<String, String> settings = new HashMap<>(pipeline().overrides());
         assertThat(Launcher.oneShot(file, settings)).isEqualTo(Launcher.SOME_FAILED);
-        int calls = server.getAllServeEvents().size();
+        int calls = api.calls();
         deleteTree(tmp.resolve("outbox"));
 
         assertThat(Launcher.oneShot(file, settings)).isEqualTo(Launcher.SOME_FAILED);
 
-        assertThat(server.getAllServeEvents()).hasSize(calls);
+        assertThat(api.calls()).isEqualTo(calls);
         assertThat(Files.readAllLines(tmp.resolve("outbox/mixed.results.jsonl"))).hasSize(4);
         assertThat(Files.readAllLines(tmp.resolve("outbox/mixed.failed.jsonl"))).hasSize(1);
         assertThat(tmp.resolve("outbox/mixed.summary.json")).exists();
@@ -347,7 +328,7 @@ class RunIntegrityTest {
             System.setErr(err);
         }
         assertThat(tmp.resolve("out/work")).isDirectory();
-        assertThat(server.getAllServeEvents()).hasSize(2);
+        assertThat(api.calls()).isEqualTo(2);
     }
 
     static String prompt(String journalRecord) throws Exception {

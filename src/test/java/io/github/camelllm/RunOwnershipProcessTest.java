@@ -1,11 +1,7 @@
 package io.github.camelllm;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,14 +13,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.containing;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static io.github.camelllm.OpenAiStubs.echo;
+import static io.github.camelllm.OpenAiStubs.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -32,91 +24,42 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /** {@code run FILE} processes that overlap, and a work folder on a disk that fills up. */
 class RunOwnershipProcessTest {
 
-    @TempDir
-    Path tmp;
-    WireMockServer server;
-
-    @BeforeEach
-    void setUp() {
-        server = new WireMockServer(options().dynamicPort().containerThreads(40).asynchronousResponseEnabled(true));
-        server.start();
-    }
-
-    @AfterEach
-    void tearDown() {
-        server.stop();
-    }
-
-    void stubEcho(int delayMs) {
-        server.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/json")
-                .withBody(RealtimeCallsTest.completion("re: {{jsonPath request.body '$.messages[0].content'}}"))
-                .withTransformers("response-template").withFixedDelay(delayMs)));
-    }
+    @RegisterExtension
+    final OpenAiStubs api = new OpenAiStubs();
+    @RegisterExtension
+    final PipelineFixture pipeline = new PipelineFixture(api);
 
     Process runFile(Path file, String... settings) throws IOException {
-        List<String> all = new ArrayList<>(List.of("llm.work-dir=" + tmp.resolve("work")));
+        List<String> all = new ArrayList<>(List.of("llm.work-dir=" + pipeline.work));
         all.addAll(List.of(settings));
-        return runFileIn(tmp, file, all.toArray(String[]::new));
+        return runFileIn(pipeline.root, file, all.toArray(String[]::new));
     }
 
+    /** Without llm.work-dir: the work folder is found next to the outbox. */
     Process runFileIn(Path directory, Path file, String... settings) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add("-Dllm.base-url=http://127.0.0.1:" + server.port() + "/v1");
-        cmd.add("-Dllm.outbox=" + tmp.resolve("outbox"));
-        cmd.add("-Dllm.concurrency=4");
-        for (String s : settings) {
-            cmd.add("-D" + s);
-        }
-        cmd.add(Launcher.class.getName());
-        cmd.add("run");
-        cmd.add(file.toString());
-        return new ProcessBuilder(cmd).directory(directory.toFile()).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve("child-" + System.nanoTime() + ".log").toFile()).start();
+        List<String> all = new ArrayList<>(List.of("llm.concurrency=4"));
+        all.addAll(List.of(settings));
+        return pipeline.runFileProcess(directory, file, all.toArray(String[]::new));
     }
 
     String logOf(int index) throws IOException {
-        try (Stream<Path> logs = Files.list(tmp)) {
+        try (Stream<Path> logs = Files.list(pipeline.root)) {
             List<Path> sorted = logs.filter(f -> f.getFileName().toString().startsWith("child-")).sorted().toList();
             return Files.readString(sorted.get(index));
         }
     }
 
-    Map<String, Long> callsPerPrompt() {
-        return server.getAllServeEvents().stream().map(ServeEvent::getRequest)
-                .collect(Collectors.groupingBy(r -> r.getBodyAsString(), Collectors.counting()));
-    }
-
     long journalLines() throws IOException {
-        return journalLines(tmp.resolve("work"));
-    }
-
-    static long journalLines(Path work) throws IOException {
-        if (!Files.exists(work)) {
-            return 0;
-        }
-        try (Stream<Path> files = Files.walk(work)) {
-            long n = 0;
-            for (Path p : files.filter(p -> p.getFileName().toString().equals("journal.jsonl")).toList()) {
-                n += Files.readAllLines(p).size();
-            }
-            return n;
-        }
+        return pipeline.journalLines();
     }
 
     @Test
     void an_overlapping_run_file_never_writes_to_the_run_it_does_not_hold() throws Exception {
-        stubEcho(5);
+        api.answerChats(echo().withFixedDelay(5));
         int lines = 150;
         // the last prompt keeps the first process busy long enough for the others to overlap it
-        server.stubFor(post(urlEqualTo("/v1/chat/completions")).atPriority(1)
-                .withRequestBody(containing("prompt number 150\"")).willReturn(aResponse().withStatus(200)
-                        .withHeader("Content-Type", "application/json")
-                        .withBody(RealtimeCallsTest.completion("slow")).withFixedDelay(8000)));
-        Path file = Files.writeString(tmp.resolve("cron.jsonl"), PipelineFixture.prompts(lines));
+        api.answerChatsContaining("prompt number 150\"", ok("slow").withFixedDelay(8000));
+        Path file = Files.writeString(pipeline.root.resolve("cron.jsonl"), PipelineFixture.prompts(lines));
         Process first = runFile(file);
         await().atMost(60, TimeUnit.SECONDS).until(() -> journalLines() > 0);
 
@@ -131,39 +74,39 @@ class RunOwnershipProcessTest {
         assertThat(patient.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(patient.exitValue()).isZero(); // waited for the owner, then wrote its outputs from the journal
 
-        Map<String, Long> calls = callsPerPrompt();
+        Map<String, Long> calls = api.callsPerPrompt();
         assertThat(calls).hasSize(lines);
         assertThat(calls.values()).allMatch(n -> n == 1);
-        assertThat(Files.readAllLines(tmp.resolve("outbox/cron.results.jsonl"))).hasSize(lines);
+        assertThat(Files.readAllLines(pipeline.root.resolve("outbox/cron.results.jsonl"))).hasSize(lines);
         assertThat(journalLines()).isEqualTo(lines);
     }
 
     @Test
     void run_file_from_another_directory_finds_the_same_journal() throws Exception {
-        stubEcho(0);
-        Path file = Files.writeString(tmp.resolve("here.jsonl"), PipelineFixture.prompts(5));
-        Process fromA = runFileIn(Files.createDirectories(tmp.resolve("a")), file);
+        api.answerChats(echo().withFixedDelay(0));
+        Path file = Files.writeString(pipeline.root.resolve("here.jsonl"), PipelineFixture.prompts(5));
+        Process fromA = runFileIn(Files.createDirectories(pipeline.root.resolve("a")), file);
         assertThat(fromA.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(fromA.exitValue()).isZero();
-        assertThat(logOf(0)).contains("NOTE: work folder " + tmp.resolve("work"));
-        Files.delete(tmp.resolve("outbox/here.results.jsonl"));
+        assertThat(logOf(0)).contains("NOTE: work folder " + pipeline.root.resolve("work"));
+        Files.delete(pipeline.root.resolve("outbox/here.results.jsonl"));
 
-        Process fromB = runFileIn(Files.createDirectories(tmp.resolve("b")), file);
+        Process fromB = runFileIn(Files.createDirectories(pipeline.root.resolve("b")), file);
         assertThat(fromB.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(fromB.exitValue()).isZero();
         assertThat(logOf(1)).doesNotContain("NOTE: work folder");
-        assertThat(server.getAllServeEvents()).hasSize(5); // nothing paid again
-        assertThat(Files.readAllLines(tmp.resolve("outbox/here.results.jsonl"))).hasSize(5);
-        assertThat(tmp.resolve("a/work")).doesNotExist();
-        assertThat(tmp.resolve("b/work")).doesNotExist();
+        assertThat(api.calls()).isEqualTo(5); // nothing paid again
+        assertThat(Files.readAllLines(pipeline.root.resolve("outbox/here.results.jsonl"))).hasSize(5);
+        assertThat(pipeline.root.resolve("a/work")).doesNotExist();
+        assertThat(pipeline.root.resolve("b/work")).doesNotExist();
     }
 
     @Test
     void a_work_folder_that_fills_up_stops_the_calls_and_the_run_resumes_once_there_is_space() throws Exception {
-        Path work = Files.createDirectories(tmp.resolve("small-disk"));
+        Path work = Files.createDirectories(pipeline.root.resolve("small-disk"));
         assumeTrue(mount("size=512k", work), "mounting a tmpfs needs root");
         try {
-            stubEcho(2);
+            api.answerChats(echo().withFixedDelay(2));
             int lines = 600;
             int concurrency = 8;
             int queue = 16;
@@ -173,10 +116,8 @@ class RunOwnershipProcessTest {
                 sb.append("{\"custom_id\":\"c").append(i).append("\",\"prompt\":\"prompt ").append(i).append(' ')
                         .append(pad).append("\"}\n");
             }
-            Path file = Files.writeString(tmp.resolve("full.jsonl"), sb.toString());
-            Map<String, String> settings = new HashMap<>();
-            settings.put("llm.base-url", "http://127.0.0.1:" + server.port() + "/v1");
-            settings.put("llm.outbox", tmp.resolve("outbox").toString());
+            Path file = Files.writeString(pipeline.root.resolve("full.jsonl"), sb.toString());
+            Map<String, String> settings = new HashMap<>(pipeline.overrides());
             settings.put("llm.work-dir", work.toString());
             settings.put("llm.concurrency", Integer.toString(concurrency));
             settings.put("llm.realtime.queue-size", Integer.toString(queue));
@@ -193,8 +134,8 @@ class RunOwnershipProcessTest {
             assertThat(code).as(captured.toString()).isEqualTo(Launcher.STOPPED);
             assertThat(captured.toString()).contains(work.toString()).contains("No space left on device")
                     .contains("no further calls are made");
-            long journaled = journalLines(work);
-            int calledFirst = server.getAllServeEvents().size();
+            long journaled = PipelineFixture.journalLines(work);
+            int calledFirst = api.calls();
             assertThat(calledFirst).isLessThan(lines);
             // what was paid but could not be journaled is bounded by what was queued or in flight
             assertThat(calledFirst - journaled).isLessThanOrEqualTo(concurrency + queue + 1);
@@ -202,9 +143,9 @@ class RunOwnershipProcessTest {
             assertThat(mount("remount,size=16m", work)).isTrue();
             assertThat(Launcher.oneShot(file, settings)).isZero();
 
-            List<String> results = Files.readAllLines(tmp.resolve("outbox/full.results.jsonl"));
+            List<String> results = Files.readAllLines(pipeline.root.resolve("outbox/full.results.jsonl"));
             assertThat(results).hasSize(lines);
-            Map<String, Long> calls = callsPerPrompt();
+            Map<String, Long> calls = api.callsPerPrompt();
             assertThat(calls).hasSize(lines);
             long repeated = calls.values().stream().filter(n -> n > 1).count();
             assertThat(repeated).isEqualTo(calledFirst - journaled);
@@ -216,10 +157,10 @@ class RunOwnershipProcessTest {
     @Test
     void the_service_leaves_a_run_stopped_by_a_full_disk_in_the_inbox_and_finishes_it_once_there_is_space()
             throws Exception {
-        Path work = Files.createDirectories(tmp.resolve("small-disk"));
+        Path work = Files.createDirectories(pipeline.root.resolve("small-disk"));
         assumeTrue(mount("size=400k", work), "mounting a tmpfs needs root");
-        try (PipelineFixture service = new PipelineFixture(tmp, "http://127.0.0.1:" + server.port() + "/v1")) {
-            stubEcho(2);
+        try (PipelineFixture service = pipeline) {
+            api.answerChats(echo().withFixedDelay(2));
             int lines = 400;
             String pad = "y".repeat(1000);
             StringBuilder sb = new StringBuilder();
@@ -233,9 +174,9 @@ class RunOwnershipProcessTest {
                     .with("llm.concurrency", "4").with("llm.realtime.queue-size", "8")
                     .with("llm.run.retry-broken-ms", "500").start();
             // the disk fills up: the calls stop and the file stays in the inbox (not .failed, not .done)
-            await().atMost(60, TimeUnit.SECONDS).until(() -> journalLines(work) > 0
-                    && server.getAllServeEvents().size() > 0 && service.app().runs().activeRuns() == 0);
-            int calledBefore = server.getAllServeEvents().size();
+            await().atMost(60, TimeUnit.SECONDS).until(() -> PipelineFixture.journalLines(work) > 0
+                    && api.calls() > 0 && service.app().runs().activeRuns() == 0);
+            int calledBefore = api.calls();
             assertThat(calledBefore).isLessThan(lines);
             assertThat(service.inbox.resolve("svc.jsonl")).exists();
             assertThat(service.inbox.resolve(".failed")).doesNotExist();
@@ -243,7 +184,7 @@ class RunOwnershipProcessTest {
             assertThat(mount("remount,size=16m", work)).isTrue();
             await().atMost(60, TimeUnit.SECONDS).until(() -> Files.exists(service.inbox.resolve(".done/svc.jsonl")));
             assertThat(service.results("svc")).hasSize(lines);
-            Map<String, Long> calls = callsPerPrompt();
+            Map<String, Long> calls = api.callsPerPrompt();
             assertThat(calls).hasSize(lines);
             assertThat(calls.values().stream().filter(n -> n > 1).count()).isLessThanOrEqualTo(4 + 8 + 1);
         } finally {

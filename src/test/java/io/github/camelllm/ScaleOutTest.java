@@ -26,18 +26,10 @@ class ScaleOutTest {
 
     @Test
     void two_instances_share_the_calls_of_one_run_through_artemis() throws Exception {
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
-        EmbeddedActiveMQ broker = new EmbeddedActiveMQ();
-        broker.setConfiguration(new ConfigurationImpl().setPersistenceEnabled(false).setSecurityEnabled(false)
-                .setJournalDirectory(tmp.resolve("broker").toString())
-                .addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + port));
-        broker.start();
-        try (OpenAiSimulator sim = new OpenAiSimulator(SimulatorConfig.defaults().withPort(0).withLatencyMs(40));
-             PipelineFixture a = instance(tmp.resolve("a"), sim, port, "a");
-             PipelineFixture b = instance(tmp.resolve("b"), sim, port, "b")) {
+        try (Broker broker = new Broker(tmp.resolve("broker"));
+             OpenAiSimulator sim = new OpenAiSimulator(SimulatorConfig.defaults().withPort(0).withLatencyMs(40));
+             PipelineFixture a = instance(tmp.resolve("a"), sim, broker, "a");
+             PipelineFixture b = instance(tmp.resolve("b"), sim, broker, "b")) {
             a.start();
             b.start();
             NotifyBuilder bCalled = new NotifyBuilder(b.app().context()).fromRoute("realtime").whenDone(10).create();
@@ -49,8 +41,6 @@ class ScaleOutTest {
             assertThat(bCalled.matches(10, TimeUnit.SECONDS)).as("instance b made calls for a's run").isTrue();
             assertThat(b.app().runs().activeRuns()).isZero();
             assertThat(sim.peakInFlight()).isLessThanOrEqualTo(2 * 6); // each instance keeps its own cap
-        } finally {
-            broker.stop();
         }
     }
 
@@ -60,19 +50,11 @@ class ScaleOutTest {
      */
     @Test
     void two_instances_share_one_rate_limit_without_a_coordinator() throws Exception {
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
-        EmbeddedActiveMQ broker = new EmbeddedActiveMQ();
-        broker.setConfiguration(new ConfigurationImpl().setPersistenceEnabled(false).setSecurityEnabled(false)
-                .setJournalDirectory(tmp.resolve("broker").toString())
-                .addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + port));
-        broker.start();
-        try (OpenAiSimulator sim = new OpenAiSimulator(SimulatorConfig.defaults().withPort(0).withLatencyMs(50)
-                .withRpmLimit(1200).withRateLimitBurstMs(5000));
-             PipelineFixture a = instance(tmp.resolve("a"), sim, port, "a").with("llm.concurrency", "20");
-             PipelineFixture b = instance(tmp.resolve("b"), sim, port, "b").with("llm.concurrency", "20")) {
+        try (Broker broker = new Broker(tmp.resolve("broker"));
+             OpenAiSimulator sim = new OpenAiSimulator(SimulatorConfig.defaults().withPort(0).withLatencyMs(50)
+                     .withRpmLimit(1200).withRateLimitBurstMs(5000));
+             PipelineFixture a = instance(tmp.resolve("a"), sim, broker, "a").with("llm.concurrency", "20");
+             PipelineFixture b = instance(tmp.resolve("b"), sim, broker, "b").with("llm.concurrency", "20")) {
             a.start();
             b.start();
             var runA = a.app().submitFile(a.write("a.jsonl", PipelineFixture.prompts(300)));
@@ -86,20 +68,40 @@ class ScaleOutTest {
             System.out.printf("two instances, 1,200 RPM: %d requests, %d answered 429 (%.1f %%)%n",
                     sim.chatRequests(), sim.rateLimitRejections(), share);
             assertThat(share).as("share of 429s").isLessThan(20);
-        } finally {
-            broker.stop();
         }
     }
 
-    static PipelineFixture instance(Path root, OpenAiSimulator sim, int port, String name) {
+    static PipelineFixture instance(Path root, OpenAiSimulator sim, Broker broker, String name) {
         if (sim.port() <= 0) {
             sim.start();
         }
         return new PipelineFixture(root, sim.baseUrl())
                 .with("llm.concurrency", "6")
-                .with("llm.broker.url", "tcp://127.0.0.1:" + port)
+                .with("llm.broker.url", broker.url)
                 .with("llm.realtime.queue-uri",
                         "jms:queue:llm-work?concurrentConsumers={{llm.concurrency}}&jmsMessageType=Text&transacted=true")
                 .with("llm.results.uri", "jms:queue:llm-results-" + name + "?jmsMessageType=Text");
+    }
+
+    /** An embedded ActiveMQ Artemis broker on a free local port, without persistence or security. */
+    static final class Broker implements AutoCloseable {
+        final String url;
+        private final EmbeddedActiveMQ server = new EmbeddedActiveMQ();
+
+        Broker(Path journal) throws Exception {
+            int port;
+            try (ServerSocket free = new ServerSocket(0)) {
+                port = free.getLocalPort();
+            }
+            url = "tcp://127.0.0.1:" + port;
+            server.setConfiguration(new ConfigurationImpl().setPersistenceEnabled(false).setSecurityEnabled(false)
+                    .setJournalDirectory(journal.toString()).addAcceptorConfiguration("tcp", url));
+            server.start();
+        }
+
+        @Override
+        public void close() throws Exception {
+            server.stop();
+        }
     }
 }

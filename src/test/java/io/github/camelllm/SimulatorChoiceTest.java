@@ -44,16 +44,16 @@ class SimulatorChoiceTest {
         System.setErr(originalErr);
     }
 
+    /** A pipeline whose built-in simulator (when it is used) answers at once and never fails. */
+    PipelineFixture fastSimulator(String baseUrl) {
+        return new PipelineFixture(tmp, baseUrl).with("llm.simulator.latency-ms", "1")
+                .with("llm.simulator.jitter-ms", "0").with("llm.simulator.rate-429", "0")
+                .with("llm.simulator.rate-500", "0");
+    }
+
+    /** The settings of a run without any API configured. */
     Map<String, String> fastSimulator() {
-        Map<String, String> s = new HashMap<>();
-        s.put("llm.outbox", tmp.resolve("outbox").toString());
-        s.put("llm.work-dir", tmp.resolve("work").toString());
-        s.put("llm.inbox", tmp.resolve("inbox").toString());
-        s.put("llm.simulator.latency-ms", "1");
-        s.put("llm.simulator.jitter-ms", "0");
-        s.put("llm.simulator.rate-429", "0");
-        s.put("llm.simulator.rate-500", "0");
-        return s;
+        return new HashMap<>(fastSimulator(null).overrides());
     }
 
     @Test
@@ -89,11 +89,9 @@ class SimulatorChoiceTest {
 
     @Test
     void embedded_start_with_base_url_simulator_is_simulated_and_keeps_the_key_out_of_camel() throws Exception {
-        Map<String, String> s = fastSimulator();
-        s.put("llm.base-url", "simulator");
-        s.put("llm.api-key", "sk-never-in-camel");
-        s.put("llm.inbox.enabled", "false");
-        try (PipelineApp app = PipelineApp.start(PipelineApp.settings(s, NO_API))) {
+        try (PipelineFixture pipeline = fastSimulator("simulator").with("llm.api-key", "sk-never-in-camel")
+                .withEnvironment(NO_API)) {
+            PipelineApp app = pipeline.start();
             assertThat(app.simulator()).isNotNull();
             var pc = app.context().getPropertiesComponent();
             assertThat(pc.resolveProperty("llm.api-key")).hasValue("");

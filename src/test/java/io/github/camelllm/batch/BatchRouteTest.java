@@ -1,8 +1,8 @@
 package io.github.camelllm.batch;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.camelllm.PipelineApp;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.camelllm.PipelineFixture;
 import io.github.camelllm.run.RunSummary;
 import io.github.camelllm.sim.OpenAiSimulator;
 import io.github.camelllm.sim.SimulatorConfig;
@@ -15,85 +15,67 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
+import static io.github.camelllm.PipelineFixture.JSON;
+import static io.github.camelllm.PipelineFixture.line;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The Batch API route end to end, against the built-in simulator over HTTP. */
 class BatchRouteTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** Prompts longer than 50 estimated tokens (200 chars) go to the Batch API in these tests. */
     private static final String LONG = "Summarise this: " + "lorem ipsum dolor sit amet ".repeat(12);
 
     @TempDir
     Path dir;
 
+    private PipelineFixture pipeline;
     private OpenAiSimulator sim;
-    private final List<PipelineApp> apps = new ArrayList<>();
 
     @AfterEach
     void stop() {
-        apps.forEach(PipelineApp::close);
-        if (sim != null) {
-            sim.close();
+        if (pipeline != null) {
+            pipeline.close();
         }
     }
 
-    private OpenAiSimulator simulator(SimulatorConfig config) {
-        sim = new OpenAiSimulator(config.withLatencyMs(5).withJitterMs(0));
-        sim.start();
-        return sim;
+    /** A pipeline on a simulator of this configuration: long prompts go to its Batch API, polled often. */
+    private PipelineFixture pipeline(SimulatorConfig config) {
+        pipeline = PipelineFixture.onSimulator(dir, config.withLatencyMs(5).withJitterMs(0))
+                .with("llm.concurrency", "8")
+                .with("llm.route.long-prompt-tokens", "50")
+                .with("llm.batch.flush-ms", "300")
+                .with("llm.batch.poll-interval-ms", "100");
+        sim = pipeline.simulator();
+        return pipeline;
     }
 
     private static SimulatorConfig fastBatches() {
         return SimulatorConfig.defaults().withBatchStepMs(100);
     }
 
-    private PipelineApp app(Map<String, String> extra) throws Exception {
-        Map<String, String> settings = new HashMap<>();
-        settings.put("llm.base-url", sim.baseUrl());
-        settings.put("llm.inbox.enabled", "false");
-        settings.put("llm.work-dir", dir.resolve("work").toString());
-        settings.put("llm.outbox", dir.resolve("outbox").toString());
-        settings.put("llm.concurrency", "8");
-        settings.put("llm.route.long-prompt-tokens", "50");
-        settings.put("llm.batch.flush-ms", "300");
-        settings.put("llm.batch.poll-interval-ms", "100");
-        settings.put("llm.schedule.cron", "");
-        settings.putAll(extra);
-        PipelineApp app = PipelineApp.start(PipelineApp.settings(settings));
-        apps.add(app);
-        return app;
-    }
-
-    private Path promptFile(String name, List<String> lines) throws IOException {
-        Path file = dir.resolve(name);
-        Files.write(file, lines);
-        return file;
-    }
-
-    private static String line(String id, String prompt, String extra) {
-        return "{\"custom_id\":\"" + id + "\",\"prompt\":\"" + prompt + "\"" + (extra == null ? "" : "," + extra) + "}";
-    }
-
     private List<JsonNode> results(String name) throws IOException {
-        List<JsonNode> out = new ArrayList<>();
-        for (String l : Files.readAllLines(dir.resolve("outbox").resolve(name + ".results.jsonl"))) {
-            out.add(JSON.readTree(l));
+        return pipeline.results(name);
+    }
+
+    /** {@code n} long prompts b1..bN: each goes to the Batch API. */
+    private static List<String> longPrompts(int n) {
+        List<String> lines = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            lines.add(line("b" + i, LONG + i, null));
         }
-        return out;
+        return lines;
     }
 
     @Test
-    void mixedRunRoutesBySizeAndModeAndAnswersEveryLineOnce() throws Exception {
-        simulator(fastBatches());
-        PipelineApp app = app(Map.of());
+    void a_mixed_run_is_routed_by_size_and_mode_and_every_line_is_answered_once() throws Exception {
+        pipeline(fastBatches()).start();
         List<String> lines = new ArrayList<>();
         for (int i = 1; i <= 6; i++) {
             lines.add(line("short-" + i, "Say hi " + i, null));                           // realtime by size
@@ -105,9 +87,9 @@ class BatchRouteTest {
         lines.add(line("forced-batch", "short but batched", "\"mode\":\"batch\""));     // batch by mode
         lines.add(line("forced-realtime", LONG, "\"mode\":\"realtime\""));              // realtime by mode
         lines.add("{not json");                                                           // invalid
-        Path file = promptFile("mixed.jsonl", lines);
+        Path file = pipeline.write("mixed.jsonl", lines);
 
-        RunSummary summary = app.submitFile(file).get(30, TimeUnit.SECONDS);
+        RunSummary summary = pipeline.run(file);
 
         assertThat(summary.total()).isEqualTo(15);
         assertThat(summary.succeeded()).isEqualTo(14);
@@ -120,7 +102,7 @@ class BatchRouteTest {
 
         List<JsonNode> results = results("mixed");
         assertThat(results).extracting(r -> r.path("line").asInt())
-                .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, 15).boxed().toList());
+                .containsExactlyElementsOf(IntStream.rangeClosed(1, 15).boxed().toList());
         for (JsonNode r : results) {
             String id = r.path("custom_id").asText();
             if (id.startsWith("long-") || id.equals("forced-batch")) {
@@ -137,14 +119,9 @@ class BatchRouteTest {
     }
 
     @Test
-    void shardsRespectMaxRequests() throws Exception {
-        simulator(fastBatches());
-        PipelineApp app = app(Map.of("llm.batch.max-requests", "3"));
-        List<String> lines = new ArrayList<>();
-        for (int i = 1; i <= 7; i++) {
-            lines.add(line("b" + i, LONG + i, null));
-        }
-        RunSummary summary = app.submitFile(promptFile("sharded.jsonl", lines)).get(30, TimeUnit.SECONDS);
+    void shards_hold_at_most_max_requests_lines() throws Exception {
+        pipeline(fastBatches()).with("llm.batch.max-requests", "3").start();
+        RunSummary summary = pipeline.run(pipeline.write("sharded.jsonl", longPrompts(7)));
 
         assertThat(summary.batch()).isEqualTo(7);
         assertThat(summary.batchIds()).hasSize(3); // 3 + 3 + 1
@@ -152,33 +129,23 @@ class BatchRouteTest {
     }
 
     @Test
-    void shardsRespectMaxBytes() throws Exception {
-        simulator(fastBatches());
+    void shards_hold_at_most_max_bytes() throws Exception {
         // each request line is ~450 bytes: at most 2 fit in 1200 bytes
-        PipelineApp app = app(Map.of("llm.batch.max-bytes", "1200"));
-        List<String> lines = new ArrayList<>();
-        for (int i = 1; i <= 5; i++) {
-            lines.add(line("b" + i, LONG + i, null));
-        }
-        RunSummary summary = app.submitFile(promptFile("bytes.jsonl", lines)).get(30, TimeUnit.SECONDS);
+        pipeline(fastBatches()).with("llm.batch.max-bytes", "1200").start();
+        RunSummary summary = pipeline.run(pipeline.write("bytes.jsonl", longPrompts(5)));
 
         assertThat(summary.batch()).isEqualTo(5);
         assertThat(sim.batchInputFiles()).isEqualTo(3);
-        try (Stream<Path> shards = Files.list(dir.resolve("work").resolve(summary.runId()).resolve("batches"))) {
+        try (Stream<Path> shards = Files.list(pipeline.work.resolve(summary.runId()).resolve("batches"))) {
             assertThat(shards.filter(p -> p.getFileName().toString().matches("shard-[0-9-]+\\.jsonl")))
                     .allSatisfy(p -> assertThat(Files.size(p)).isLessThanOrEqualTo(1200));
         }
     }
 
     @Test
-    void expiredBatchFallsBackToRealtime() throws Exception {
-        simulator(fastBatches().withBatchOutcome("expired"));
-        PipelineApp app = app(Map.of());
-        List<String> lines = new ArrayList<>();
-        for (int i = 1; i <= 6; i++) {
-            lines.add(line("b" + i, LONG + i, null));
-        }
-        RunSummary summary = app.submitFile(promptFile("expired.jsonl", lines)).get(30, TimeUnit.SECONDS);
+    void an_expired_batch_falls_back_to_realtime() throws Exception {
+        pipeline(fastBatches().withBatchOutcome("expired")).start();
+        RunSummary summary = pipeline.run(pipeline.write("expired.jsonl", longPrompts(6)));
 
         assertThat(summary.succeeded()).isEqualTo(6);
         assertThat(summary.batch()).isEqualTo(3);    // the simulator executes half before expiry
@@ -187,14 +154,9 @@ class BatchRouteTest {
     }
 
     @Test
-    void expiredBatchWithOnFailureErrorRecordsErrors() throws Exception {
-        simulator(fastBatches().withBatchOutcome("expired"));
-        PipelineApp app = app(Map.of("llm.batch.on-failure", "error"));
-        List<String> lines = new ArrayList<>();
-        for (int i = 1; i <= 6; i++) {
-            lines.add(line("b" + i, LONG + i, null));
-        }
-        RunSummary summary = app.submitFile(promptFile("expired.jsonl", lines)).get(30, TimeUnit.SECONDS);
+    void an_expired_batch_with_on_failure_error_records_errors() throws Exception {
+        pipeline(fastBatches().withBatchOutcome("expired")).with("llm.batch.on-failure", "error").start();
+        RunSummary summary = pipeline.run(pipeline.write("expired.jsonl", longPrompts(6)));
 
         assertThat(summary.succeeded()).isEqualTo(3);
         assertThat(summary.failed()).isEqualTo(3);
@@ -209,11 +171,10 @@ class BatchRouteTest {
     }
 
     @Test
-    void failedBatchFallsBackToRealtime() throws Exception {
-        simulator(fastBatches().withBatchOutcome("failed"));
-        PipelineApp app = app(Map.of());
+    void a_failed_batch_falls_back_to_realtime() throws Exception {
+        pipeline(fastBatches().withBatchOutcome("failed")).start();
         List<String> lines = List.of(line("b1", LONG, null), line("b2", LONG + "2", null), line("s1", "hi", null));
-        RunSummary summary = app.submitFile(promptFile("failed.jsonl", lines)).get(30, TimeUnit.SECONDS);
+        RunSummary summary = pipeline.run(pipeline.write("failed.jsonl", lines));
 
         assertThat(summary.succeeded()).isEqualTo(3);
         assertThat(summary.realtime()).isEqualTo(3);
@@ -221,11 +182,11 @@ class BatchRouteTest {
     }
 
     @Test
-    void errorFileLinesFollowOnFailure() throws Exception {
-        simulator(fastBatches().withBatchErrorRate(1.0)); // every line lands in the error file (HTTP 500)
-        PipelineApp app = app(Map.of("llm.batch.on-failure", "error"));
+    void error_file_lines_follow_on_failure() throws Exception {
+        // every line lands in the error file (HTTP 500)
+        pipeline(fastBatches().withBatchErrorRate(1.0)).with("llm.batch.on-failure", "error").start();
         List<String> lines = List.of(line("b1", LONG, null), line("b2", LONG + "2", null));
-        RunSummary summary = app.submitFile(promptFile("errors.jsonl", lines)).get(30, TimeUnit.SECONDS);
+        RunSummary summary = pipeline.run(pipeline.write("errors.jsonl", lines));
 
         assertThat(summary.failed()).isEqualTo(2);
         assertThat(results("errors")).allSatisfy(r -> {
@@ -235,39 +196,35 @@ class BatchRouteTest {
     }
 
     @Test
-    void errorFileLinesFallBackToRealtime() throws Exception {
-        simulator(fastBatches().withBatchErrorRate(1.0));
-        PipelineApp app = app(Map.of());
+    void error_file_lines_fall_back_to_realtime() throws Exception {
+        pipeline(fastBatches().withBatchErrorRate(1.0)).start();
         List<String> lines = List.of(line("b1", LONG, null), line("b2", LONG + "2", null));
-        RunSummary summary = app.submitFile(promptFile("errors.jsonl", lines)).get(30, TimeUnit.SECONDS);
+        RunSummary summary = pipeline.run(pipeline.write("errors.jsonl", lines));
 
         assertThat(summary.succeeded()).isEqualTo(2);
         assertThat(summary.realtime()).isEqualTo(2);
     }
 
     @Test
-    void restartDuringPollingResumesWithoutUploadingAgain() throws Exception {
-        simulator(SimulatorConfig.defaults().withBatchStepMs(1500)); // the batch outlives the first app
-        Map<String, String> slowPoll = Map.of("llm.batch.poll-interval-ms", "200");
+    void a_restart_during_polling_resumes_without_uploading_again() throws Exception {
+        // the batch outlives the first pipeline
+        pipeline(SimulatorConfig.defaults().withBatchStepMs(1500)).with("llm.batch.poll-interval-ms", "200");
         List<String> lines = new ArrayList<>();
         for (int i = 1; i <= 4; i++) {
             lines.add(line("s" + i, "hello " + i, null));
             lines.add(line("b" + i, LONG + i, null));
         }
-        Path file = promptFile("restart.jsonl", lines);
+        Path file = pipeline.write("restart.jsonl", lines);
 
-        PipelineApp first = app(slowPoll);
-        var pending = first.submitFile(file);
-        Path work = dir.resolve("work");
+        CompletableFuture<RunSummary> pending = pipeline.start().submitFile(file);
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
-                .until(() -> submittedJobs(work) == 1);
-        first.close();
-        apps.remove(first);
+                .until(() -> submittedJobs() == 1);
+        pipeline.stop();
         assertThat(pending).isNotDone();
         assertThat(sim.batchInputFiles()).isEqualTo(1);
 
-        PipelineApp second = app(slowPoll);
-        RunSummary summary = second.submitFile(file).get(30, TimeUnit.SECONDS);
+        pipeline.start();
+        RunSummary summary = pipeline.run(file);
 
         assertThat(summary.total()).isEqualTo(8);
         assertThat(summary.succeeded()).isEqualTo(8);
@@ -278,30 +235,26 @@ class BatchRouteTest {
     }
 
     @Test
-    void crashBetweenUploadAndCreateAdoptsTheBatchMadeFromThatFile() throws Exception {
-        simulator(SimulatorConfig.defaults().withBatchStepMs(1000));
-        Map<String, String> poll = Map.of("llm.batch.poll-interval-ms", "200");
+    void a_crash_between_upload_and_create_adopts_the_batch_made_from_that_file() throws Exception {
+        pipeline(SimulatorConfig.defaults().withBatchStepMs(1000)).with("llm.batch.poll-interval-ms", "200");
         List<String> lines = List.of(line("b1", LONG + 1, null), line("b2", LONG + 2, null), line("s1", "hi", null));
-        Path file = promptFile("adopt.jsonl", lines);
+        Path file = pipeline.write("adopt.jsonl", lines);
 
-        PipelineApp first = app(poll);
-        first.submitFile(file);
-        Path work = dir.resolve("work");
+        pipeline.start().submitFile(file);
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
-                .until(() -> submittedJobs(work) == 1);
-        first.close();
-        apps.remove(first);
+                .until(() -> submittedJobs() == 1);
+        pipeline.stop();
         // as if the process died after the upload was persisted but before the create answer was
-        try (Stream<Path> jobs = Files.walk(work)) {
+        try (Stream<Path> jobs = Files.walk(pipeline.work)) {
             Path job = jobs.filter(p -> p.getFileName().toString().matches("shard-.*\\.json")).findFirst().orElseThrow();
-            com.fasterxml.jackson.databind.node.ObjectNode state =
-                    (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(job.toFile());
+            ObjectNode state = (ObjectNode) JSON.readTree(job.toFile());
             state.put("stage", "uploaded");
             state.putNull("batch_id");
             Files.writeString(job, state.toString());
         }
 
-        RunSummary summary = app(poll).submitFile(file).get(30, TimeUnit.SECONDS);
+        pipeline.start();
+        RunSummary summary = pipeline.run(file);
 
         assertThat(summary.succeeded()).isEqualTo(3);
         assertThat(summary.batch()).isEqualTo(2);
@@ -310,32 +263,20 @@ class BatchRouteTest {
         assertThat(sim.batchesCreated()).isEqualTo(1); // found by input_file_id, not created again
     }
 
-    private static long submittedJobs(Path work) throws IOException {
-        if (!Files.isDirectory(work)) {
-            return 0;
-        }
-        try (Stream<Path> files = Files.walk(work)) {
-            return files.filter(p -> p.getFileName().toString().matches("shard-.*\\.json"))
-                    .filter(p -> {
-                        try {
-                            return JSON.readTree(p.toFile()).path("batch_id").isTextual();
-                        } catch (IOException e) {
-                            return false;
-                        }
-                    }).count();
-        }
+    /** Persisted jobs whose batch was created (a batch id is known). */
+    private long submittedJobs() throws IOException {
+        return pipeline.batchJobs().stream().filter(job -> job.path("batch_id").isTextual()).count();
     }
 
     @Test
-    void cronFiresScheduledRunsAgainAndAgain() throws Exception {
-        simulator(fastBatches());
+    void cron_fires_scheduled_runs_again_and_again() throws Exception {
         Path folder = Files.createDirectories(dir.resolve("schedule"));
         Files.write(folder.resolve("nightly.jsonl"), List.of(line("n1", "hi", null), line("n2", LONG, null)));
-        app(Map.of("llm.schedule.cron", "0/1 * * * * ?", "llm.schedule.folder", folder.toString(),
-                "llm.schedule.keep-outputs", "2"));
+        pipeline(fastBatches()).with("llm.schedule.cron", "0/1 * * * * ?")
+                .with("llm.schedule.folder", folder.toString()).with("llm.schedule.keep-outputs", "2").start();
 
         // each firing writes its own dated output set: nightly.yyyyMMdd-HHmmss.*
-        Path outbox = dir.resolve("outbox");
+        Path outbox = pipeline.outbox;
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
                 .until(() -> datedSummaries(outbox).size() >= 1);
         Path summary = datedSummaries(outbox).get(0);
@@ -352,7 +293,7 @@ class BatchRouteTest {
         // a later firing runs the same content again (rerun), keeping the earlier work folder aside
         String runId = first.path("run_id").asText();
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            try (Stream<Path> work = Files.list(dir.resolve("work"))) {
+            try (Stream<Path> work = Files.list(pipeline.work)) {
                 return work.anyMatch(p -> p.getFileName().toString().equals(runId + ".previous"));
             }
         });

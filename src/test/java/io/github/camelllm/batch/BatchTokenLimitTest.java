@@ -1,30 +1,27 @@
 package io.github.camelllm.batch;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ScenarioMappingBuilder;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
-import io.github.camelllm.PipelineApp;
+import io.github.camelllm.OpenAiStubs;
+import io.github.camelllm.PipelineFixture;
 import io.github.camelllm.run.RunSummary;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -37,6 +34,10 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
+import static io.github.camelllm.OpenAiStubs.error;
+import static io.github.camelllm.OpenAiStubs.json;
+import static io.github.camelllm.OpenAiStubs.rateLimited;
+import static io.github.camelllm.OpenAiStubs.serverError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -47,60 +48,54 @@ import static org.awaitility.Awaitility.await;
  */
 class BatchTokenLimitTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String LONG = "Summarise this: " + "lorem ipsum dolor sit amet ".repeat(12);
     private static final String FILES = "/v1/files";
     private static final String BATCHES = "/v1/batches";
-    private static final String CHAT = "/v1/chat/completions";
     private static final String LIMIT_ERROR = "{\"object\":\"list\",\"data\":[{\"code\":\"token_limit_exceeded\","
             + "\"message\":\"Enqueued token limit reached for gpt-4o-mini in organization org-xyz. Limit: 90,000 "
             + "enqueued tokens. Please try again once some in_progress batches have been completed.\","
             + "\"param\":null,\"line\":null}]}";
 
+    @RegisterExtension
+    final OpenAiStubs api = new OpenAiStubs(options().dynamicPort());
     @TempDir
     Path dir;
-
-    private WireMockServer server;
-    private final List<PipelineApp> apps = new ArrayList<>();
+    private PipelineFixture pipeline;
 
     @BeforeEach
-    void startServer() {
-        server = new WireMockServer(options().dynamicPort());
-        server.start();
+    void setUp() {
+        pipeline = new PipelineFixture(dir, api.baseUrl())
+                .with("llm.route.long-prompt-tokens", "50")
+                .with("llm.batch.flush-ms", "300")
+                .with("llm.batch.poll-interval-ms", "100")
+                .with("llm.retry.max-attempts", "1");
     }
 
     @AfterEach
     void stop() {
-        apps.forEach(PipelineApp::close);
-        server.stop();
+        pipeline.close();
     }
 
-    private PipelineApp app(Map<String, String> extra) throws Exception {
-        Map<String, String> settings = new HashMap<>();
-        settings.put("llm.base-url", "http://127.0.0.1:" + server.port() + "/v1");
-        settings.put("llm.inbox.enabled", "false");
-        settings.put("llm.work-dir", dir.resolve("work").toString());
-        settings.put("llm.outbox", dir.resolve("outbox").toString());
-        settings.put("llm.route.long-prompt-tokens", "50");
-        settings.put("llm.batch.flush-ms", "300");
-        settings.put("llm.batch.poll-interval-ms", "100");
-        settings.put("llm.retry.max-attempts", "1");
-        settings.put("llm.schedule.cron", "");
-        settings.putAll(extra);
-        PipelineApp app = PipelineApp.start(PipelineApp.settings(settings));
-        apps.add(app);
-        return app;
+    /** Starts the pipeline with these further settings (name, value, ...). */
+    private PipelineFixture start(String... settings) throws Exception {
+        for (int i = 0; i + 1 < settings.length; i += 2) {
+            pipeline.with(settings[i], settings[i + 1]);
+        }
+        pipeline.start();
+        return pipeline;
+    }
+
+    private RunSummary run(Path file) throws Exception {
+        return pipeline.app().submitFile(file).get(30, TimeUnit.SECONDS);
     }
 
     /** {@code n} long prompts (batch route), each costing exactly 1000 tokens (their max_tokens). */
     private Path prompts(String name, int n) throws IOException {
         List<String> lines = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
-            lines.add("{\"custom_id\":\"b" + i + "\",\"prompt\":\"" + LONG + i + "\",\"max_tokens\":1000}");
+            lines.add(PipelineFixture.line("b" + i, LONG + i, "\"max_tokens\":1000"));
         }
-        Path file = dir.resolve(name);
-        Files.write(file, lines);
-        return file;
+        return pipeline.write(name, lines);
     }
 
     // ------------------------------------------------------------------------------------ API answers
@@ -135,21 +130,21 @@ class BatchTokenLimitTest {
     }
 
     private void stubUpload(String fileId) {
-        server.stubFor(post(urlEqualTo(FILES)).willReturn(okJson(
+        api.server().stubFor(post(urlEqualTo(FILES)).willReturn(okJson(
                 "{\"id\":\"" + fileId + "\",\"object\":\"file\",\"purpose\":\"batch\",\"bytes\":1}")));
     }
 
     private void stubOutput(String fileId, int n) {
-        server.stubFor(get(urlEqualTo(FILES + "/" + fileId + "/content")).willReturn(aResponse().withStatus(200)
+        api.server().stubFor(get(urlEqualTo(FILES + "/" + fileId + "/content")).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/octet-stream").withBody(output(n))));
     }
 
     private void stubCheck(String batchId, String body) {
-        server.stubFor(get(urlEqualTo(BATCHES + "/" + batchId)).willReturn(okJson(body)));
+        api.server().stubFor(get(urlEqualTo(BATCHES + "/" + batchId)).willReturn(okJson(body)));
     }
 
     private void stubNoBatchesListed() {
-        server.stubFor(get(urlPathEqualTo(BATCHES)).willReturn(okJson("{\"object\":\"list\",\"data\":[]}")));
+        api.server().stubFor(get(urlPathEqualTo(BATCHES)).willReturn(okJson("{\"object\":\"list\",\"data\":[]}")));
     }
 
     /** POST /batches answers with these batch ids in turn (a scenario), all made from {@code fileId}. */
@@ -160,43 +155,37 @@ class BatchTokenLimitTest {
             if (i + 1 < ids.length) {
                 create = create.willSetStateTo("created " + (i + 1));
             }
-            server.stubFor(create.willReturn(okJson(batch(ids[i], fileId, "validating", null))));
+            api.server().stubFor(create.willReturn(okJson(batch(ids[i], fileId, "validating", null))));
         }
+    }
+
+    /** file-1 is uploaded; its first batch fails on the enqueued-token limit, the second one completes. */
+    private void stubLimitedThenCompleted() {
+        stubUpload("file-1");
+        stubCreates("file-1", "batch_1", "batch_2");
+        stubCheck("batch_1", limitFailed("batch_1", "file-1"));
+        stubCheck("batch_2", completed("batch_2", "file-1", "file-out"));
     }
 
     private int uploads() {
-        return server.findAll(postRequestedFor(urlEqualTo(FILES))).size();
+        return api.server().findAll(postRequestedFor(urlEqualTo(FILES))).size();
     }
 
     private int creates() {
-        return server.findAll(postRequestedFor(urlEqualTo(BATCHES))).size();
+        return api.server().findAll(postRequestedFor(urlEqualTo(BATCHES))).size();
     }
 
     private int realtimeCalls() {
-        return server.findAll(postRequestedFor(urlEqualTo(CHAT))).size();
+        return api.chatCalls();
     }
 
     private List<JsonNode> results(String name) throws IOException {
-        List<JsonNode> out = new ArrayList<>();
-        for (String l : Files.readAllLines(dir.resolve("outbox").resolve(name + ".results.jsonl"))) {
-            out.add(JSON.readTree(l));
-        }
-        return out;
+        return pipeline.results(name);
     }
 
     /** The persisted job files of every run, by stage. */
     private Map<String, List<JsonNode>> jobsByStage() throws IOException {
-        Path work = dir.resolve("work");
-        if (!Files.isDirectory(work)) {
-            return Map.of();
-        }
-        List<JsonNode> jobs = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(work)) {
-            for (Path p : files.filter(p -> p.getFileName().toString().matches("shard-[0-9-]+\\.json")).toList()) {
-                jobs.add(JSON.readTree(p.toFile()));
-            }
-        }
-        return jobs.stream().collect(Collectors.groupingBy(j -> j.path("stage").asText()));
+        return pipeline.batchJobs().stream().collect(Collectors.groupingBy(j -> j.path("stage").asText()));
     }
 
     private static void assertAllOkByBatch(List<JsonNode> results, int n) {
@@ -210,17 +199,15 @@ class BatchTokenLimitTest {
     // ------------------------------------------------------------------------------------------ tests
 
     @Test
-    void aBatchFailedOnTheEnqueuedTokenLimitIsCreatedAgainFromTheSameFile() throws Exception {
-        stubUpload("file-1");
-        stubCreates("file-1", "batch_1", "batch_2");
-        stubCheck("batch_1", limitFailed("batch_1", "file-1"));
-        stubCheck("batch_2", completed("batch_2", "file-1", "file-out"));
+    void a_batch_failed_on_the_enqueued_token_limit_is_created_again_from_the_same_file() throws Exception {
+        stubLimitedThenCompleted();
         // the failed batch is listed with the same input file: it must not be adopted again
-        server.stubFor(get(urlPathEqualTo(BATCHES)).willReturn(okJson(
+        api.server().stubFor(get(urlPathEqualTo(BATCHES)).willReturn(okJson(
                 "{\"object\":\"list\",\"data\":[" + limitFailed("batch_1", "file-1") + "]}")));
         stubOutput("file-out", 3);
 
-        RunSummary summary = app(Map.of()).submitFile(prompts("limited.jsonl", 3)).get(30, TimeUnit.SECONDS);
+        start();
+        RunSummary summary = run(prompts("limited.jsonl", 3));
 
         assertThat(uploads()).isEqualTo(1);
         assertThat(creates()).isEqualTo(2);
@@ -232,29 +219,31 @@ class BatchTokenLimitTest {
         assertThat(summary.batchIds()).contains("batch_2");
         assertAllOkByBatch(results("limited"), 3);
         assertThat(results("limited")).allSatisfy(r -> assertThat(r.path("batch_id").asText()).isEqualTo("batch_2"));
-        JsonNode job = jobsByStage().get("settled").get(0);
+        // the job is marked settled just after its last result went out, which may complete the run first
+        await().atMost(Duration.ofSeconds(10)).until(() -> jobsByStage().containsKey(ShardJob.SETTLED));
+        JsonNode job = jobsByStage().get(ShardJob.SETTLED).get(0);
         assertThat(job.path("resubmits").asInt()).isEqualTo(1);
         assertThat(job.path("limited_batch_ids").get(0).asText()).isEqualTo("batch_1");
         assertThat(job.path("file_id").asText()).isEqualTo("file-1");
     }
 
     @Test
-    void shardsOverMaxEnqueuedTokensWaitForEarlierBatchesToFinish() throws Exception {
+    void shards_over_max_enqueued_tokens_wait_for_earlier_batches_to_finish() throws Exception {
         // two shards of 2 lines, 2000 tokens each: one fits in 3000, two do not
-        server.stubFor(post(urlEqualTo(FILES)).willReturn(okJson("{\"id\":\"file-{{randomValue length=8 "
+        api.server().stubFor(post(urlEqualTo(FILES)).willReturn(okJson("{\"id\":\"file-{{randomValue length=8 "
                 + "type='ALPHANUMERIC'}}\",\"object\":\"file\",\"purpose\":\"batch\"}").withTransformers("response-template")));
         stubCreates("file-x", "batch_1", "batch_2");
-        server.stubFor(get(urlEqualTo(BATCHES + "/batch_1")).inScenario("first batch").whenScenarioStateIs(STARTED)
+        api.server().stubFor(get(urlEqualTo(BATCHES + "/batch_1")).inScenario("first batch").whenScenarioStateIs(STARTED)
                 .willReturn(okJson(batch("batch_1", "file-x", "in_progress", null))));
-        server.stubFor(get(urlEqualTo(BATCHES + "/batch_1")).inScenario("first batch").whenScenarioStateIs("done")
+        api.server().stubFor(get(urlEqualTo(BATCHES + "/batch_1")).inScenario("first batch").whenScenarioStateIs("done")
                 .willReturn(okJson(completed("batch_1", "file-x", "file-out"))));
         stubCheck("batch_2", completed("batch_2", "file-x", "file-out"));
         stubOutput("file-out", 4);
-        PipelineApp app = app(Map.of("llm.batch.max-requests", "2", "llm.batch.max-enqueued-tokens", "3000"));
+        start("llm.batch.max-requests", "2", "llm.batch.max-enqueued-tokens", "3000");
 
-        CompletableFuture<RunSummary> pending = app.submitFile(prompts("held.jsonl", 4));
+        CompletableFuture<RunSummary> pending = pipeline.app().submitFile(prompts("held.jsonl", 4));
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() ->
-                server.findAll(getRequestedFor(urlEqualTo(BATCHES + "/batch_1"))).size() >= 3
+                api.server().findAll(getRequestedFor(urlEqualTo(BATCHES + "/batch_1"))).size() >= 3
                         && jobsByStage().getOrDefault(ShardJob.SEALED, List.of()).size() == 1);
         // the first batch is in progress, polled again and again: the second shard waits sealed, not uploaded
         assertThat(creates()).isEqualTo(1);
@@ -262,12 +251,12 @@ class BatchTokenLimitTest {
         assertThat(jobsByStage().get(ShardJob.SEALED).get(0).path("estimated_tokens").asLong()).isEqualTo(2000);
 
         Date released = new Date();
-        server.setScenarioState("first batch", "done");
+        api.server().setScenarioState("first batch", "done");
         RunSummary summary = pending.get(30, TimeUnit.SECONDS);
 
         assertThat(creates()).isEqualTo(2);
         assertThat(uploads()).isEqualTo(2);
-        List<ServeEvent> creates = server.getAllServeEvents().stream()
+        List<ServeEvent> creates = api.server().getAllServeEvents().stream()
                 .filter(e -> e.getRequest().getMethod().getName().equals("POST") && e.getRequest().getUrl().equals(BATCHES))
                 .toList();
         Date secondCreate = creates.stream().map(e -> e.getRequest().getLoggedDate()).max(Date::compareTo).orElseThrow();
@@ -279,14 +268,14 @@ class BatchTokenLimitTest {
     }
 
     @Test
-    void aShardLargerThanMaxEnqueuedTokensGoesAlone() throws Exception {
+    void a_shard_larger_than_max_enqueued_tokens_goes_alone() throws Exception {
         stubUpload("file-1");
         stubCreates("file-1", "batch_1");
         stubCheck("batch_1", completed("batch_1", "file-1", "file-out"));
         stubOutput("file-out", 2);
-        PipelineApp app = app(Map.of("llm.batch.max-enqueued-tokens", "1500")); // the shard needs 2000
+        start("llm.batch.max-enqueued-tokens", "1500"); // the shard needs 2000
 
-        RunSummary summary = app.submitFile(prompts("huge.jsonl", 2)).get(30, TimeUnit.SECONDS);
+        RunSummary summary = run(prompts("huge.jsonl", 2));
 
         assertThat(creates()).isEqualTo(1);
         assertThat(summary.succeeded()).isEqualTo(2);
@@ -294,16 +283,16 @@ class BatchTokenLimitTest {
     }
 
     @Test
-    void aLimitThatNeverFreesEndsInOnFailureAfterMaxResubmits() throws Exception {
+    void a_limit_that_never_frees_ends_in_on_failure_after_max_resubmits() throws Exception {
         stubUpload("file-1");
-        server.stubFor(post(urlEqualTo(BATCHES)).willReturn(okJson(batch("batch_{{randomValue length=8 "
+        api.server().stubFor(post(urlEqualTo(BATCHES)).willReturn(okJson(batch("batch_{{randomValue length=8 "
                 + "type='ALPHANUMERIC'}}", "file-1", "validating", null)).withTransformers("response-template")));
-        server.stubFor(get(urlPathMatching(BATCHES + "/batch_[A-Za-z0-9]+"))
+        api.server().stubFor(get(urlPathMatching(BATCHES + "/batch_[A-Za-z0-9]+"))
                 .willReturn(okJson(limitFailed("batch_x", "file-1"))));
         stubNoBatchesListed();
-        PipelineApp app = app(Map.of("llm.batch.max-resubmits", "2", "llm.batch.on-failure", "error"));
+        start("llm.batch.max-resubmits", "2", "llm.batch.on-failure", "error");
 
-        RunSummary summary = app.submitFile(prompts("never.jsonl", 2)).get(30, TimeUnit.SECONDS);
+        RunSummary summary = run(prompts("never.jsonl", 2));
 
         assertThat(uploads()).isEqualTo(1);
         assertThat(creates()).isEqualTo(3); // the first batch and two resubmissions
@@ -320,20 +309,14 @@ class BatchTokenLimitTest {
     }
 
     @Test
-    void aRateLimitedCreateIsTriedAgainAndARefusedOneEndsTheJob() throws Exception {
+    void a_rate_limited_create_is_tried_again_and_a_refused_one_ends_the_job() throws Exception {
         stubUpload("file-1");
-        server.stubFor(post(urlEqualTo(BATCHES)).inScenario("refused").whenScenarioStateIs(STARTED)
-                .willSetStateTo("refuse").willReturn(aResponse().withStatus(429).withHeader("Content-Type",
-                        "application/json").withBody("{\"error\":{\"message\":\"Rate limit reached\",\"type\":"
-                        + "\"requests\",\"code\":\"rate_limit_exceeded\"}}")));
-        server.stubFor(post(urlEqualTo(BATCHES)).inScenario("refused").whenScenarioStateIs("refuse")
-                .willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/json").withBody(
-                        "{\"error\":{\"message\":\"The input file is not valid JSONL.\",\"type\":"
-                                + "\"invalid_request_error\",\"code\":\"invalid_file\"}}")));
+        api.inTurn(() -> post(urlEqualTo(BATCHES)), "refused", rateLimited(), json(400,
+                error("The input file is not valid JSONL.", "invalid_request_error", "invalid_file")));
         stubNoBatchesListed();
-        PipelineApp app = app(Map.of("llm.batch.on-failure", "error"));
+        start("llm.batch.on-failure", "error");
 
-        RunSummary summary = app.submitFile(prompts("refused.jsonl", 2)).get(30, TimeUnit.SECONDS);
+        RunSummary summary = run(prompts("refused.jsonl", 2));
 
         assertThat(uploads()).isEqualTo(1);
         assertThat(creates()).isEqualTo(2); // the 429 was tried again, the 400 was not
@@ -343,26 +326,21 @@ class BatchTokenLimitTest {
     }
 
     @Test
-    void aRestartWhileAJobWaitsForResubmissionResumesItWithoutUploadingAgain() throws Exception {
-        stubUpload("file-1");
-        stubCreates("file-1", "batch_1", "batch_2");
-        stubCheck("batch_1", limitFailed("batch_1", "file-1"));
-        stubCheck("batch_2", completed("batch_2", "file-1", "file-out"));
+    void a_restart_while_a_job_waits_for_resubmission_resumes_it_without_uploading_again() throws Exception {
+        stubLimitedThenCompleted();
         stubOutput("file-out", 3);
         // the first process never gets past looking for an earlier batch of the file: the job stays waiting
-        server.stubFor(get(urlPathEqualTo(BATCHES)).inScenario("restart").whenScenarioStateIs(STARTED)
-                .willReturn(aResponse().withStatus(503).withBody("{\"error\":{\"message\":\"overloaded\"}}")));
-        server.stubFor(get(urlPathEqualTo(BATCHES)).inScenario("restart").whenScenarioStateIs("second process")
+        api.server().stubFor(get(urlPathEqualTo(BATCHES)).inScenario("restart").whenScenarioStateIs(STARTED)
+                .willReturn(serverError(503, "overloaded")));
+        api.server().stubFor(get(urlPathEqualTo(BATCHES)).inScenario("restart").whenScenarioStateIs("second process")
                 .willReturn(okJson("{\"object\":\"list\",\"data\":[" + limitFailed("batch_1", "file-1") + "]}")));
         Path file = prompts("restart.jsonl", 3);
 
-        PipelineApp first = app(Map.of());
-        CompletableFuture<RunSummary> pending = first.submitFile(file);
+        CompletableFuture<RunSummary> pending = start().app().submitFile(file);
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() ->
                 jobsByStage().containsKey(ShardJob.WAITING)
-                        && !server.findAll(getRequestedFor(urlPathEqualTo(BATCHES))).isEmpty());
-        first.close();
-        apps.remove(first);
+                        && !api.server().findAll(getRequestedFor(urlPathEqualTo(BATCHES))).isEmpty());
+        pipeline.stop();
         assertThat(pending).isNotDone();
         assertThat(uploads()).isEqualTo(1);
         assertThat(creates()).isEqualTo(1);
@@ -371,8 +349,9 @@ class BatchTokenLimitTest {
         assertThat(waiting.path("batch_id").isNull()).isTrue();
         assertThat(waiting.path("resubmits").asInt()).isEqualTo(1);
 
-        server.setScenarioState("restart", "second process");
-        RunSummary summary = app(Map.of()).submitFile(file).get(30, TimeUnit.SECONDS);
+        api.server().setScenarioState("restart", "second process");
+        start();
+        RunSummary summary = run(file);
 
         assertThat(uploads()).isEqualTo(1); // never uploaded again
         assertThat(creates()).isEqualTo(2);

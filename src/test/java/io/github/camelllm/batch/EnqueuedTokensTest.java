@@ -22,7 +22,7 @@ class EnqueuedTokensTest {
     }
 
     @Test
-    void admitsWhatFitsAndHoldsTheRestUntilReleased() {
+    void admits_what_fits_and_holds_the_rest_until_released() {
         EnqueuedTokens gate = new EnqueuedTokens(3000);
         ShardJob a = job("a", "m", 2000, 1);
         ShardJob b = job("b", "m", 2000, 2);
@@ -38,7 +38,7 @@ class EnqueuedTokensTest {
     }
 
     @Test
-    void modelsHaveTheirOwnLimit() {
+    void models_have_their_own_limit() {
         EnqueuedTokens gate = new EnqueuedTokens(3000);
         ShardJob a = job("a", "m1", 2000, 1);
         ShardJob b = job("b", "m2", 2000, 2);
@@ -49,7 +49,7 @@ class EnqueuedTokensTest {
     }
 
     @Test
-    void aShardLargerThanTheLimitGoesAloneAndNothingOvertakesIt() {
+    void a_shard_larger_than_the_limit_goes_alone_and_nothing_overtakes_it() {
         EnqueuedTokens gate = new EnqueuedTokens(3000);
         ShardJob small = job("small", "m", 1000, 1);
         ShardJob huge = job("huge", "m", 5000, 2);
@@ -70,7 +70,7 @@ class EnqueuedTokensTest {
     }
 
     @Test
-    void aWaitingJobQueuesOnlyOnceItsResubmissionTimeHasCome() {
+    void a_waiting_job_queues_only_once_its_resubmission_time_has_come() {
         EnqueuedTokens gate = new EnqueuedTokens(3000);
         ShardJob running = job("running", "m", 2000, 1);
         ShardJob waiting = job("waiting", "m", 2000, 2);
@@ -87,7 +87,7 @@ class EnqueuedTokensTest {
     }
 
     @Test
-    void noLimitAdmitsEverything() {
+    void no_limit_admits_everything() {
         EnqueuedTokens gate = new EnqueuedTokens(0);
         ShardJob a = job("a", "m", 1_000_000, 1);
         ShardJob b = job("b", "m", 1_000_000, 2);

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ResubmitsTest {
 
     @Test
-    void delaysDoubleFromThePollIntervalUpToTenMinutes() {
+    void delays_double_from_the_poll_interval_up_to_ten_minutes() {
         Resubmits r = new Resubmits(20, 10_000);
         assertThat(r.delayMs(1)).isEqualTo(10_000);
         assertThat(r.delayMs(2)).isEqualTo(20_000);
@@ -17,12 +17,12 @@ class ResubmitsTest {
     }
 
     @Test
-    void aPollIntervalLongerThanTheCapIsTheDelay() {
+    void a_poll_interval_longer_than_the_cap_is_the_delay() {
         assertThat(new Resubmits(3, 900_000).delayMs(3)).isEqualTo(900_000);
     }
 
     @Test
-    void boundedByMax() {
+    void bounded_by_max() {
         Resubmits r = new Resubmits(2, 100);
         ShardJob job = new ShardJob();
         assertThat(r.allowed(job)).isTrue();

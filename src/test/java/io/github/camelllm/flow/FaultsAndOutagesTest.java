@@ -1,74 +1,49 @@
 package io.github.camelllm.flow;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import io.github.camelllm.OpenAiStubs;
 import io.github.camelllm.PipelineFixture;
 import io.github.camelllm.run.RunSummary;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
-import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
+import static io.github.camelllm.OpenAiStubs.badGateway;
+import static io.github.camelllm.OpenAiStubs.invalidApiKey;
+import static io.github.camelllm.OpenAiStubs.modelNotFound;
+import static io.github.camelllm.OpenAiStubs.ok;
+import static io.github.camelllm.OpenAiStubs.quotaExhausted;
+import static io.github.camelllm.OpenAiStubs.rateLimited;
+import static io.github.camelllm.OpenAiStubs.serverError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Faults of the whole API, not of one prompt, against a real HTTP server (WireMock). */
 class FaultsAndOutagesTest {
 
-    static final String CHAT = "/v1/chat/completions";
-
-    @TempDir
-    Path tmp;
-    WireMockServer server;
-    PipelineFixture pipeline;
+    @RegisterExtension
+    final OpenAiStubs api = new OpenAiStubs();
+    @RegisterExtension
+    final PipelineFixture pipeline = new PipelineFixture(api);
 
     @BeforeEach
-    void setUp() {
-        server = new WireMockServer(options().dynamicPort().containerThreads(120).asynchronousResponseEnabled(true)
-                .asynchronousResponseThreads(40));
-        server.start();
-        pipeline = new PipelineFixture(tmp, "http://127.0.0.1:" + server.port() + "/v1")
-                .with("llm.api-key", "sk-test-secret-key-123456");
-    }
-
-    @AfterEach
-    void tearDown() {
-        pipeline.close();
-        server.stop();
-    }
-
-    static String completion(String content) {
-        return "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"m\",\"choices\":[{"
-                + "\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"" + content + "\"},"
-                + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2,"
-                + "\"total_tokens\":5}}";
-    }
-
-    void stubAll(int status, String contentType, String body) {
-        server.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(status)
-                .withHeader("Content-Type", contentType).withBody(body)));
+    void withAKey() {
+        pipeline.with("llm.api-key", "sk-test-secret-key-123456");
     }
 
     int calls() {
-        return server.getAllServeEvents().size();
+        return api.calls();
     }
 
     @Test
     void a_refused_key_stops_the_run_after_the_calls_in_flight() throws Exception {
-        stubAll(401, "application/json", "{\"error\":{\"message\":\"Incorrect API key provided: sk-te***3456.\","
-                + "\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"invalid_api_key\"}}");
+        api.answerChats(invalidApiKey("sk-te***3456"));
         pipeline.with("llm.concurrency", "20").start();
         RunSummary summary = pipeline.run(pipeline.write("key.jsonl", PipelineFixture.prompts(3000)));
 
@@ -85,17 +60,13 @@ class FaultsAndOutagesTest {
 
     @Test
     void an_empty_account_stops_the_run_and_keeps_the_answers_it_had() throws Exception {
-        server.stubFor(post(urlEqualTo(CHAT)).inScenario("credit").whenScenarioStateIs(STARTED)
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
-                        .withBody(completion("paid")).withFixedDelay(200)));
+        api.answerChats(ok("paid").withFixedDelay(200));
         pipeline.with("llm.concurrency", "5").start();
         Path file = pipeline.write("credit.jsonl", PipelineFixture.prompts(2000));
         var done = pipeline.app().submitFile(file);
         await().atMost(20, TimeUnit.SECONDS).until(() -> calls() >= 20);
-        server.resetAll();
-        stubAll(429, "application/json", "{\"error\":{\"message\":\"You exceeded your current quota, please check your"
-                + " plan and billing details.\",\"type\":\"insufficient_quota\",\"param\":null,"
-                + "\"code\":\"insufficient_quota\"}}");
+        api.reset();
+        api.answerChats(quotaExhausted());
         RunSummary summary = done.get(30, TimeUnit.SECONDS);
 
         assertThat(summary.total()).isEqualTo(2000);
@@ -111,14 +82,8 @@ class FaultsAndOutagesTest {
 
     @Test
     void an_unknown_model_stops_only_that_models_prompts() throws Exception {
-        server.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/json").withBody(completion("fine"))));
-        server.stubFor(post(urlEqualTo(CHAT)).withRequestBody(
-                        com.github.tomakehurst.wiremock.client.WireMock.containing("\"model\":\"gpt-nope\""))
-                .atPriority(1).willReturn(aResponse().withStatus(404).withHeader("Content-Type", "application/json")
-                        .withBody("{\"error\":{\"message\":\"The model `gpt-nope` does not exist or you do not have "
-                                + "access to it.\",\"type\":\"invalid_request_error\",\"param\":null,"
-                                + "\"code\":\"model_not_found\"}}")));
+        api.answerChats(ok("fine"));
+        api.answerChatsContaining("\"model\":\"gpt-nope\"", modelNotFound("gpt-nope"));
         StringBuilder lines = new StringBuilder();
         for (int i = 1; i <= 400; i++) {
             lines.append("{\"custom_id\":\"p").append(i).append("\",\"prompt\":\"hi\",\"model\":\"")
@@ -129,7 +94,7 @@ class FaultsAndOutagesTest {
 
         assertThat(summary.succeeded()).isEqualTo(200);
         assertThat(summary.failed()).isEqualTo(200);
-        long nopeCalls = server.getAllServeEvents().stream()
+        long nopeCalls = api.server().getAllServeEvents().stream()
                 .filter(e -> e.getRequest().getBodyAsString().contains("gpt-nope")).count();
         assertThat(nopeCalls).isLessThanOrEqualTo(20);
         assertThat(pipeline.results("models").stream().filter(r -> r.get("status").asText().equals("error")))
@@ -138,8 +103,7 @@ class FaultsAndOutagesTest {
 
     @Test
     void a_gateway_outage_on_ten_thousand_lines_ends_with_every_line_answered() throws Exception {
-        stubAll(502, "text/html", "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad "
-                + "Gateway</h1></center><hr><center>nginx</center></body></html>");
+        api.answerChats(badGateway());
         pipeline.with("llm.concurrency", "50").with("llm.retry.max-outage-ms", "3000")
                 .with("llm.retry.max-probe-interval-ms", "500").start();
         Path file = pipeline.write("outage.jsonl", PipelineFixture.prompts(10_000));
@@ -157,15 +121,14 @@ class FaultsAndOutagesTest {
 
     @Test
     void an_outage_is_ridden_out_and_the_run_carries_on_by_itself() throws Exception {
-        stubAll(503, "application/json", "{\"error\":{\"message\":\"The server is overloaded\",\"type\":\"server_error\"}}");
+        api.answerChats(serverError(503, "The server is overloaded"));
         pipeline.with("llm.concurrency", "20").with("llm.retry.max-attempts", "3")
                 .with("llm.retry.max-probe-interval-ms", "400").start();
         var done = pipeline.app().submitFile(pipeline.write("ride.jsonl", PipelineFixture.prompts(500)));
         await().atMost(20, TimeUnit.SECONDS).until(() -> calls() >= 40);
         int duringOutage = calls();
-        server.resetAll();
-        server.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/json").withBody(completion("back"))));
+        api.reset();
+        api.answerChats(ok("back"));
         RunSummary summary = done.get(60, TimeUnit.SECONDS);
 
         assertThat(summary.succeeded()).as("every line answered once the API is back").isEqualTo(500);
@@ -174,9 +137,7 @@ class FaultsAndOutagesTest {
 
     @Test
     void a_trickling_body_is_cut_at_the_response_deadline() throws Exception {
-        server.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/json").withBody(completion("slow " + "x".repeat(200)))
-                .withChunkedDribbleDelay(40, 8000)));
+        api.answerChats(ok("slow " + "x".repeat(200)).withChunkedDribbleDelay(40, 8000));
         pipeline.with("llm.timeout.response-ms", "1000").with("llm.retry.max-attempts", "2").start();
         long start = System.nanoTime();
         RunSummary summary = pipeline.run(pipeline.write("trickle.jsonl", PipelineFixture.prompts(1)));
@@ -191,22 +152,12 @@ class FaultsAndOutagesTest {
 
     @Test
     void a_rate_limit_answer_holds_back_every_caller() throws Exception {
-        server.stubFor(post(urlEqualTo(CHAT)).inScenario("rl").whenScenarioStateIs(STARTED)
-                .willReturn(aResponse().withStatus(429).withHeader("retry-after-ms", "1500")
-                        .withHeader("Content-Type", "application/json")
-                        .withBody("{\"error\":{\"message\":\"Rate limit reached for gpt-4o-mini on requests per min"
-                                + " (RPM): Limit 3, Used 3, Requested 1. Please try again in 1.5s.\","
-                                + "\"type\":\"requests\",\"param\":null,\"code\":\"rate_limit_exceeded\"}}"))
-                .willSetStateTo("ok"));
-        server.stubFor(post(urlEqualTo(CHAT)).inScenario("rl").whenScenarioStateIs("ok")
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
-                        .withBody(completion("ok")).withFixedDelay(50)));
+        api.answerChatsInTurn(rateLimited("retry-after-ms", "1500"), ok("ok").withFixedDelay(50));
         pipeline.with("llm.concurrency", "10").start();
         RunSummary summary = pipeline.run(pipeline.write("pause.jsonl", PipelineFixture.prompts(60)));
 
         assertThat(summary.succeeded()).isEqualTo(60);
-        List<ServeEvent> events = server.getAllServeEvents().stream()
-                .sorted(Comparator.comparing(e -> e.getRequest().getLoggedDate())).toList();
+        List<ServeEvent> events = api.callsInOrder();
         List<ServeEvent> limitedCalls = events.stream().filter(e -> e.getResponse().getStatus() == 429).toList();
         assertThat(events).hasSize(60 + limitedCalls.size()); // concurrent first calls may all see the 429
         long limited = limitedCalls.get(limitedCalls.size() - 1).getRequest().getLoggedDate().getTime();

@@ -25,7 +25,7 @@ class AccountFaultsTest {
     }
 
     @Test
-    void quotaRunsOutAfterNAnswersAndTopUpResumes() throws Exception {
+    void quota_runs_out_after_n_answers_and_top_up_resumes() throws Exception {
         try (OpenAiSimulator sim = start(SimulatorConfig.defaults().withQuotaAfter(3))) {
             SimHttp http = new SimHttp(sim.baseUrl());
             for (int i = 0; i < 3; i++) {
@@ -51,7 +51,7 @@ class AccountFaultsTest {
     }
 
     @Test
-    void quotaIsSteeredThroughTheControlEndpoint() throws Exception {
+    void quota_is_steered_through_the_control_endpoint() throws Exception {
         try (OpenAiSimulator sim = start(SimulatorConfig.defaults())) {
             SimHttp http = new SimHttp(sim.baseUrl());
             HttpResponse<String> set = control(sim, http, "{\"quotaAfter\":1}");
@@ -69,7 +69,7 @@ class AccountFaultsTest {
     }
 
     @Test
-    void wrongKeyGets401WithMaskedKeyAndMissingKeyIsSaidSo() throws Exception {
+    void wrong_key_gets_401_with_masked_key_and_missing_key_is_said_so() throws Exception {
         try (OpenAiSimulator sim = start(SimulatorConfig.defaults().withRequiredApiKey("sk-right-key-123456"))) {
             SimHttp http = new SimHttp(sim.baseUrl());
             http.apiKey = "sk-abWRONGSECRETcd";
@@ -89,7 +89,7 @@ class AccountFaultsTest {
     }
 
     @Test
-    void unknownModelGets404() throws Exception {
+    void unknown_model_gets_404() throws Exception {
         try (OpenAiSimulator sim = start(SimulatorConfig.defaults().withKnownModels(Set.of("gpt-4o-mini")))) {
             SimHttp http = new SimHttp(sim.baseUrl());
             HttpResponse<String> unknown = http.postJson("/chat/completions", SimHttp.chatBody("hi"));
@@ -107,7 +107,7 @@ class AccountFaultsTest {
     }
 
     @Test
-    void forbiddenModelGets403() throws Exception {
+    void forbidden_model_gets_403() throws Exception {
         try (OpenAiSimulator sim = start(SimulatorConfig.defaults().withForbiddenModels(Set.of("gpt-test")))) {
             HttpResponse<String> r = new SimHttp(sim.baseUrl()).postJson("/chat/completions", SimHttp.chatBody("hi"));
 

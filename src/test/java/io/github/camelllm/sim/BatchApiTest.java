@@ -67,7 +67,7 @@ class BatchApiTest {
     }
 
     @Test
-    void uploadedFileCanBeReadBack() throws Exception {
+    void uploaded_file_can_be_read_back() throws Exception {
         String content = batchInput(3);
         JsonNode file = http.uploadFile("input.jsonl", "batch", content);
 
@@ -87,7 +87,7 @@ class BatchApiTest {
     }
 
     @Test
-    void largeUploadSurvivesIntact() throws Exception {
+    void large_upload_survives_intact() throws Exception {
         String content = batchInput(20_000); // ~4 MB, far past the multipart decoder's small default buffers
         JsonNode file = http.uploadFile("large.jsonl", "batch", content);
 
@@ -96,7 +96,7 @@ class BatchApiTest {
     }
 
     @Test
-    void batchCompletesWithEveryCustomIdExactlyOnce() throws Exception {
+    void batch_completes_with_every_custom_id_exactly_once() throws Exception {
         int n = 50;
         String fileId = http.uploadFile("batch.jsonl", "batch", batchInput(n)).path("id").asText();
         JsonNode created = createBatch(http, fileId, "{\"run\":\"r1\"}");
@@ -141,7 +141,7 @@ class BatchApiTest {
     }
 
     @Test
-    void batchErrorRateSplitsLinesBetweenOutputAndErrorFiles() throws Exception {
+    void batch_error_rate_splits_lines_between_output_and_error_files() throws Exception {
         try (OpenAiSimulator faulty = new OpenAiSimulator(SimulatorConfig.defaults().withBatchStepMs(20).withBatchErrorRate(0.5))) {
             faulty.start();
             SimHttp client = new SimHttp(faulty.baseUrl());
@@ -161,7 +161,7 @@ class BatchApiTest {
     }
 
     @Test
-    void expiredBatchPutsUnfinishedLinesInErrorFile() throws Exception {
+    void expired_batch_puts_unfinished_lines_in_error_file() throws Exception {
         int n = 10;
         String fileId = http.uploadFile("e.jsonl", "batch", batchInput(n)).path("id").asText();
         JsonNode created = createBatch(http, fileId, "{\"sim_outcome\":\"expired\"}");
@@ -182,7 +182,7 @@ class BatchApiTest {
     }
 
     @Test
-    void invalidInputFailsWithLineErrors() throws Exception {
+    void invalid_input_fails_with_line_errors() throws Exception {
         String input = batchInput(1) + "not json\n" + batchInput(1);
         String fileId = http.uploadFile("bad.jsonl", "batch", input).path("id").asText();
         JsonNode failed = awaitStatus(http, createBatch(http, fileId, "{}").path("id").asText(), "failed");
@@ -194,7 +194,7 @@ class BatchApiTest {
     }
 
     @Test
-    void unknownInputFileIsRejected() throws Exception {
+    void unknown_input_file_is_rejected() throws Exception {
         HttpResponse<String> response = http.postJson("/batches",
                 "{\"input_file_id\":\"file-nope\",\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"24h\"}");
         assertThat(response.statusCode()).isEqualTo(404);
@@ -202,7 +202,7 @@ class BatchApiTest {
     }
 
     @Test
-    void cancelGoesThroughCancellingToCancelled() throws Exception {
+    void cancel_goes_through_cancelling_to_cancelled() throws Exception {
         try (OpenAiSimulator slow = new OpenAiSimulator(SimulatorConfig.defaults().withBatchStepMs(300))) {
             slow.start();
             SimHttp client = new SimHttp(slow.baseUrl());
@@ -217,7 +217,7 @@ class BatchApiTest {
     }
 
     @Test
-    void listIsNewestFirstWithPaging() throws Exception {
+    void list_is_newest_first_with_paging() throws Exception {
         try (OpenAiSimulator own = new OpenAiSimulator(SimulatorConfig.defaults().withBatchStepMs(50))) {
             own.start();
             SimHttp client = new SimHttp(own.baseUrl());

@@ -20,7 +20,7 @@ class BatchTokenLimitTest {
     }
 
     @Test
-    void batchOverTheLimitFailsThenGoesThroughOnceEarlierOnesFinish() throws Exception {
+    void batch_over_the_limit_fails_then_goes_through_once_earlier_ones_finish() throws Exception {
         try (OpenAiSimulator sim = new OpenAiSimulator(SimulatorConfig.defaults().withBatchStepMs(300)
                 .withBatchMaxEnqueuedTokens(100))) {
             sim.start();
@@ -51,7 +51,7 @@ class BatchTokenLimitTest {
     }
 
     @Test
-    void noLimitByDefault() throws Exception {
+    void no_limit_by_default() throws Exception {
         try (OpenAiSimulator sim = new OpenAiSimulator(SimulatorConfig.defaults().withBatchStepMs(50))) {
             sim.start();
             SimHttp http = new SimHttp(sim.baseUrl());

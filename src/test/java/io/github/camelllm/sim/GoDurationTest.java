@@ -30,7 +30,7 @@ class GoDurationTest {
     }
 
     @Test
-    void formatsLikeGo() {
+    void formats_like_go() {
         assertThat(GoDuration.ofMillis(0)).isEqualTo("0s");
         assertThat(GoDuration.ofMillis(20)).isEqualTo("20ms");
         assertThat(GoDuration.ofMillis(999)).isEqualTo("999ms");
@@ -45,7 +45,7 @@ class GoDurationTest {
     }
 
     @Test
-    void parserReadsBack() {
+    void parser_reads_back() {
         for (long ms : new long[] {0, 20, 1000, 1500, 59_123, 360_000, 82_500, 3_723_004}) {
             assertThat(parseMillis(GoDuration.ofMillis(ms))).isEqualTo(ms);
         }

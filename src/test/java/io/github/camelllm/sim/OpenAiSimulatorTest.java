@@ -36,7 +36,7 @@ class OpenAiSimulatorTest {
     }
 
     @Test
-    void chatCompletionHasOpenAiShapeAndEchoesLastMessage() throws Exception {
+    void chat_completion_has_open_ai_shape_and_echoes_last_message() throws Exception {
         HttpResponse<String> response = http.postJson("/chat/completions", SimHttp.chatBody("What is 2+2?"));
 
         assertThat(response.statusCode()).isEqualTo(200);
@@ -58,13 +58,13 @@ class OpenAiSimulatorTest {
     }
 
     @Test
-    void longContentIsTruncatedTo200Chars() throws Exception {
+    void long_content_is_truncated_to_200_chars() throws Exception {
         JsonNode body = SimHttp.json(http.postJson("/chat/completions", SimHttp.chatBody("x".repeat(500))));
         assertThat(body.at("/choices/0/message/content").asText()).hasSize(200).startsWith("echo: xxx");
     }
 
     @Test
-    void latencyIsHonoured() throws Exception {
+    void latency_is_honoured() throws Exception {
         long start = System.nanoTime();
         HttpResponse<String> response = http.postJson("/chat/completions", SimHttp.chatBody("slow [sim:latency=300]"));
         long elapsedMs = (System.nanoTime() - start) / 1_000_000;
@@ -74,7 +74,7 @@ class OpenAiSimulatorTest {
     }
 
     @Test
-    void configuredLatencyIsHonoured() throws Exception {
+    void configured_latency_is_honoured() throws Exception {
         try (OpenAiSimulator slow = new OpenAiSimulator(SimulatorConfig.defaults().withLatencyMs(250).withJitterMs(50))) {
             slow.start();
             SimHttp client = new SimHttp(slow.baseUrl());
@@ -88,7 +88,7 @@ class OpenAiSimulatorTest {
     }
 
     @Test
-    void hundredConcurrentRequestsAreAllInFlightTogether() throws Exception {
+    void hundred_concurrent_requests_are_all_in_flight_together() throws Exception {
         // a latency long enough that all 100 are surely open together, even on a loaded machine
         try (OpenAiSimulator slow = new OpenAiSimulator(SimulatorConfig.defaults().withLatencyMs(3000))) {
             slow.start();
@@ -113,7 +113,7 @@ class OpenAiSimulatorTest {
     }
 
     @Test
-    void rateLimitCarriesRetryAfterHeaders() throws Exception {
+    void rate_limit_carries_retry_after_headers() throws Exception {
         try (OpenAiSimulator limited = new OpenAiSimulator(SimulatorConfig.defaults().withRate429(1.0)
                 .withRetryAfterSeconds(1.5))) {
             limited.start();
@@ -131,7 +131,7 @@ class OpenAiSimulatorTest {
     }
 
     @Test
-    void serverErrorRate() throws Exception {
+    void server_error_rate() throws Exception {
         try (OpenAiSimulator failing = new OpenAiSimulator(SimulatorConfig.defaults().withLatencyMs(0).withRate500(1.0))) {
             failing.start();
             HttpResponse<String> response = new SimHttp(failing.baseUrl()).postJson("/chat/completions", SimHttp.chatBody("hi"));
@@ -143,7 +143,7 @@ class OpenAiSimulatorTest {
     }
 
     @Test
-    void wrongApiKeyGets401() throws Exception {
+    void wrong_api_key_gets_401() throws Exception {
         try (OpenAiSimulator secured = new OpenAiSimulator(SimulatorConfig.defaults().withRequiredApiKey("sk-right"))) {
             secured.start();
             SimHttp client = new SimHttp(secured.baseUrl());
@@ -162,7 +162,7 @@ class OpenAiSimulatorTest {
     }
 
     @Test
-    void malformedJsonGets400() throws Exception {
+    void malformed_json_gets_400() throws Exception {
         HttpResponse<String> response = http.postJson("/chat/completions", "{\"model\": \"x\", \"messages\": [");
 
         assertThat(response.statusCode()).isEqualTo(400);
@@ -170,7 +170,7 @@ class OpenAiSimulatorTest {
     }
 
     @Test
-    void missingMessagesGets400() throws Exception {
+    void missing_messages_gets_400() throws Exception {
         HttpResponse<String> response = http.postJson("/chat/completions", "{\"model\":\"x\"}");
 
         assertThat(response.statusCode()).isEqualTo(400);
@@ -178,7 +178,7 @@ class OpenAiSimulatorTest {
     }
 
     @Test
-    void statusMarkerForcesThatStatus() throws Exception {
+    void status_marker_forces_that_status() throws Exception {
         HttpResponse<String> overloaded = http.postJson("/chat/completions", SimHttp.chatBody("boom [sim:status=503]"));
         HttpResponse<String> limited = http.postJson("/chat/completions", SimHttp.chatBody("slow down [sim:status=429]"));
 
@@ -189,7 +189,7 @@ class OpenAiSimulatorTest {
     }
 
     @Test
-    void hangingRequestStaysInFlightUntilTheClientCloses() throws Exception {
+    void hanging_request_stays_in_flight_until_the_client_closes() throws Exception {
         try (OpenAiSimulator own = new OpenAiSimulator(SimulatorConfig.defaults().withLatencyMs(0))) {
             own.start();
             String body = SimHttp.chatBody("wait forever [sim:hang]");
@@ -203,7 +203,7 @@ class OpenAiSimulatorTest {
     }
 
     @Test
-    void clientTimeoutOnHangReleasesInFlight() throws Exception {
+    void client_timeout_on_hang_releases_in_flight() throws Exception {
         try (OpenAiSimulator own = new OpenAiSimulator(SimulatorConfig.defaults().withRateHang(1.0))) {
             own.start();
             SimHttp client = new SimHttp(own.baseUrl());
@@ -219,7 +219,7 @@ class OpenAiSimulatorTest {
     }
 
     @Test
-    void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+    void pipelined_requests_are_answered_in_order() throws Exception {
         String first = rawPost(SimHttp.chatBody("first [sim:latency=200]"), "HTTP/1.1", "");
         String second = rawPost(SimHttp.chatBody("second [sim:latency=0]"), "HTTP/1.1", "Connection: close\r\n");
         String responses = exchange(first + second);
@@ -229,7 +229,7 @@ class OpenAiSimulatorTest {
     }
 
     @Test
-    void http10AndConnectionCloseEndTheConnection() throws Exception {
+    void http_10_and_connection_close_end_the_connection() throws Exception {
         // exchange() reads until the server closes; returning at all proves the close.
         String http10 = exchange("GET /health HTTP/1.0\r\n\r\n");
         String closing = exchange("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
@@ -239,7 +239,7 @@ class OpenAiSimulatorTest {
     }
 
     @Test
-    void unknownPathGets404WithOpenAiError() throws Exception {
+    void unknown_path_gets_404_with_open_ai_error() throws Exception {
         HttpResponse<String> response = http.get("/nothing/here");
 
         assertThat(response.statusCode()).isEqualTo(404);
@@ -247,7 +247,7 @@ class OpenAiSimulatorTest {
     }
 
     @Test
-    void statsAndHealth() throws Exception {
+    void stats_and_health() throws Exception {
         http.postJson("/chat/completions", SimHttp.chatBody("count me"));
         String root = sim.baseUrl().replace("/v1", "");
         HttpResponse<String> health = http.client.send(HttpRequest.newBuilder(java.net.URI.create(root + "/health")).build(),

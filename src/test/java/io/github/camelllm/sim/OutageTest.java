@@ -42,7 +42,7 @@ class OutageTest {
     }
 
     @Test
-    void html502LikeAGateway() throws Exception {
+    void html_502_like_a_gateway() throws Exception {
         sim.startOutage(OutageMode.HTML502);
         HttpResponse<String> r = chat();
 
@@ -54,7 +54,7 @@ class OutageTest {
     }
 
     @Test
-    void jsonServerErrors() throws Exception {
+    void json_server_errors() throws Exception {
         sim.startOutage(OutageMode.SERVER_ERROR_500);
         HttpResponse<String> e500 = chat();
         sim.startOutage(OutageMode.OVERLOADED_503);
@@ -68,7 +68,7 @@ class OutageTest {
     }
 
     @Test
-    void resetClosesTheConnectionWithoutAnswer() {
+    void reset_closes_the_connection_without_answer() {
         sim.startOutage(OutageMode.RESET);
         long before = sim.connectionResets();
 
@@ -77,7 +77,7 @@ class OutageTest {
     }
 
     @Test
-    void hangNeverAnswers() throws Exception {
+    void hang_never_answers() throws Exception {
         sim.startOutage(OutageMode.HANG);
         HttpRequest request = http.request("/chat/completions").timeout(Duration.ofMillis(300))
                 .POST(HttpRequest.BodyPublishers.ofString(SimHttp.chatBody("hi"))).build();
@@ -87,7 +87,7 @@ class OutageTest {
     }
 
     @Test
-    void windowStartsLaterAndEndsByItself() throws Exception {
+    void window_starts_later_and_ends_by_itself() throws Exception {
         sim.scheduleOutage(OutageMode.HTML502, 1000, 1000);
         assertThat(chat().statusCode()).isEqualTo(200);
 
@@ -97,7 +97,7 @@ class OutageTest {
     }
 
     @Test
-    void configuredWindowCountsFromStart() throws Exception {
+    void configured_window_counts_from_start() throws Exception {
         try (OpenAiSimulator own = new OpenAiSimulator(SimulatorConfig.defaults().withLatencyMs(0)
                 .withOutage(OutageMode.OVERLOADED_503).withOutageWindow(0, 0))) {
             own.start();
@@ -109,7 +109,7 @@ class OutageTest {
     }
 
     @Test
-    void controlEndpointStartsAndStopsAnOutage() throws Exception {
+    void control_endpoint_starts_and_stops_an_outage() throws Exception {
         String root = sim.baseUrl().replace("/v1", "");
         HttpResponse<String> on = post(root, "{\"outage\":\"html502\"}");
         assertThat(SimHttp.json(on).path("outage").asText()).isEqualTo("html502");

@@ -34,7 +34,7 @@ class RateLimitTest {
     }
 
     @Test
-    void requestsBucketAdmitsItsCapacityThen429sWithOpenAiHeadersAndBody() throws Exception {
+    void requests_bucket_admits_its_capacity_then_429s_with_open_ai_headers_and_body() throws Exception {
         // 60 RPM, 5 s burst: a bucket of 5 requests refilling one per second
         try (OpenAiSimulator sim = start(SimulatorConfig.defaults().withRpmLimit(60).withRateLimitBurstMs(5000))) {
             SimHttp http = new SimHttp(sim.baseUrl());
@@ -77,7 +77,7 @@ class RateLimitTest {
     }
 
     @Test
-    void remainingAndResetStayConsistent() throws Exception {
+    void remaining_and_reset_stay_consistent() throws Exception {
         try (OpenAiSimulator sim = start(SimulatorConfig.defaults().withRpmLimit(60).withRateLimitBurstMs(10_000))) {
             SimHttp http = new SimHttp(sim.baseUrl());
             for (int i = 0; i < 6; i++) {
@@ -92,7 +92,7 @@ class RateLimitTest {
     }
 
     @Test
-    void concurrentRequestsNeverOverdrawTheBucket() throws Exception {
+    void concurrent_requests_never_overdraw_the_bucket() throws Exception {
         // 12 RPM with a 100 s burst: 20 requests in the bucket, one more every 5 s
         try (OpenAiSimulator sim = start(SimulatorConfig.defaults().withRpmLimit(12).withRateLimitBurstMs(100_000))) {
             SimHttp http = new SimHttp(sim.baseUrl());
@@ -114,7 +114,7 @@ class RateLimitTest {
     }
 
     @Test
-    void bucketRefillsOverTime() throws Exception {
+    void bucket_refills_over_time() throws Exception {
         // 60 RPM, 2 s burst: two requests, then one more each second
         try (OpenAiSimulator sim = start(SimulatorConfig.defaults().withRpmLimit(60).withRateLimitBurstMs(2000))) {
             SimHttp http = new SimHttp(sim.baseUrl());
@@ -136,7 +136,7 @@ class RateLimitTest {
     }
 
     @Test
-    void tokensBucketChargesTheLargerOfMaxTokensAndCharsOverFour() throws Exception {
+    void tokens_bucket_charges_the_larger_of_max_tokens_and_chars_over_four() throws Exception {
         // 600 TPM with a 100 s burst: 1,000 tokens in the bucket, refilling 10 per second
         try (OpenAiSimulator sim = start(SimulatorConfig.defaults().withTpmLimit(600).withRateLimitBurstMs(100_000))) {
             SimHttp http = new SimHttp(sim.baseUrl());
@@ -170,7 +170,7 @@ class RateLimitTest {
     }
 
     @Test
-    void requestLargerThanTheBucketIsRefusedWithoutRetryAfter() throws Exception {
+    void request_larger_than_the_bucket_is_refused_without_retry_after() throws Exception {
         try (OpenAiSimulator sim = start(SimulatorConfig.defaults().withTpmLimit(600).withRateLimitBurstMs(10_000))) {
             HttpResponse<String> r = new SimHttp(sim.baseUrl()).postJson("/chat/completions", chat("z", 500));
 
@@ -182,7 +182,7 @@ class RateLimitTest {
     }
 
     @Test
-    void rateLimitHeadersCanBeSwitchedOff() throws Exception {
+    void rate_limit_headers_can_be_switched_off() throws Exception {
         try (OpenAiSimulator sim = start(SimulatorConfig.defaults().withRpmLimit(60).withRateLimitBurstMs(1000)
                 .withRateLimitHeaders(false))) {
             SimHttp http = new SimHttp(sim.baseUrl());
@@ -198,7 +198,7 @@ class RateLimitTest {
     }
 
     @Test
-    void retryAfterHeadersCanBeSwitchedOffLikeSomeGateways() throws Exception {
+    void retry_after_headers_can_be_switched_off_like_some_gateways() throws Exception {
         try (OpenAiSimulator sim = start(SimulatorConfig.defaults().withRpmLimit(60).withRateLimitBurstMs(1000)
                 .withRetryAfterHeaders(false))) {
             SimHttp http = new SimHttp(sim.baseUrl());
@@ -215,7 +215,7 @@ class RateLimitTest {
     }
 
     @Test
-    void bucketsArePerModel() throws Exception {
+    void buckets_are_per_model() throws Exception {
         try (OpenAiSimulator sim = start(SimulatorConfig.defaults().withRpmLimit(60).withRateLimitBurstMs(1000))) {
             SimHttp http = new SimHttp(sim.baseUrl());
             assertThat(http.postJson("/chat/completions", SimHttp.chatBody("a")).statusCode()).isEqualTo(200);

@@ -10,7 +10,7 @@ class SimulatorCapacityCheckTest {
 
     /** Short smoke run so the check itself stays working; the real measurement is the test below. */
     @Test
-    void smallRunServesRequests() throws Exception {
+    void small_run_serves_requests() throws Exception {
         SimulatorCapacityCheck.Result result = SimulatorCapacityCheck.measureInProcess(50, 10,
                 Duration.ofMillis(300), Duration.ofMillis(700));
 
@@ -22,7 +22,7 @@ class SimulatorCapacityCheckTest {
     /** ~15 s: run with {@code mvn test -Dsim.capacity=true -Dtest=SimulatorCapacityCheckTest}. */
     @Test
     @EnabledIfSystemProperty(named = "sim.capacity", matches = "true")
-    void thousandConnections() throws Exception {
+    void thousand_connections() throws Exception {
         for (long latency : new long[] {0, 200}) {
             SimulatorCapacityCheck.Result result = SimulatorCapacityCheck.measureInProcess(1000, latency,
                     Duration.ofSeconds(2), Duration.ofSeconds(5));

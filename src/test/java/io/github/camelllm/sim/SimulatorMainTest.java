@@ -9,14 +9,14 @@ import org.junit.jupiter.api.Test;
 class SimulatorMainTest {
 
     @Test
-    void parsesSpaceAndEqualsForms() {
+    void parses_space_and_equals_forms() {
         Map<String, String> flags = SimulatorMain.parseFlags(new String[] {"--port", "9000", "--latency-ms=150", "--api-key", "sk-x"});
 
         assertThat(flags).containsEntry("--port", "9000").containsEntry("--latency-ms", "150").containsEntry("--api-key", "sk-x");
     }
 
     @Test
-    void buildsConfigWithPort8089ByDefault() {
+    void builds_config_with_port_8089_by_default() {
         SimulatorConfig config = SimulatorMain.configFrom(SimulatorMain.parseFlags(new String[] {
                 "--rate-429", "0.1", "--rate-500", "0.05", "--rate-hang", "0.01", "--retry-after-s", "0.5",
                 "--jitter-ms", "20", "--batch-step-ms", "100", "--host", "0.0.0.0"}));
@@ -34,7 +34,7 @@ class SimulatorMainTest {
     }
 
     @Test
-    void rejectsUnknownFlagsMissingValuesAndBadNumbers() {
+    void rejects_unknown_flags_missing_values_and_bad_numbers() {
         assertThatThrownBy(() -> SimulatorMain.parseFlags(new String[] {"--nope", "1"}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown flag: --nope");
         assertThatThrownBy(() -> SimulatorMain.parseFlags(new String[] {"--port"}))
@@ -46,7 +46,7 @@ class SimulatorMainTest {
     }
 
     @Test
-    void configValidatesRates() {
+    void config_validates_rates() {
         assertThatThrownBy(() -> SimulatorConfig.defaults().withRate429(0.6).withRate500(0.6))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> SimulatorConfig.defaults().withBatchOutcome("exploded"))
@@ -54,7 +54,7 @@ class SimulatorMainTest {
     }
 
     @Test
-    void faultFlags() {
+    void fault_flags() {
         SimulatorConfig config = SimulatorMain.configFrom(SimulatorMain.parseFlags(new String[] {
                 "--rpm-limit", "3000", "--tpm-limit=300000", "--rate-limit-burst-ms", "5000",
                 "--rate-limit-headers", "false", "--retry-after-headers", "off", "--quota-after", "100",
@@ -77,7 +77,7 @@ class SimulatorMainTest {
     }
 
     @Test
-    void faultDefaultsChangeNothing() {
+    void fault_defaults_change_nothing() {
         SimulatorConfig config = SimulatorConfig.defaults();
 
         assertThat(config.rateLimited()).isFalse();

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class SimulatorStatsEndpointTest {
 
     @Test
-    void statsSeparateRateLimitFromQuotaAndDescribeTheBuckets() throws Exception {
+    void stats_separate_rate_limit_from_quota_and_describe_the_buckets() throws Exception {
         try (OpenAiSimulator sim = new OpenAiSimulator(SimulatorConfig.defaults().withLatencyMs(0).withRpmLimit(60)
                 .withRateLimitBurstMs(2000).withQuotaAfter(1))) {
             sim.start();

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class TrickleTest {
 
     @Test
-    void bodyArrivesInManySmallPiecesAndIsComplete() throws Exception {
+    void body_arrives_in_many_small_pieces_and_is_complete() throws Exception {
         try (OpenAiSimulator sim = new OpenAiSimulator(SimulatorConfig.defaults().withLatencyMs(0)
                 .withTrickleBytesPerSecond(800))) {
             sim.start();
@@ -44,7 +44,7 @@ class TrickleTest {
     }
 
     @Test
-    void httpClientStillGetsTheWholeAnswer() throws Exception {
+    void http_client_still_gets_the_whole_answer() throws Exception {
         try (OpenAiSimulator sim = new OpenAiSimulator(SimulatorConfig.defaults().withLatencyMs(0)
                 .withTrickleBytesPerSecond(2000))) {
             sim.start();
