@@ -1,5 +1,7 @@
 package io.github.camelllm.batch;
 
+import io.github.camelllm.LlmConstants;
+
 import io.github.camelllm.PromptRequest;
 import io.github.camelllm.PromptResult;
 import io.github.camelllm.PromptResult.ErrorInfo;
@@ -58,7 +60,7 @@ class BatchOutputTest {
 
     Exchange withJob(Object body) {
         Exchange exchange = run.exchange(body);
-        exchange.setProperty(BatchJobs.JOB, job);
+        exchange.setProperty(LlmConstants.BATCH, new BatchStep(job));
         return exchange;
     }
 

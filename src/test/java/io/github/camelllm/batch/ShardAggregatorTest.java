@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -30,7 +29,7 @@ class ShardAggregatorTest {
     @BeforeEach
     void setUp() throws Exception {
         run = new OpenRun(dir, 10);
-        jobs = new BatchJobs(run.runs, 0, 3, 100, UnaryOperator.identity());
+        jobs = new BatchJobs(run.runs, new EnqueuedTokens(0));
     }
 
     @AfterEach

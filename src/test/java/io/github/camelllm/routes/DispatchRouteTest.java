@@ -103,7 +103,7 @@ class DispatchRouteTest extends RouteFileTestSupport {
     @Test
     void with_the_batch_api_off_every_prompt_is_called_in_real_time() {
         RouteDecider off = new RouteDecider(false, LONG_PROMPT_TOKENS);
-        assertThat(off.route(prompt("r1", "long", null, 10 * LONG_PROMPT_TOKENS))).isEqualTo(RouteDecider.REALTIME);
-        assertThat(off.route(prompt("r1", "asked", "batch", 1))).isEqualTo(RouteDecider.REALTIME);
+        assertThat(off.route(prompt("r1", "long", null, 10 * LONG_PROMPT_TOKENS))).isEqualTo(PromptRequest.REALTIME);
+        assertThat(off.route(prompt("r1", "asked", "batch", 1))).isEqualTo(PromptRequest.REALTIME);
     }
 }
