@@ -30,7 +30,8 @@ public final class IntakeHoldPolicy extends RoutePolicySupport {
 
     @Override
     public void onStart(Route route) {
-        check = timer.scheduleWithFixedDelay(() -> follow(route), 1, 1, TimeUnit.SECONDS);
+        // a tenth of a second: a fault that ends a file's prompts at once must not let the next file in as well
+        check = timer.scheduleWithFixedDelay(() -> follow(route), 100, 100, TimeUnit.MILLISECONDS);
     }
 
     @Override
