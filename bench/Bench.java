@@ -118,8 +118,13 @@ public final class Bench {
         List<Sample> samples = new ArrayList<>();
         Path journal = null;
         long hwmKb = 0;
+        Map<Long, Object[]> threadCpu = new java.util.HashMap<>(); // tid -> {name, ticks}, last seen
+        int round = 0;
         while (p.isAlive()) {
             try {
+                if (round++ % 5 == 0) {
+                    threadTicks(pid, threadCpu);
+                }
                 long ticks = cpuTicks(pid);
                 long hwm = statusKb(pid, "VmHWM:");
                 long threads = statusKb(pid, "Threads:");
@@ -137,6 +142,9 @@ public final class Bench {
         }
         int exit = p.waitFor();
         long exitedMs = System.currentTimeMillis();
+        if (o.containsKey("threadcpu")) {
+            writeThreadCpu(Path.of(o.get("threadcpu")), threadCpu);
+        }
         long elapsedNs = System.nanoTime() - start;
         if (journal == null) {
             journal = findJournal(work);
@@ -247,6 +255,47 @@ public final class Bench {
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
+    }
+
+    /** utime+stime of every thread of the process (sampled every 500 ms; a thread's last sample counts). */
+    static void threadTicks(long pid, Map<Long, Object[]> into) {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            tasks.forEach(t -> {
+                try {
+                    String stat = Files.readString(t.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    into.put(Long.parseLong(t.getFileName().toString()), new Object[]{name, cpuOf(stat)});
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended meanwhile
+                }
+            });
+        } catch (IOException | RuntimeException gone) {
+            // the process ended meanwhile
+        }
+    }
+
+    static long cpuOf(String stat) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    /** CPU by thread name (digits folded, so "C2 CompilerThre" and "G1 Conc#0" group), largest first. */
+    static void writeThreadCpu(Path file, Map<Long, Object[]> threads) throws IOException {
+        Map<String, long[]> byName = new java.util.TreeMap<>();
+        long total = 0;
+        for (Object[] t : threads.values()) {
+            String name = ((String) t[0]).replaceAll("[0-9]+", "N");
+            long[] acc = byName.computeIfAbsent(name, k -> new long[2]);
+            acc[0] += (Long) t[1];
+            acc[1]++;
+            total += (Long) t[1];
+        }
+        StringBuilder out = new StringBuilder("CPU ms by thread name (threads seen), sampled every 500 ms\n");
+        long all = Math.max(1, total);
+        byName.entrySet().stream().sorted((x, y) -> Long.compare(y.getValue()[0], x.getValue()[0]))
+                .forEach(e -> out.append(String.format(Locale.ROOT, "%8.0f ms %5.1f %%  (%d)  %s%n",
+                        e.getValue()[0] * TICK_MS, 100.0 * e.getValue()[0] / all, e.getValue()[1], e.getKey())));
+        Files.writeString(file, out);
     }
 
     static long statusKb(long pid, String key) throws IOException {

@@ -128,7 +128,7 @@ run_setting() { # label C N order [jvm options...]
     sleep 1.5 # a quiet moment, so the simulator's chat_burst_start marks the pipeline's first call
   fi
   (cd "$dir" && $BENCH measure label="$label" simpid=$SIM_PID c="$c" latency="$L" n="$n" work="$dir/work" outbox="$dir/outbox" \
-      gclog="$dir/gc.log" log="$dir/run.log" wrk="$wrk" stats="http://127.0.0.1:$PORT/sim/stats" -- \
+      gclog="$dir/gc.log" log="$dir/run.log" threadcpu="$dir/thread-cpu.txt" wrk="$wrk" stats="http://127.0.0.1:$PORT/sim/stats" -- \
       $JAVA "$@" ${BENCH_JVM_OPTS:-} -Xlog:gc:file="$dir/gc.log" \
       -Dllm.base-url="$BASE_URL" -Dllm.concurrency="$c" -Dllm.output.order="$order" \
       -Dllm.work-dir="$dir/work" -Dllm.outbox="$dir/outbox" -Dllm.realtime.queue-size=$((2 * c > 2000 ? 2 * c : 2000)) \
