@@ -80,8 +80,12 @@ public final class PipelineBeans implements CamelConfiguration {
         ScheduledExecutorService timer = context.getExecutorServiceManager()
                 .newScheduledThreadPool(this, "llm-timer", unboundedQueue);
         bind(context, "llmRetryScheduler", timer);
+        // the HTTP client's own work (connect, write, read, deliver the body); a real queue: Camel's
+        // maxQueueSize -1 is a hand-off with no queue, so a busy pool made the caller run the task itself (the
+        // client's selector thread, or the work queue's consumer)
         ExecutorService httpIo = context.getExecutorServiceManager().newThreadPool(this, "llm-http",
-                new ThreadPoolProfileBuilder("llm-http").poolSize(4).maxPoolSize(4).maxQueueSize(-1).build());
+                new ThreadPoolProfileBuilder("llm-http").poolSize(4).maxPoolSize(4).maxQueueSize(Integer.MAX_VALUE)
+                        .build());
         UnaryOperator<String> scrub = FailurePolicy.scrubber(settings.apiKey());
         CallGate gate = new CallGate(flowSettings(), timer, scrub, runs::accepting);
         bind(context, "callGate", gate);
