@@ -70,6 +70,13 @@ public final class PipelineBeans implements CamelConfiguration {
         RunRegistry runs = RunRegistry.fromSettings(settings, simulated);
         PromptParser parser = new PromptParser(new ObjectMapper(), settings.get("llm.model"));
         bind(context, "runs", runs);
+        // dispatch: a prompt of a run that makes no further calls stops (a plain processor, no per-line bean
+        // expression)
+        bind(context, "stopRefusedRuns", (Processor) exchange -> {
+            if (exchange.getMessage().getBody() instanceof PromptRequest request && !runs.accepting(request.runId())) {
+                exchange.setRouteStop(true);
+            }
+        });
         Intake intake = new Intake(runs, parser, settings.getInt("llm.input.max-line-bytes", 16));
         bind(context, "intake", intake);
         // --- real-time calls: slots, the gate, the client, the failure policy ---

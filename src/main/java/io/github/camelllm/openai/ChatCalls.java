@@ -18,6 +18,10 @@ public final class ChatCalls {
 
     public static final String REPLY_TO = "llmReplyTo";
     private static final String LOCAL_RESULTS = "direct:llm-result";
+    /** Exchange property: the prompt is not to be sent (shutdown has begun, or its run stopped). */
+    public static final String STOPPING = "llmStopping";
+    /** Exchange property: the result goes to this instance's own results route. */
+    public static final String REPLY_LOCAL = "llmReplyLocal";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -44,6 +48,9 @@ public final class ChatCalls {
         CallState call = new CallState(request, message.getHeader(REPLY_TO, LOCAL_RESULTS, String.class),
                 stopping.getAsBoolean() || !runAccepting.test(request.runId()));
         exchange.setProperty(CallState.PROPERTY, call);
+        // plain properties for the routes' per-prompt tests, so they need no OGNL call (a reflective lookup)
+        exchange.setProperty(STOPPING, call.isStopping());
+        exchange.setProperty(REPLY_LOCAL, LOCAL_RESULTS.equals(call.getReplyTo()));
         message.removeHeaders("*");
         message.setBody(null);
     }
