@@ -26,7 +26,9 @@ import java.util.stream.Stream;
  * limits/outage keys: label, n (prompts), kind (requests or tokens: the bucket that binds), stats (URL of the
  * simulator's /sim/stats), outbox, log. See bench/README.md for how each column is defined.
  * measure keys: label, c (concurrency), latency (server latency, ms), n (prompts), work (work dir to watch for
- * the journal), outbox, gclog (the -Xlog:gc file the command writes), log (where the command's output goes).
+ * the journal), outbox, gclog (the -Xlog:gc file the command writes), log (where the command's output goes),
+ * wrk (wrk's req/s against the same simulator at the same C, measured by run.sh just before), stats (URL of the
+ * simulator's /sim/stats, for the time of the first call).
  * <p>
  * While the command runs it samples every 100 ms: utime+stime of /proc/PID/stat (the pipeline JVM alone),
  * VmHWM/VmRSS of /proc/PID/status and the size of the run's journal. From the samples it derives a steady
@@ -74,7 +76,8 @@ public final class Bench {
 
     static final String[] COLS = {"setting", "prompts", "C", "L ms", "wall s", "req/s", "steady req/s", "C/L",
             "eff %", "steady eff %", "added p50 ms", "added p99 ms", "steady added p50/p99 ms", "CPU ms/req steady", "CPU ms/req total",
-            "peak heap MB", "peak RSS MB", "peak threads", "sim CPU ms/req", "ok"};
+            "peak heap MB", "peak RSS MB", "peak threads", "sim CPU ms/req", "wrk req/s", "% of wrk",
+            "start→first call s", "exit after summary s", "ok"};
 
     static String header() {
         return "| " + String.join(" | ", COLS) + " |\n|" + "---|".repeat(COLS.length);
@@ -104,16 +107,24 @@ public final class Bench {
         Path outbox = Path.of(o.get("outbox"));
         Path log = Path.of(o.get("log"));
         long simPid = Long.parseLong(o.getOrDefault("simpid", "-1"));
+        double wrkRate = Double.parseDouble(o.getOrDefault("wrk", "NaN"));
+        String stats = o.get("stats"); // the simulator's /sim/stats: when the first chat call arrived
 
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         long start = System.nanoTime();
+        long launchedMs = System.currentTimeMillis();
         Process p = pb.start();
         long pid = p.pid();
         List<Sample> samples = new ArrayList<>();
         Path journal = null;
         long hwmKb = 0;
+        Map<Long, Object[]> threadCpu = new java.util.HashMap<>(); // tid -> {name, ticks}, last seen
+        int round = 0;
         while (p.isAlive()) {
             try {
+                if (round++ % 5 == 0) {
+                    threadTicks(pid, threadCpu);
+                }
                 long ticks = cpuTicks(pid);
                 long hwm = statusKb(pid, "VmHWM:");
                 long threads = statusKb(pid, "Threads:");
@@ -130,6 +141,10 @@ public final class Bench {
             Thread.sleep(100);
         }
         int exit = p.waitFor();
+        long exitedMs = System.currentTimeMillis();
+        if (o.containsKey("threadcpu")) {
+            writeThreadCpu(Path.of(o.get("threadcpu")), threadCpu);
+        }
         long elapsedNs = System.nanoTime() - start;
         if (journal == null) {
             journal = findJournal(work);
@@ -171,11 +186,30 @@ public final class Bench {
         String heap = peakHeap(o.get("gclog"));
         long peakThreads = samples.stream().mapToLong(Sample::threads).max().orElse(0);
         String steadyAdded = journal == null ? "n/a" : steadyAdded(journal, lines, latency);
+        // start -> first call: the simulator's wall-clock time of the first chat request after a quiet second
+        // (run.sh leaves one after wrk) minus the moment the pipeline JVM was launched
+        String firstCall = "n/a";
+        if (stats != null) {
+            try {
+                Object burst = ((Map<?, ?>) MiniJson.parse(FaultRows.httpGet(stats))).get("chat_burst_start_epoch_ms");
+                if (burst instanceof Double d && d >= launchedMs) {
+                    firstCall = String.format(Locale.ROOT, "%.2f", (d - launchedMs) / 1000.0);
+                }
+            } catch (Exception e) {
+                System.err.println("  no simulator stats: " + e);
+            }
+        }
+        // exit after summary: the process's end minus the summary file's last write
+        Path summaryFile = summaryFile(outbox);
+        String exitAfter = summaryFile == null ? "n/a" : String.format(Locale.ROOT, "%.2f",
+                (exitedMs - Files.getLastModifiedTime(summaryFile).toMillis()) / 1000.0);
+        String wrkCols = Double.isNaN(wrkRate) ? "n/a | n/a"
+                : String.format(Locale.ROOT, "%,.0f | %.1f", wrkRate, 100 * rps / wrkRate);
         String row = String.format(Locale.ROOT,
-                "| %s | %,d | %,d | %d | %.1f | %,.0f | %,.0f | %,.0f | %.1f | %.1f | %d | %d | %s | %.3f | %.3f | %s | %.0f | %d | %.3f | %s |",
+                "| %s | %,d | %,d | %d | %.1f | %,.0f | %,.0f | %,.0f | %.1f | %.1f | %d | %d | %s | %.3f | %.3f | %s | %.0f | %d | %.3f | %s | %s | %s | %s |",
                 o.get("label"), n, c, latency, wallMs / 1000.0, rps, steadyRps, limit, 100 * rps / limit,
                 100 * steadyRps / limit, p50 - latency, p99 - latency, steadyAdded, steadyCpu, cpuTotal * TICK_MS / Math.max(1, total),
-                heap, hwmKb / 1024.0, peakThreads, simCpu,
+                heap, hwmKb / 1024.0, peakThreads, simCpu, wrkCols, firstCall, exitAfter,
                 (exit == 0 && ok == n ? "yes" : "NO exit=" + exit + " ok=" + ok + "/" + n));
         System.out.println(row);
         System.err.printf(Locale.ROOT, "  [%s] process %.1f s, cpu %.0f ms total, journal %d lines, samples %d%n",
@@ -223,6 +257,47 @@ public final class Bench {
         return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
     }
 
+    /** utime+stime of every thread of the process (sampled every 500 ms; a thread's last sample counts). */
+    static void threadTicks(long pid, Map<Long, Object[]> into) {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            tasks.forEach(t -> {
+                try {
+                    String stat = Files.readString(t.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    into.put(Long.parseLong(t.getFileName().toString()), new Object[]{name, cpuOf(stat)});
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended meanwhile
+                }
+            });
+        } catch (IOException | RuntimeException gone) {
+            // the process ended meanwhile
+        }
+    }
+
+    static long cpuOf(String stat) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    /** CPU by thread name (digits folded, so "C2 CompilerThre" and "G1 Conc#0" group), largest first. */
+    static void writeThreadCpu(Path file, Map<Long, Object[]> threads) throws IOException {
+        Map<String, long[]> byName = new java.util.TreeMap<>();
+        long total = 0;
+        for (Object[] t : threads.values()) {
+            String name = ((String) t[0]).replaceAll("[0-9]+", "N");
+            long[] acc = byName.computeIfAbsent(name, k -> new long[2]);
+            acc[0] += (Long) t[1];
+            acc[1]++;
+            total += (Long) t[1];
+        }
+        StringBuilder out = new StringBuilder("CPU ms by thread name (threads seen), sampled every 500 ms\n");
+        long all = Math.max(1, total);
+        byName.entrySet().stream().sorted((x, y) -> Long.compare(y.getValue()[0], x.getValue()[0]))
+                .forEach(e -> out.append(String.format(Locale.ROOT, "%8.0f ms %5.1f %%  (%d)  %s%n",
+                        e.getValue()[0] * TICK_MS, 100.0 * e.getValue()[0] / all, e.getValue()[1], e.getKey())));
+        Files.writeString(file, out);
+    }
+
     static long statusKb(long pid, String key) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith(key)) {
@@ -265,16 +340,19 @@ public final class Bench {
         return count;
     }
 
+    static Path summaryFile(Path outbox) throws IOException {
+        if (!Files.isDirectory(outbox)) {
+            return null;
+        }
+        try (Stream<Path> s = Files.list(outbox)) {
+            return s.filter(x -> x.getFileName().toString().endsWith(".summary.json")).findFirst().orElse(null);
+        }
+    }
+
     /** The numbers of NAME.summary.json (flat: nested keys like latency_ms.p50 appear as p50). */
     static Map<String, String> summary(Path outbox) throws IOException {
         Map<String, String> m = new LinkedHashMap<>();
-        if (!Files.isDirectory(outbox)) {
-            return m;
-        }
-        Path file;
-        try (Stream<Path> s = Files.list(outbox)) {
-            file = s.filter(x -> x.getFileName().toString().endsWith(".summary.json")).findFirst().orElse(null);
-        }
+        Path file = summaryFile(outbox);
         if (file == null) {
             return m;
         }

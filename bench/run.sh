@@ -4,15 +4,20 @@
 # fixed latency, and one table row is printed per setting. See bench/README.md.
 #
 #   bench/run.sh quick     smoke version, < 2 minutes (CI-friendly)
-#   bench/run.sh full      the real one (C = 10/100/1000, 100k and 1M prompts with -Xmx256m), ~15 minutes
-#   bench/run.sh one C N [ordered|streamed]   a single setting
+#   bench/run.sh targets   the target rows: C = 100 / 1,000 (20k and 100k prompts) at 200 ms, C = 5,000 at 2 s, ~5 min
+#   bench/run.sh mem       1,000,000 prompts with -Xmx256m, ordered and streamed, ~8 minutes
+#   bench/run.sh full      c10 + targets + mem, ~15 minutes
+#   bench/run.sh one C N [ordered|streamed] [L ms]   a single setting
+# Every setting first runs wrk (bench/wrk-chat.lua) against the same simulator process at the same C, so each
+# row shows the pipeline's end-to-end rate next to wrk's (BENCH_WRK=0 skips it).
 #   bench/run.sh limits    rate-limited settings (RPM-bound, TPM-bound, each with and without retry-after headers)
 #   bench/run.sh outage    a whole-server HTML 502 outage in the middle of a run
 #   bench/run.sh faults    limits + outage;  faults-quick: a small smoke version of both (~2 minutes)
 #
 # Environment: BENCH_JAVA (java of the pipeline, default: java on PATH), BENCH_JVM_OPTS (extra JVM options of
 # the pipeline, e.g. a JFR recording), BENCH_OUT (default bench/out), BENCH_PORT (default 18189),
-# BENCH_LATENCY_MS (default 200), BENCH_RL_C (concurrency of the rate-limited settings, default 100),
+# BENCH_LATENCY_MS (default 200), BENCH_SIM_OPTS (JVM options of the simulator, default -Xmx1g),
+# BENCH_SIM_ARGS (extra simulate flags, e.g. --io-threads 2), BENCH_WRK (1: run wrk first, default), BENCH_RL_C (concurrency of the rate-limited settings, default 100),
 # BENCH_OUTAGE_C (concurrency of the outage setting, default 10), BENCH_OUTAGE_MS (length of the outage,
 # default 60000), BENCH_LOCK (lock file the build waits on, default
 # /work/.heavy.lock when its folder exists). Every load goes to 127.0.0.1 only.
@@ -42,6 +47,10 @@ if [[ ! -f $JAR || -n $(find src routes application.properties pom.xml -newer "$
   fi
 fi
 mkdir -p "$OUT"
+if [[ ${BENCH_WRK:-1} == 1 && $MODE != limits && $MODE != outage && $MODE != faults* ]] && ! command -v wrk >/dev/null; then
+  echo "wrk is missing (apt-get install -y wrk), or set BENCH_WRK=0" >&2
+  exit 1
+fi
 
 # --- the simulator, in its own process -----------------------------------------------------------------------
 SIM_PID=
@@ -54,13 +63,21 @@ stop_sim() {
 }
 start_sim() { # extra simulate flags...
   stop_sim
-  java -Xmx1g -jar "$JAR" simulate --port "$PORT" --latency-ms "$L" --jitter-ms 0 "$@" >"$OUT/simulator.log" 2>&1 &
+  if (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null; then
+    echo "port $PORT is taken by another process: set BENCH_PORT" >&2
+    exit 1
+  fi
+  # shellcheck disable=SC2086
+  java ${BENCH_SIM_OPTS:--Xmx1g} -jar "$JAR" simulate --port "$PORT" --latency-ms "$L" --jitter-ms 0 ${BENCH_SIM_ARGS:-} "$@" \
+    >"$OUT/simulator.log" 2>&1 &
   SIM_PID=$!
   for _ in $(seq 1 100); do
+    # alive and listening (a port taken by another process fails the simulator's bind: it exits)
+    if ! kill -0 "$SIM_PID" 2>/dev/null; then break; fi
     if (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null; then return 0; fi
     sleep 0.1
   done
-  echo "simulator did not start, see $OUT/simulator.log" >&2
+  echo "simulator did not start (port $PORT taken? set BENCH_PORT), see $OUT/simulator.log" >&2
   exit 1
 }
 trap stop_sim EXIT
@@ -88,13 +105,30 @@ prompts_file() { # N -> path of a generated prompt file (made once)
   echo "$f"
 }
 
+# wrk against the simulator process at C connections for as long as the pipeline should need for N prompts
+# (C/L, 5 to 20 s); prints wrk's req/s. Its whole output is kept in DIR/wrk.txt.
+wrk_rate() { # C N DIR
+  local c=$1 n=$2 dir=$3 secs
+  secs=$(( n * L / c / 1000 )); (( secs < 5 )) && secs=5; (( secs > 20 )) && secs=20
+  timeout $((secs + 60)) wrk -t2 -c"$c" -d"${secs}s" --timeout 60s -s "$ROOT/bench/wrk-chat.lua" \
+    "http://127.0.0.1:$PORT/v1/chat/completions" >"$dir/wrk.txt" 2>&1 || true
+  if grep -q 'Non-2xx\|Socket errors' "$dir/wrk.txt"; then
+    echo "  wrk: $(grep 'Non-2xx\|Socket errors' "$dir/wrk.txt" | xargs)" >&2
+  fi
+  awk '/^Requests\/sec:/{print $2}' "$dir/wrk.txt"
+}
+
 run_setting() { # label C N order [jvm options...]
   local label=$1 c=$2 n=$3 order=$4; shift 4
-  local dir=$OUT/runs/$label file
+  local dir=$OUT/runs/$label file wrk=NaN
   file=$(prompts_file "$n")
   rm -rf "$dir"; mkdir -p "$dir"
+  if [[ ${BENCH_WRK:-1} == 1 ]]; then
+    wrk=$(wrk_rate "$c" "$n" "$dir"); wrk=${wrk:-NaN}
+    sleep 1.5 # a quiet moment, so the simulator's chat_burst_start marks the pipeline's first call
+  fi
   (cd "$dir" && $BENCH measure label="$label" simpid=$SIM_PID c="$c" latency="$L" n="$n" work="$dir/work" outbox="$dir/outbox" \
-      gclog="$dir/gc.log" log="$dir/run.log" -- \
+      gclog="$dir/gc.log" log="$dir/run.log" threadcpu="$dir/thread-cpu.txt" wrk="$wrk" stats="http://127.0.0.1:$PORT/sim/stats" -- \
       $JAVA "$@" ${BENCH_JVM_OPTS:-} -Xlog:gc:file="$dir/gc.log" \
       -Dllm.base-url="$BASE_URL" -Dllm.concurrency="$c" -Dllm.output.order="$order" \
       -Dllm.work-dir="$dir/work" -Dllm.outbox="$dir/outbox" -Dllm.realtime.queue-size=$((2 * c > 2000 ? 2 * c : 2000)) \
@@ -158,7 +192,23 @@ fault_modes() {
 case $MODE in
   limits|outage|faults|faults-quick) fault_modes; exit 0 ;;
 esac
+[[ $MODE == one && -n ${5:-} ]] && L=$5
 start_sim
+
+target_rows() {
+  run_setting c100 100 4000 ordered
+  run_setting c1000 1000 20000 ordered
+  run_setting c1000-100k 1000 100000 ordered
+  # C = 5,000 at L = 2 s: a simulator process of its own at that latency
+  local l=$L; L=2000; start_sim
+  run_setting c5000-L2s 5000 50000 ordered
+  L=$l; start_sim
+}
+
+mem_rows() {
+  run_setting mem-1M-ordered 1000 1000000 ordered -Xmx256m
+  run_setting mem-1M-streamed 1000 1000000 streamed -Xmx256m
+}
 
 rows() {
   case $MODE in
@@ -168,19 +218,18 @@ rows() {
       run_setting c1000 1000 20000 ordered
       run_setting mem-20k-streamed 1000 20000 streamed -Xmx256m
       ;;
+    targets) target_rows ;;
+    mem) mem_rows ;;
     full)
       run_setting c10 10 400 ordered
-      run_setting c100 100 4000 ordered
-      run_setting c1000 1000 40000 ordered
-      run_setting mem-100k-ordered 1000 100000 ordered -Xmx256m
-      run_setting mem-100k-streamed 1000 100000 streamed -Xmx256m
-      run_setting mem-1M-ordered 1000 1000000 ordered -Xmx256m
-      run_setting mem-1M-streamed 1000 1000000 streamed -Xmx256m
+      target_rows
+      mem_rows
       ;;
     one)
-      run_setting "c$2-$3-${4:-ordered}" "$2" "$3" "${4:-ordered}"
+      run_setting "c$2-$3-${4:-ordered}$([[ -n ${5:-} ]] && echo "-L$5")" "$2" "$3" "${4:-ordered}"
       ;;
-    *) echo "usage: bench/run.sh quick|full|one C N [ordered|streamed]|limits|outage|faults|faults-quick" >&2; exit 2 ;;
+    *) echo "usage: bench/run.sh quick|targets|mem|full|one C N [ordered|streamed] [L]|limits|outage|faults|faults-quick" >&2
+       exit 2 ;;
   esac
 }
 
@@ -192,7 +241,7 @@ rows() {
 } | tee "$OUT/table.md"
 $BENCH header | tee -a "$OUT/table.md"
 rows "$@"
-if [[ $MODE != quick && $MODE != one ]]; then
+if [[ $MODE == full || $MODE == mem ]]; then
   sim_capacity 1000 5 | tee -a "$OUT/table.md"
 fi
 echo "table also in $OUT/table.md; per-setting logs in $OUT/runs/" >&2

@@ -28,6 +28,9 @@ public final class LlmConstants {
     /** The state of one real-time call: {@code io.github.camelllm.openai.CallState}. */
     public static final String CALL = "llmCall";
     /** The state of one step of a batch job: {@code io.github.camelllm.batch.BatchStep}. */
+    /** Plain flags set once per prompt for the realtime route's tests (no reflective lookup per prompt). */
+    public static final String STOPPING = "llmStopping";
+    public static final String REPLY_LOCAL = "llmReplyLocal";
     public static final String BATCH = "llmBatch";
     /** The file id a batch download fetches (the output or the error file). */
     public static final String DOWNLOAD = "llmDownload";

@@ -69,6 +69,13 @@ public final class PipelineBeans implements CamelConfiguration {
         RunRegistry runs = RunRegistry.fromSettings(settings, simulated);
         PromptParser parser = new PromptParser(Jackson.MAPPER, settings.get("llm.model"));
         bind(context, "runs", runs);
+        // dispatch: a prompt of a run that makes no further calls stops (a plain processor, no per-line bean
+        // expression)
+        bind(context, "stopRefusedRuns", (Processor) exchange -> {
+            if (exchange.getMessage().getBody() instanceof PromptRequest request && !runs.accepting(request.runId())) {
+                exchange.setRouteStop(true);
+            }
+        });
         Intake intake = new Intake(runs, parser, settings.getInt("llm.input.max-line-bytes", 16));
         bind(context, "intake", intake);
         // --- real-time calls: slots, the gate, the client, the failure policy ---
@@ -79,8 +86,12 @@ public final class PipelineBeans implements CamelConfiguration {
         ScheduledExecutorService timer = context.getExecutorServiceManager()
                 .newScheduledThreadPool(this, "llm-timer", unboundedQueue);
         bind(context, LlmConstants.RETRY_SCHEDULER, timer);
+        // the HTTP client's own work (connect, write, read, deliver the body); a real queue: Camel's
+        // maxQueueSize -1 is a hand-off with no queue, so a busy pool made the caller run the task itself (the
+        // client's selector thread, or the work queue's consumer)
         ExecutorService httpIo = context.getExecutorServiceManager().newThreadPool(this, "llm-http",
-                new ThreadPoolProfileBuilder("llm-http").poolSize(4).maxPoolSize(4).maxQueueSize(-1).build());
+                new ThreadPoolProfileBuilder("llm-http").poolSize(4).maxPoolSize(4).maxQueueSize(Integer.MAX_VALUE)
+                        .build());
         UnaryOperator<String> scrub = FailurePolicy.scrubber(settings.apiKey());
         CallGate gate = new CallGate(flowSettings(), timer, scrub, runs::accepting);
         bind(context, "callGate", gate);

@@ -43,6 +43,9 @@ public final class ChatCalls {
         boolean noCall = stopping.getAsBoolean() || !runAccepting.test(request.runId());
         CallState call = new CallState(request, replyTo, noCall);
         exchange.setProperty(CallState.PROPERTY, call);
+        // plain properties for the routes' per-prompt tests, so they need no OGNL call (a reflective lookup)
+        exchange.setProperty(LlmConstants.STOPPING, call.isStopping());
+        exchange.setProperty(LlmConstants.REPLY_LOCAL, LOCAL_RESULTS.equals(call.getReplyTo()));
         message.removeHeaders("*");
         message.setBody(null);
     }

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -27,6 +28,9 @@ final class SimulatorStats {
     private final Map<Integer, LongAdder> chatByStatus = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger peakInFlight = new AtomicInteger();
+    private final AtomicLong lastChatMs = new AtomicLong();
+    /** Wall-clock time of the first chat request after a second without any: when the latest client began. */
+    private volatile long chatBurstStartMs = -1;
 
     void requestArrived() {
         requestsTotal.increment();
@@ -53,6 +57,10 @@ final class SimulatorStats {
 
     void chatRequest() {
         chatRequests.increment();
+        long now = System.currentTimeMillis();
+        if (now - lastChatMs.getAndSet(now) >= 1000) {
+            chatBurstStartMs = now;
+        }
     }
 
     /** A 429 from the request/token buckets (not a random one, not quota). */
@@ -142,6 +150,7 @@ final class SimulatorStats {
         node.put("in_flight", inFlight());
         node.put("peak_in_flight", peakInFlight());
         node.put("chat_requests", chatRequests());
+        node.put("chat_burst_start_epoch_ms", chatBurstStartMs);
         node.put("chat_completions", chatCompletions());
         node.put("responses_429", rateLimited());
         node.put("responses_429_rate_limit", rateLimitRejections());
