@@ -17,6 +17,7 @@ import io.github.camelllm.run.Rejects;
 import io.github.camelllm.run.Results;
 import io.github.camelllm.run.RunRegistry;
 import io.github.camelllm.run.RunSummary;
+import io.github.camelllm.run.StopRefusedRuns;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -69,13 +70,7 @@ public final class PipelineBeans implements CamelConfiguration {
         RunRegistry runs = RunRegistry.fromSettings(settings, simulated);
         PromptParser parser = new PromptParser(Jackson.MAPPER, settings.get("llm.model"));
         bind(context, "runs", runs);
-        // dispatch: a prompt of a run that makes no further calls stops (a plain processor, no per-line bean
-        // expression)
-        bind(context, "stopRefusedRuns", (Processor) exchange -> {
-            if (exchange.getMessage().getBody() instanceof PromptRequest request && !runs.accepting(request.runId())) {
-                exchange.setRouteStop(true);
-            }
-        });
+        bind(context, "stopRefusedRuns", new StopRefusedRuns(runs::accepting));
         Intake intake = new Intake(runs, parser, settings.getInt("llm.input.max-line-bytes", 16));
         bind(context, "intake", intake);
         // --- real-time calls: slots, the gate, the client, the failure policy ---

@@ -30,9 +30,14 @@ public final class InboxFiles {
      * it (NAME without the extension, as in the outbox).
      */
     public static Path moveToFailed(Path input, String reason) throws IOException {
+        if (input != null && Files.exists(input)) {
+            // the reason first: whoever finds the file in .failed/ finds why beside it
+            Path dir = input.toAbsolutePath().getParent().resolve(".failed");
+            Files.createDirectories(dir);
+            Path note = dir.resolve(RunRegistry.outboxName(input.getFileName().toString()) + ".error.txt");
+            Files.writeString(note, "cannot process " + input.getFileName() + ": " + reason + "\n");
+        }
         Path target = moveInto(input, ".failed");
-        Path note = target.resolveSibling(RunRegistry.outboxName(input.getFileName().toString()) + ".error.txt");
-        Files.writeString(note, "cannot process " + input.getFileName() + ": " + reason + "\n");
         LOG.error("input {} moved to {}: {}", input.getFileName(), target.getParent(), reason);
         return target;
     }

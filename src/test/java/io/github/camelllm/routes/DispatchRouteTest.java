@@ -1,6 +1,7 @@
 package io.github.camelllm.routes;
 
 import io.github.camelllm.PromptRequest;
+import io.github.camelllm.run.StopRefusedRuns;
 import io.github.camelllm.batch.RouteDecider;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
@@ -48,6 +49,7 @@ class DispatchRouteTest extends RouteFileTestSupport {
     @Override
     protected void bindToRegistry(Registry registry) {
         registry.bind("runs", runs);
+        registry.bind("stopRefusedRuns", new StopRefusedRuns(runs::accepting));
         registry.bind("router", new RouteDecider(true, LONG_PROMPT_TOKENS));
     }
 
