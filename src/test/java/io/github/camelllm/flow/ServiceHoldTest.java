@@ -68,25 +68,18 @@ class ServiceHoldTest {
     void a_refused_key_in_stop_mode_still_resumes_the_service_once_fixed() throws Exception {
         api.answerChats(invalidApiKey("sk-ab***cd"));
         pipeline.with("llm.faults.on-fatal", "stop").start();
-        Files.createDirectories(pipeline.inbox);
-        Files.writeString(pipeline.inbox.resolve("first.jsonl"), PipelineFixture.prompts(100));
-        await().atMost(20, TimeUnit.SECONDS).until(() -> Files.exists(pipeline.outbox.resolve("first.summary.json")));
-        assertThat(pipeline.summary("first").get("failed").asInt()).isEqualTo(100);
-        IntakeHoldPolicy hold = pipeline.app().context().getRegistry()
-                .lookupByNameAndType("intakeHold", IntakeHoldPolicy.class);
-        await().atMost(5, TimeUnit.SECONDS).until(hold::holding);
-
-        Files.writeString(pipeline.inbox.resolve("second.jsonl"), PipelineFixture.prompts(30));
-        api.reset();
-        api.answerChats(ok("fixed"));
-        await().atMost(30, TimeUnit.SECONDS).until(() -> Files.exists(pipeline.outbox.resolve("second.summary.json")));
-        assertThat(pipeline.summary("second").get("succeeded").asInt()).isEqualTo(30);
+        firstFileFailsThenSecondSucceedsOnceFixed();
     }
 
     @Test
     void an_outage_past_its_time_budget_ends_the_held_prompts_and_the_service_resumes_by_itself() throws Exception {
         api.answerChats(badGateway());
         pipeline.with("llm.retry.max-outage-ms", "2000").with("llm.retry.max-probe-interval-ms", "500").start();
+        firstFileFailsThenSecondSucceedsOnceFixed();
+    }
+
+    /** A first file ends as errors and the inbox holds; once the API answers, a second file is done by itself. */
+    void firstFileFailsThenSecondSucceedsOnceFixed() throws Exception {
         Files.createDirectories(pipeline.inbox);
         Files.writeString(pipeline.inbox.resolve("first.jsonl"), PipelineFixture.prompts(100));
         await().atMost(30, TimeUnit.SECONDS).until(() -> Files.exists(pipeline.outbox.resolve("first.summary.json")));
