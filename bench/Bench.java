@@ -86,20 +86,25 @@ public final class Bench {
     record Sample(long tNanos, long cpuTicks, long journalBytes, long hwmKb, long simTicks, long threads) {
     }
 
-    static void measure(String[] args) throws Exception {
-        Map<String, String> o = new LinkedHashMap<>();
-        List<String> cmd = new ArrayList<>();
+    /** key=value options, then "--" and the command to run. */
+    static void parseArgs(String[] args, Map<String, String> options, List<String> command) {
         boolean inCmd = false;
         for (int i = 1; i < args.length; i++) {
             if (inCmd) {
-                cmd.add(args[i]);
+                command.add(args[i]);
             } else if (args[i].equals("--")) {
                 inCmd = true;
             } else {
                 int eq = args[i].indexOf('=');
-                o.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+                options.put(args[i].substring(0, eq), args[i].substring(eq + 1));
             }
         }
+    }
+
+    static void measure(String[] args) throws Exception {
+        Map<String, String> o = new LinkedHashMap<>();
+        List<String> cmd = new ArrayList<>();
+        parseArgs(args, o, cmd);
         int c = Integer.parseInt(o.get("c"));
         long latency = Long.parseLong(o.get("latency"));
         long n = Long.parseLong(o.get("n"));
@@ -404,17 +409,7 @@ final class FaultRows {
     static void run(String what, String[] args) throws Exception {
         Map<String, String> o = new LinkedHashMap<>();
         List<String> cmd = new ArrayList<>();
-        boolean inCmd = false;
-        for (int i = 1; i < args.length; i++) {
-            if (inCmd) {
-                cmd.add(args[i]);
-            } else if (args[i].equals("--")) {
-                inCmd = true;
-            } else {
-                int eq = args[i].indexOf('=');
-                o.put(args[i].substring(0, eq), args[i].substring(eq + 1));
-            }
-        }
+        Bench.parseArgs(args, o, cmd);
         Path outbox = Path.of(o.get("outbox"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(Path.of(o.get("log")).toFile()).start();
         int exit = p.waitFor();
