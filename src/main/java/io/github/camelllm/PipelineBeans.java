@@ -173,14 +173,9 @@ public final class PipelineBeans implements CamelConfiguration {
     }
 
     private FlowSettings flowSettings() {
+        // auto, stop or hold (the settings table refuses anything else): auto holds when the inbox is watched
         String onFatal = settings.get("llm.faults.on-fatal", "auto");
-        boolean hold = switch (onFatal) {
-            case "hold" -> true;
-            case "stop" -> false;
-            case "auto" -> settings.getBoolean("llm.inbox.enabled");
-            default -> throw new Settings.ConfigException("llm.faults.on-fatal must be auto, stop or hold, got '"
-                    + onFatal + "'");
-        };
+        boolean hold = "auto".equals(onFatal) ? settings.getBoolean("llm.inbox.enabled") : "hold".equals(onFatal);
         return new FlowSettings(settings.getLong("llm.rate-limit.requests-per-minute", 0),
                 settings.getLong("llm.rate-limit.tokens-per-minute", 0),
                 settings.getLong("llm.retry.max-rate-limit-wait-ms", 0),
