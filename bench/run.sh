@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark of the real pipeline: prompt files go through `java -jar camel-llm-pipeline.jar run FILE`
+# Benchmark of the real pipeline: prompt files go through `java -jar camel-llm-pipeline-app.jar run FILE`
 # (the real routes, journal and results file) against the built-in simulator running as a separate process at a
 # fixed latency, and one table row is printed per setting. See bench/README.md.
 #
@@ -26,7 +26,7 @@ set -euo pipefail
 MODE=${1:-quick}
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-JAR=$ROOT/target/camel-llm-pipeline.jar
+JAR=$ROOT/target/camel-llm-pipeline-app.jar
 JAVA=${BENCH_JAVA:-java}
 OUT=${BENCH_OUT:-$ROOT/bench/out}
 PORT=${BENCH_PORT:-18189}

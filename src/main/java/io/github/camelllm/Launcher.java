@@ -18,10 +18,10 @@ import java.util.concurrent.ExecutionException;
 /**
  * Command line:
  * <pre>
- *   java -jar camel-llm-pipeline.jar                 service mode: watch the inbox, write to the outbox
- *   java -jar camel-llm-pipeline.jar run FILE        one-shot: process FILE, print the summary, exit
- *   java -jar camel-llm-pipeline.jar settings        the effective settings and where each came from
- *   java -jar camel-llm-pipeline.jar simulate [...]  only the built-in OpenAI-compatible simulator
+ *   java -jar camel-llm-pipeline-app.jar                 service mode: watch the inbox, write to the outbox
+ *   java -jar camel-llm-pipeline-app.jar run FILE        one-shot: process FILE, print the summary, exit
+ *   java -jar camel-llm-pipeline-app.jar settings        the effective settings and where each came from
+ *   java -jar camel-llm-pipeline-app.jar simulate [...]  only the built-in OpenAI-compatible simulator
  * </pre>
  * Exit codes of {@code run}: 0 every prompt of the run succeeded, 1 some failed or were invalid, 2 usage or
  * configuration error, or another process holds the run; 3 the run stopped before it was complete (its journal
@@ -249,13 +249,13 @@ public final class Launcher {
 
     static final String HELP = """
             usage:
-              java -jar camel-llm-pipeline.jar                 watch the inbox (llm.inbox), write to the outbox
-              java -jar camel-llm-pipeline.jar run FILE        process FILE once, print its summary, exit
+              java -jar camel-llm-pipeline-app.jar                 watch the inbox (llm.inbox), write to the outbox
+              java -jar camel-llm-pipeline-app.jar run FILE        process FILE once, print its summary, exit
                   run --simulator FILE                          the same, answered by the built-in simulator
                   (with no API key and no llm.base-url, run FILE uses the simulator too, and says so)
-              java -jar camel-llm-pipeline.jar settings        the effective settings and where each came from
-              java -jar camel-llm-pipeline.jar settings --example   a commented application.properties
-              java -jar camel-llm-pipeline.jar simulate [--port N --latency-ms N ...]
+              java -jar camel-llm-pipeline-app.jar settings        the effective settings and where each came from
+              java -jar camel-llm-pipeline-app.jar settings --example   a commented application.properties
+              java -jar camel-llm-pipeline-app.jar simulate [--port N --latency-ms N ...]
                                                               run only the built-in OpenAI-compatible simulator
             settings: application.properties (optional); override with -Dllm.key=value or LLM_KEY=value
             (an environment variable wins over -D, as in Camel); the API: OPENAI_API_KEY, OPENAI_BASE_URL

@@ -50,11 +50,6 @@ public final class LlmConstants {
     /** On a work item: the endpoint its result goes back to. */
     public static final String REPLY_TO_HEADER = "llmReplyTo";
 
-    // ------------------------------------------------------------------------------------------------ beans
-
-    /** The scheduled executor of retries, gate waits and response deadlines (errors.camel.yaml). */
-    public static final String RETRY_SCHEDULER = "llmRetryScheduler";
-
     private LlmConstants() {
     }
 }

@@ -4,14 +4,13 @@ import io.github.camelllm.run.RunRegistry;
 import io.github.camelllm.run.RunSummary;
 import io.github.camelllm.sim.OpenAiSimulator;
 import io.github.camelllm.sim.SimulatorConfig;
+import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.properties.PropertiesComponent;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
-import org.apache.camel.support.DefaultExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,14 +28,17 @@ public final class PipelineApp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PipelineApp.class);
 
+    /** The pipeline's name in the application: its settings are exactly the {@code llm.*} keys. */
+    static final String NAME = "llm";
+
     private final Main main;
     private final OpenAiSimulator simulator;
-    private final Settings settings;
+    private final LlmPipeline pipeline;
 
-    private PipelineApp(Main main, OpenAiSimulator simulator, Settings settings) {
+    private PipelineApp(Main main, OpenAiSimulator simulator, LlmPipeline pipeline) {
         this.main = main;
         this.simulator = simulator;
-        this.settings = settings;
+        this.pipeline = pipeline;
     }
 
     /**
@@ -61,7 +63,8 @@ public final class PipelineApp implements AutoCloseable {
                     requested.apiKey().isEmpty() ? "not set" : "set");
         }
         Settings settings = requested.with(Map.of(Settings.BASE_URL, baseUrl));
-        Main main = camelMain(settings, api.simulated());
+        LlmPipeline pipeline = LlmPipeline.named(NAME).asApplication(settings, api.simulated(), routesLocation());
+        Main main = camelMain(settings, pipeline);
         try {
             main.start();
         } catch (Exception e) {
@@ -70,7 +73,7 @@ public final class PipelineApp implements AutoCloseable {
             }
             throw e;
         }
-        return new PipelineApp(main, simulator, settings);
+        return new PipelineApp(main, simulator, pipeline);
     }
 
     private static OpenAiSimulator startSimulator(Settings settings) {
@@ -88,7 +91,7 @@ public final class PipelineApp implements AutoCloseable {
      * Camel Main with the validated values only: not the file (it may hold the API key), and no second lookup of
      * -D or the environment that could disagree with what was validated.
      */
-    private static Main camelMain(Settings settings, boolean simulated) {
+    private static Main camelMain(Settings settings, LlmPipeline pipeline) {
         Main main = new Main();
         main.setDefaultPropertyPlaceholderLocation("false");
         main.setInitialProperties(settings.camelOwnProperties());
@@ -105,15 +108,19 @@ public final class PipelineApp implements AutoCloseable {
         main.configure().withName("camel-llm-pipeline")
                 .withMessageHistory(false)
                 .withStreamCachingEnabled(false)
-                .withRoutesIncludePattern(routesLocation())
                 .withShutdownTimeout((int) Math.ceil(shutdownMs / 1000.0));
-        main.configure().addConfiguration(new PipelineBeans(settings, simulated));
+        main.configure().addConfiguration(new CamelConfiguration() {
+            @Override
+            public void configure(CamelContext context) {
+                pipeline.addTo(context);
+            }
+        });
         return main;
     }
 
     /** {@code routes/} of the working directory when there is one (editable without recompiling), else the jar's. */
     static String routesLocation() {
-        return Files.isDirectory(Path.of("routes")) ? "file:routes/*.camel.yaml" : "classpath:routes/*.camel.yaml";
+        return Files.isDirectory(Path.of("routes")) ? "file:routes/*.camel.yaml" : LlmPipeline.TEMPLATES;
     }
 
     public CamelContext context() {
@@ -121,11 +128,16 @@ public final class PipelineApp implements AutoCloseable {
     }
 
     public Settings settings() {
-        return settings;
+        return pipeline.settings();
     }
 
     public RunRegistry runs() {
-        return context().getRegistry().lookupByNameAndType("runs", RunRegistry.class);
+        return pipeline.runs();
+    }
+
+    /** The pipeline this application runs (named {@value #NAME}). */
+    public LlmPipeline pipeline() {
+        return pipeline;
     }
 
     /** The simulator this pipeline started, or null when it talks to a configured API. */
@@ -142,23 +154,7 @@ public final class PipelineApp implements AutoCloseable {
      * read the whole file; the future completes when every line has its result.
      */
     public CompletableFuture<RunSummary> submitFile(Path file) {
-        Exchange exchange = new DefaultExchange(context());
-        exchange.getMessage().setBody(file.toAbsolutePath());
-        exchange.setProperty(LlmConstants.ARCHIVE, false);
-        Exchange done = context().createProducerTemplate().send("direct:run-file", exchange);
-        if (done.getException() != null) {
-            return CompletableFuture.failedFuture(done.getException());
-        }
-        String rejected = done.getProperty(LlmConstants.REJECTED, String.class);
-        if (rejected != null) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException(rejected));
-        }
-        String runId = done.getProperty(LlmConstants.RUN_ID, String.class);
-        if (runId == null) {
-            return CompletableFuture.completedFuture(null); // same content already completed: skipped
-        }
-        var completion = runs().completionOf(runId); // in progress, finished, stopped, or written again
-        return completion != null ? completion : CompletableFuture.completedFuture(runs().lastSummary(runId));
+        return pipeline.submitFile(file);
     }
 
     @Override

@@ -18,15 +18,13 @@ import io.github.camelllm.run.Results;
 import io.github.camelllm.run.RunRegistry;
 import io.github.camelllm.run.RunSummary;
 import io.github.camelllm.run.StopRefusedRuns;
-import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
-import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.Predicate;
 import org.apache.camel.Processor;
 import org.apache.camel.TypeConverter;
 import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.component.http.HttpComponent;
-import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.EventNotifierSupport;
@@ -35,7 +33,6 @@ import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.util.Timeout;
-import org.springframework.jms.connection.CachingConnectionFactory;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -43,26 +40,30 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
- * Creates the pipeline's beans from the settings and binds them under the names the routes use.
- * The flow itself lives in {@code routes/*.camel.yaml}.
+ * Creates one pipeline's beans from its settings and binds them under the names its routes use, each prefixed
+ * with the pipeline's name ({@code NAME-runs}, {@code NAME-callGate}, ...), so they cannot replace a bean of the
+ * host's or of another pipeline. The flow itself lives in {@code routes/*.camel.yaml}.
  */
-public final class PipelineBeans implements CamelConfiguration {
+final class PipelineBeans {
 
     private final Settings settings;
+    private final String name;
     private final boolean simulated;
+    private final boolean ownsContext;
 
-    public PipelineBeans(Settings settings) {
-        this(settings, false);
-    }
-
-    /** @param simulated the API is the built-in simulator: results and summaries say so */
-    public PipelineBeans(Settings settings, boolean simulated) {
+    /**
+     * @param simulated   the API is the built-in simulator: results and summaries say so
+     * @param ownsContext the pipeline is the whole application (the command line): it may configure the
+     *                    context's own {@code jms} component; inside a host it registers one of its own
+     */
+    PipelineBeans(Settings settings, String name, boolean simulated, boolean ownsContext) {
         this.settings = settings;
+        this.name = name;
         this.simulated = simulated;
+        this.ownsContext = ownsContext;
     }
 
-    @Override
-    public void configure(CamelContext context) {
+    void configure(CamelContext context) {
         int concurrency = settings.getInt("llm.concurrency", 1);
         long connectMs = settings.getLong("llm.timeout.connect-ms", 1);
         long responseMs = settings.getLong("llm.timeout.response-ms", 1);
@@ -74,18 +75,18 @@ public final class PipelineBeans implements CamelConfiguration {
         Intake intake = new Intake(runs, parser, settings.getInt("llm.input.max-line-bytes", 16));
         bind(context, "intake", intake);
         // --- real-time calls: slots, the gate, the client, the failure policy ---
-        ThreadPoolProfile unboundedQueue = new ThreadPoolProfileBuilder("llm-timer").poolSize(2).maxPoolSize(2)
+        ThreadPoolProfile unboundedQueue = new ThreadPoolProfileBuilder(name + "-timer").poolSize(2).maxPoolSize(2)
                 .maxQueueSize(-1).build();
         // timers for retries, waits at the gate and response deadlines; how many can wait is bounded by the
         // call slots, so the queue needs no bound of its own (a bounded one would reject waiting prompts)
         ScheduledExecutorService timer = context.getExecutorServiceManager()
-                .newScheduledThreadPool(this, "llm-timer", unboundedQueue);
-        bind(context, LlmConstants.RETRY_SCHEDULER, timer);
+                .newScheduledThreadPool(this, name + "-timer", unboundedQueue);
+        bind(context, "timer", timer);
         // the HTTP client's own work (connect, write, read, deliver the body); a real queue: Camel's
         // maxQueueSize -1 is a hand-off with no queue, so a busy pool made the caller run the task itself (the
         // client's selector thread, or the work queue's consumer)
-        ExecutorService httpIo = context.getExecutorServiceManager().newThreadPool(this, "llm-http",
-                new ThreadPoolProfileBuilder("llm-http").poolSize(4).maxPoolSize(4).maxQueueSize(Integer.MAX_VALUE)
+        ExecutorService httpIo = context.getExecutorServiceManager().newThreadPool(this, name + "-http",
+                new ThreadPoolProfileBuilder(name + "-http").poolSize(4).maxPoolSize(4).maxQueueSize(Integer.MAX_VALUE)
                         .build());
         UnaryOperator<String> scrub = FailurePolicy.scrubber(settings.apiKey());
         CallGate gate = new CallGate(flowSettings(), timer, scrub, runs::accepting);
@@ -96,7 +97,7 @@ public final class PipelineBeans implements CamelConfiguration {
             return new RunSummary.RateLimits(stats.rateLimitedAnswers(), stats.throttledMs());
         });
         bind(context, "callSlots", new CallSlots(concurrency, intake::isStopping));
-        bind(context, "chat", new ChatCalls(intake::isStopping, runs::accepting));
+        bind(context, "chat", new ChatCalls("direct:" + name + "-result", intake::isStopping, runs::accepting));
         ChatClient client = new ChatClient(settings.get("llm.base-url"), settings.apiKey(), connectMs,
                 responseMs, settings.getInt("llm.response.max-bytes", 1024), gate, timer, httpIo);
         bind(context, "chatClient", client);
@@ -104,6 +105,7 @@ public final class PipelineBeans implements CamelConfiguration {
         FailurePolicy failures = new FailurePolicy(settings.getInt("llm.retry.max-attempts", 1),
                 settings.getLong("llm.retry.max-retry-after-ms", 0), gate, settings.apiKey());
         bind(context, "failures", failures);
+        bind(context, "retryWhile", (Predicate) failures::shouldRetry);
         bind(context, "retryAfterDelay", (Processor) failures::onFailure);
         bind(context, "intakeHold", new IntakeHoldPolicy(gate, timer));
         // graceful shutdown starts by closing intake, so the in-flight calls can drain and be journaled
@@ -125,7 +127,7 @@ public final class PipelineBeans implements CamelConfiguration {
                 settings.getBoolean("llm.inbox.require-marker"), settings.getBoolean("llm.inbox.follow-symlinks")));
         bind(context, "router", new RouteDecider(settings.getBoolean("llm.batch.enabled"),
                 settings.getInt("llm.route.long-prompt-tokens", 0)));
-        BatchBeans.bind(context, settings, runs);
+        BatchBeans.bind(context, name + "-", settings, runs);
 
         // Across a broker, work items and results travel as JSON text (see llm.realtime.queue-uri)
         context.getTypeConverterRegistry().addTypeConverter(String.class, PromptRequest.class,
@@ -134,11 +136,9 @@ public final class PipelineBeans implements CamelConfiguration {
                 converter(value -> WorkItems.resultToJson((PromptResult) value)));
         String brokerUrl = settings.get("llm.broker.url", "");
         if (!brokerUrl.isEmpty()) {
-            ActiveMQConnectionFactory artemis = new ActiveMQConnectionFactory(brokerUrl,
-                    settings.get("llm.broker.user", null), settings.get("llm.broker.password", null));
-            CachingConnectionFactory cached = new CachingConnectionFactory(artemis);
-            cached.setSessionCacheSize(Math.max(10, Math.min(concurrency, 200)));
-            context.getComponent("jms", JmsComponent.class).setConnectionFactory(cached);
+            // only here: the broker client is optional, a host without one never loads these classes
+            BrokerConnections.register(context, ownsContext ? "jms" : name + "-jms", brokerUrl,
+                    settings.get("llm.broker.user", null), settings.get("llm.broker.password", null), concurrency);
         }
 
         // One connection pool for every API call, sized from llm.concurrency: the HTTP client's defaults
@@ -196,7 +196,7 @@ public final class PipelineBeans implements CamelConfiguration {
         };
     }
 
-    private static void bind(CamelContext context, String name, Object bean) {
-        context.getRegistry().bind(name, bean);
+    private void bind(CamelContext context, String bean, Object value) {
+        context.getRegistry().bind(name + "-" + bean, value);
     }
 }

@@ -18,12 +18,12 @@ public final class SettingsExample {
         StringBuilder sb = new StringBuilder();
         sb.append("""
                 # camel-llm-pipeline settings: every llm.* key with its default (generated from SettingsSpec by
-                # `java -jar target/camel-llm-pipeline.jar settings --example`). The defaults live in the code, so
+                # `java -jar target/camel-llm-pipeline-app.jar settings --example`). The defaults live in the code, so
                 # this file is optional; uncomment a line to change a value.
                 # Precedence is Camel's: environment variable (LLM_CONCURRENCY=200: upper case, dots and dashes
                 # become underscores) > JVM system property (-Dllm.concurrency=200) > this file > default.
                 # Keys that are not llm.* (camel.main.*, ...) configure Camel itself; the shutdown timeout is
-                # llm.shutdown.timeout-ms. `java -jar target/camel-llm-pipeline.jar settings` shows the values in
+                # llm.shutdown.timeout-ms. `java -jar target/camel-llm-pipeline-app.jar settings` shows the values in
                 # effect and where each came from.
                 """);
         for (SettingsSpec.Section section : SettingsSpec.sections()) {

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Resolves every {@code llm.*} key of {@link SettingsSpec} with Camel's properties component, so precedence is
@@ -94,6 +95,99 @@ final class SettingsResolver {
         } finally {
             camel.stop();
         }
+    }
+
+    /**
+     * The settings of one pipeline inside a host application: each key {@code llm.x} is read as {@code NAME.x}
+     * from the host's own properties (its Camel properties component, which under Spring Boot is the Spring
+     * Environment), over the values the host's code gave, over the defaults in {@link SettingsSpec}. No file is
+     * read and nothing of the process environment is consulted beyond what the host's properties do.
+     * <p>
+     * Defaults that would clash between two pipelines in one host are the instance's own: its endpoints
+     * ({@code direct:NAME-prompts}, {@code seda:NAME-realtime}, ...) and, for a name other than {@code llm}, its
+     * folders ({@code NAME/outbox}, and so {@code NAME/work}). The inbox is not watched unless asked for.
+     *
+     * @param name     the pipeline's name: the prefix of its properties
+     * @param hostKeys the host's property names under {@code NAME.}, where they can be listed (to refuse misspelt
+     *                 keys)
+     * @param lookup   the host's value of a property, if any
+     * @param given    values from the host's code, by short key ({@code concurrency}) or full key
+     */
+    static Settings forPipeline(String name, Iterable<String> hostKeys, Function<String, Optional<String>> lookup,
+                                Map<String, String> given) {
+        String prefix = name + ".";
+        for (String key : hostKeys) {
+            if (key.equals(LlmPipelines.NAMES)) {
+                continue; // the host's list of pipelines, not a setting of one
+            }
+            if (key.startsWith(prefix) && SettingsSpec.find("llm." + key.substring(prefix.length())) == null) {
+                throw new ConfigException("unknown setting " + key + " (pipeline " + name + ")"
+                        + closest("llm." + key.substring(prefix.length()), false).replace("llm.", prefix));
+            }
+        }
+        Map<String, String> code = new HashMap<>();
+        given.forEach((k, v) -> {
+            String full = k.startsWith("llm.") ? k : "llm." + k;
+            if (SettingsSpec.find(full) == null) {
+                throw new ConfigException("unknown setting " + k + " given to pipeline " + name + closest(full, false));
+            }
+            code.put(full, v == null ? "" : v);
+        });
+        Map<String, String> values = new LinkedHashMap<>();
+        Map<String, String> sources = new HashMap<>();
+        for (Setting setting : SettingsSpec.byKey().values()) {
+            String property = prefix + setting.key().substring("llm.".length());
+            Optional<String> fromHost;
+            try {
+                fromHost = lookup.apply(property);
+            } catch (RuntimeException e) {
+                throw new ConfigException(property + ": " + e.getMessage());
+            }
+            String raw;
+            String source;
+            if (fromHost.isPresent()) {
+                raw = fromHost.get();
+                source = "property " + property;
+            } else if (code.containsKey(setting.key())) {
+                raw = code.get(setting.key());
+                source = "set by the application's code";
+            } else {
+                raw = instanceDefault(setting, name);
+                source = "default";
+            }
+            if (raw == null || (raw.isEmpty() && setting.defaultValue() == null)) {
+                continue;
+            }
+            String checked;
+            try {
+                checked = setting.check(raw);
+            } catch (ConfigException e) {
+                throw new ConfigException(e.getMessage().replaceFirst("^" + java.util.regex.Pattern.quote(
+                        setting.key()), property) + " (from " + source + ")");
+            }
+            values.put(setting.key(), checked);
+            sources.put(setting.key(), source);
+        }
+        Settings settings = new Settings(values, sources, new Properties());
+        settings.checkTogether();
+        return settings;
+    }
+
+    /** The default of a setting for pipeline {@code name} inside a host (see {@link #forPipeline}). */
+    static String instanceDefault(Setting setting, String name) {
+        String value = setting.defaultValue();
+        if (value == null) {
+            return null;
+        }
+        if (setting.key().equals("llm.inbox.enabled")) {
+            return "false";
+        }
+        value = value.replaceFirst("^(direct|seda):llm-", "$1:" + name + "-");
+        if (!name.equals("llm") && (setting.key().equals("llm.outbox") || setting.key().equals("llm.inbox")
+                || setting.key().equals("llm.schedule.folder"))) {
+            value = name + "/" + value;
+        }
+        return value;
     }
 
     /**

@@ -11,7 +11,7 @@ import java.util.Map;
  * Every {@code llm.*} setting, declared once: key, type, default, allowed values, meaning.
  * <p>
  * <b>To add a setting</b>, add one line to {@link #TABLE} below, then run
- * {@code java -jar target/camel-llm-pipeline.jar settings --example > application.properties} so the example
+ * {@code java -jar target/camel-llm-pipeline-app.jar settings --example > application.properties} so the example
  * file shows it (a test checks that the two agree). Read it with the {@link Settings} accessors, or as
  * {@code {{llm.your-key}}} in a route. A key that is not in this table is refused at start.
  */
@@ -121,7 +121,7 @@ public final class SettingsSpec {
             .bool("llm.batch.enabled", true, "Send long prompts to the Batch API (half price, answers within 24 h).")
             .integer("llm.route.long-prompt-tokens", 8000, 0, 100_000_000,
                     "Prompts with more estimated tokens (chars / 4) than this go to the Batch API.")
-            .required("llm.batch.queue-uri", "direct:batch-enqueue", "Endpoint in front of the batch route.")
+            .required("llm.batch.queue-uri", "direct:llm-batch-enqueue", "Endpoint in front of the batch route.")
             .integer("llm.batch.max-requests", 50_000, 1, 50_000,
                     "Most requests in one Batch API input file (the API allows 50,000).")
             .integer("llm.batch.max-bytes", 209_715_200, 1024, 209_715_200,

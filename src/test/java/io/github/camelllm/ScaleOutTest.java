@@ -32,7 +32,7 @@ class ScaleOutTest {
              PipelineFixture b = instance(tmp.resolve("b"), sim, broker, "b")) {
             a.start();
             b.start();
-            NotifyBuilder bCalled = new NotifyBuilder(b.app().context()).fromRoute("realtime").whenDone(10).create();
+            NotifyBuilder bCalled = new NotifyBuilder(b.app().context()).fromRoute("llm-realtime").whenDone(10).create();
 
             RunSummary summary = a.run(a.write("shared.jsonl", PipelineFixture.prompts(300)));
 

@@ -172,7 +172,7 @@ class SettingsTest {
     @Test
     void application_properties_is_the_example_generated_from_the_spec() throws IOException {
         String file = Files.readString(Path.of("application.properties"), StandardCharsets.UTF_8);
-        assertThat(file).as("regenerate with: java -jar target/camel-llm-pipeline.jar settings --example "
+        assertThat(file).as("regenerate with: java -jar target/camel-llm-pipeline-app.jar settings --example "
                 + "> application.properties").isEqualTo(SettingsExample.render());
         for (String line : file.split("\n")) {
             assertThat(line.isBlank() || line.startsWith("#")).as("not commented out: " + line).isTrue();

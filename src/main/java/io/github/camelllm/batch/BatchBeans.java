@@ -12,19 +12,20 @@ public final class BatchBeans {
     private BatchBeans() {
     }
 
-    public static void bind(CamelContext context, Settings settings, RunRegistry runs) {
+    /** @param prefix the pipeline's bean name prefix ({@code NAME-}) */
+    public static void bind(CamelContext context, String prefix, Settings settings, RunRegistry runs) {
         long maxBytes = settings.getLong("llm.batch.max-bytes", 1024);
         long pollIntervalMs = settings.getLong("llm.batch.poll-interval-ms", 1);
         EnqueuedTokens enqueued = new EnqueuedTokens(settings.getLong("llm.batch.max-enqueued-tokens", 0));
         BatchJobs jobs = new BatchJobs(runs, enqueued);
-        context.getRegistry().bind("batchJobs", jobs);
-        context.getRegistry().bind("batchApi", new BatchApi());
-        context.getRegistry().bind("batchSteps", new BatchSteps(runs, enqueued,
+        context.getRegistry().bind(prefix + "batchJobs", jobs);
+        context.getRegistry().bind(prefix + "batchApi", new BatchApi());
+        context.getRegistry().bind(prefix + "batchSteps", new BatchSteps(runs, enqueued,
                 new Resubmits(settings.getInt("llm.batch.max-resubmits", 0), pollIntervalMs),
                 FailurePolicy.scrubber(settings.apiKey())));
-        context.getRegistry().bind("shardAggregator", new ShardAggregator(jobs,
+        context.getRegistry().bind(prefix + "shardAggregator", new ShardAggregator(jobs,
                 settings.getInt("llm.batch.max-requests", 1), maxBytes));
-        context.getRegistry().bind("batchOutput", new BatchOutput(runs, settings.get("llm.batch.on-failure")));
-        context.getRegistry().bind("scheduledRuns", new ScheduledRuns(runs, settings.get("llm.schedule.folder")));
+        context.getRegistry().bind(prefix + "batchOutput", new BatchOutput(runs, settings.get("llm.batch.on-failure")));
+        context.getRegistry().bind(prefix + "scheduledRuns", new ScheduledRuns(runs, settings.get("llm.schedule.folder")));
     }
 }

@@ -17,17 +17,18 @@ import java.util.function.Predicate;
 /** The two ends of one chat-completions call: taking a work item off the queue, and reading the answer. */
 public final class ChatCalls {
 
-    private static final String LOCAL_RESULTS = "direct:llm-result";
-
+    private final String localResults;
     private final BooleanSupplier stopping;
     private final Predicate<String> runAccepting;
 
     /**
+     * @param localResults this pipeline's own results endpoint (a work item that names no other comes back here)
      * @param stopping     true once shutdown has begun: queued work items are then left for the next start
      * @param runAccepting false for a run that makes no further calls (its journal cannot be written, its input
      *                     changed): what is paid must be recordable
      */
-    public ChatCalls(BooleanSupplier stopping, Predicate<String> runAccepting) {
+    public ChatCalls(String localResults, BooleanSupplier stopping, Predicate<String> runAccepting) {
+        this.localResults = localResults;
         this.stopping = stopping;
         this.runAccepting = runAccepting;
     }
@@ -39,13 +40,13 @@ public final class ChatCalls {
     public void receive(Exchange exchange) {
         Message message = exchange.getMessage();
         PromptRequest request = request(message.getBody());
-        String replyTo = message.getHeader(LlmConstants.REPLY_TO_HEADER, LOCAL_RESULTS, String.class);
+        String replyTo = message.getHeader(LlmConstants.REPLY_TO_HEADER, localResults, String.class);
         boolean noCall = stopping.getAsBoolean() || !runAccepting.test(request.runId());
         CallState call = new CallState(request, replyTo, noCall);
         exchange.setProperty(CallState.PROPERTY, call);
         // plain properties for the routes' per-prompt tests, so they need no OGNL call (a reflective lookup)
         exchange.setProperty(LlmConstants.STOPPING, call.isStopping());
-        exchange.setProperty(LlmConstants.REPLY_LOCAL, LOCAL_RESULTS.equals(call.getReplyTo()));
+        exchange.setProperty(LlmConstants.REPLY_LOCAL, localResults.equals(call.getReplyTo()));
         message.removeHeaders("*");
         message.setBody(null);
     }

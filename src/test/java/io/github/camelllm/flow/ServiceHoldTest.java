@@ -36,12 +36,12 @@ class ServiceHoldTest {
     void an_empty_account_pauses_the_service_and_a_top_up_resumes_it() throws Exception {
         api.answerChats(quotaExhausted());
         pipeline.start();
-        CallGate gate = pipeline.app().context().getRegistry().lookupByNameAndType("callGate", CallGate.class);
+        CallGate gate = pipeline.app().context().getRegistry().lookupByNameAndType("llm-callGate", CallGate.class);
         Files.createDirectories(pipeline.inbox);
         Files.writeString(pipeline.inbox.resolve("first.jsonl"), PipelineFixture.prompts(40));
 
         IntakeHoldPolicy hold = pipeline.app().context().getRegistry()
-                .lookupByNameAndType("intakeHold", IntakeHoldPolicy.class);
+                .lookupByNameAndType("llm-intakeHold", IntakeHoldPolicy.class);
         await().atMost(20, TimeUnit.SECONDS).until(() -> !gate.healthy() && hold.holding());
         Files.writeString(pipeline.inbox.resolve("second.jsonl"), PipelineFixture.prompts(30));
         // a few probes go out meanwhile; the prompts are held, not turned into errors
@@ -85,7 +85,7 @@ class ServiceHoldTest {
         await().atMost(30, TimeUnit.SECONDS).until(() -> Files.exists(pipeline.outbox.resolve("first.summary.json")));
         assertThat(pipeline.summary("first").get("failed").asInt()).isEqualTo(100);
         IntakeHoldPolicy hold = pipeline.app().context().getRegistry()
-                .lookupByNameAndType("intakeHold", IntakeHoldPolicy.class);
+                .lookupByNameAndType("llm-intakeHold", IntakeHoldPolicy.class);
         await().atMost(5, TimeUnit.SECONDS).until(hold::holding);
 
         Files.writeString(pipeline.inbox.resolve("second.jsonl"), PipelineFixture.prompts(30));

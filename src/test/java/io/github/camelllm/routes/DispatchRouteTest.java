@@ -41,16 +41,16 @@ class DispatchRouteTest extends RouteFileTestSupport {
         return new RouteBuilder() {
             @Override
             public void configure() {
-                from("direct:realtime-enqueue").to("mock:realtime");
+                from("direct:llm-realtime-enqueue").to("mock:realtime");
             }
         };
     }
 
     @Override
     protected void bindToRegistry(Registry registry) {
-        registry.bind("runs", runs);
-        registry.bind("stopRefusedRuns", new StopRefusedRuns(runs::accepting));
-        registry.bind("router", new RouteDecider(true, LONG_PROMPT_TOKENS));
+        registry.bind("llm-runs", runs);
+        registry.bind("llm-stopRefusedRuns", new StopRefusedRuns(runs::accepting));
+        registry.bind("llm-router", new RouteDecider(true, LONG_PROMPT_TOKENS));
     }
 
     static PromptRequest prompt(String runId, String customId, String mode, int estimatedTokens) {
@@ -73,8 +73,8 @@ class DispatchRouteTest extends RouteFileTestSupport {
         realtime.expectedMessageCount(1);
         realtime.expectedPropertyReceived("llmRoute", "realtime");
 
-        template.sendBody("direct:dispatch", prompt("r1", "long", null, LONG_PROMPT_TOKENS + 1));
-        template.sendBody("direct:dispatch", prompt("r1", "at-the-limit", null, LONG_PROMPT_TOKENS));
+        template.sendBody("direct:llm-dispatch", prompt("r1", "long", null, LONG_PROMPT_TOKENS + 1));
+        template.sendBody("direct:llm-dispatch", prompt("r1", "at-the-limit", null, LONG_PROMPT_TOKENS));
 
         MockEndpoint.assertIsSatisfied(context);
         assertThat(received("mock:batch")).containsExactly("long");
@@ -83,8 +83,8 @@ class DispatchRouteTest extends RouteFileTestSupport {
 
     @Test
     void an_explicit_mode_wins_over_the_size() throws Exception {
-        template.sendBody("direct:dispatch", prompt("r1", "short-but-batch", "batch", 1));
-        template.sendBody("direct:dispatch", prompt("r1", "long-but-realtime", "realtime", 10 * LONG_PROMPT_TOKENS));
+        template.sendBody("direct:llm-dispatch", prompt("r1", "short-but-batch", "batch", 1));
+        template.sendBody("direct:llm-dispatch", prompt("r1", "long-but-realtime", "realtime", 10 * LONG_PROMPT_TOKENS));
 
         assertThat(received("mock:batch")).containsExactly("short-but-batch");
         assertThat(received("mock:realtime")).containsExactly("long-but-realtime");
@@ -93,9 +93,9 @@ class DispatchRouteTest extends RouteFileTestSupport {
     @Test
     void a_stopped_run_sends_nothing_further() {
         runs.stopped.add("stopped-run");
-        Exchange done = template.send("direct:dispatch",
+        Exchange done = template.send("direct:llm-dispatch",
                 e -> e.getMessage().setBody(prompt("stopped-run", "late", null, 1)));
-        template.sendBody("direct:dispatch", prompt("r1", "other-run", null, 1));
+        template.sendBody("direct:llm-dispatch", prompt("r1", "other-run", null, 1));
 
         assertThat(done.getException()).isNull();
         assertThat(received("mock:batch")).isEmpty();

@@ -9,6 +9,7 @@ import io.github.camelllm.openai.ApiFailure;
 import io.github.camelllm.openai.CallState;
 import io.github.camelllm.openai.FailurePolicy;
 import org.apache.camel.Exchange;
+import org.apache.camel.Predicate;
 import org.apache.camel.Processor;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
@@ -21,6 +22,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -28,14 +30,15 @@ import java.util.concurrent.ScheduledExecutorService;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * errors.camel.yaml: a failed call is tried again as FailurePolicy decides, with Camel's backoff or the delay
+ * The chat route's error handler (realtime.camel.yaml): a failed call is tried again as FailurePolicy decides, with Camel's backoff or the delay
  * the server named, and one that cannot succeed ends as an error result, never as a lost prompt.
  */
 class ErrorsRouteTest extends RouteFileTestSupport {
 
     ErrorsRouteTest() {
-        super("errors.camel.yaml", Map.of("llm.retry.initial-delay-ms", "10", "llm.retry.multiplier", "2",
-                "llm.retry.max-delay-ms", "40", "llm.retry.jitter", "0.1"));
+        super("realtime.camel.yaml", Map.of("llm.retry.initial-delay-ms", "10", "llm.retry.multiplier", "2",
+                "llm.retry.max-delay-ms", "40", "llm.retry.jitter", "0.1"),
+                Set.of("chat", "chat-call", "call-failed", "reply"));
     }
 
     static final int MAX_ATTEMPTS = 3;
@@ -46,20 +49,22 @@ class ErrorsRouteTest extends RouteFileTestSupport {
     final Queue<Object> script = new ArrayDeque<>();
     final List<Long> attemptTimes = new CopyOnWriteArrayList<>();
 
-    /** A chat route of the same shape as realtime.camel.yaml's: the attempt is a route of its own. */
+    /** Where the chat route's results go: the call names this endpoint as the one its result goes back to. */
     @Override
     RouteBuilder standIns() {
         return new RouteBuilder() {
             @Override
             public void configure() {
-                from("direct:chat").routeId("chat").routeConfigurationId("llm-calls")
-                        .to("direct:chat-call")
-                        .to("direct:llm-reply");
-                from("direct:chat-call").errorHandler(noErrorHandler())
-                        .process(attempt());
-                from("direct:llm-reply").to("mock:reply");
+                from("direct:llm-result").to("mock:reply");
             }
         };
+    }
+
+    /** The chat bean's last step, as a stand-in: the attempt's answer is the result. */
+    public static final class PassThrough {
+        public Object toResult(Object body) {
+            return body;
+        }
     }
 
     Processor attempt() {
@@ -79,9 +84,13 @@ class ErrorsRouteTest extends RouteFileTestSupport {
         FlowSettings flow = new FlowSettings(0, 0, 60_000, 60_000, 1_000, false, 1_000, 100, 1_000);
         CallGate gate = new CallGate(flow, timer, FailurePolicy.scrubber(""), runId -> true);
         FailurePolicy failures = new FailurePolicy(MAX_ATTEMPTS, 5_000, gate, "");
-        registry.bind("llmRetryScheduler", timer);
-        registry.bind("failures", failures);
-        registry.bind("retryAfterDelay", (Processor) failures::onFailure);
+        registry.bind("llm-timer", timer);
+        registry.bind("llm-retryWhile", (Predicate) failures::shouldRetry);
+        registry.bind("llm-callGate", (Processor) exchange -> { });
+        registry.bind("llm-chatClient", attempt());
+        registry.bind("llm-chat", new PassThrough());
+        registry.bind("llm-failures", failures);
+        registry.bind("llm-retryAfterDelay", (Processor) failures::onFailure);
     }
 
     @AfterEach
@@ -101,7 +110,7 @@ class ErrorsRouteTest extends RouteFileTestSupport {
     CallState call() {
         CallState call = new CallState(new PromptRequest("run", 1, "c1", "gpt-4o-mini", "{}", null, 1, null),
                 "direct:llm-result", false);
-        Exchange done = template.send("direct:chat", e -> e.setProperty(CallState.PROPERTY, call));
+        Exchange done = template.send("direct:llm-chat", e -> e.setProperty(CallState.PROPERTY, call));
         assertThat(done.getException()).as("a failure is handled, never thrown back").isNull();
         return call;
     }

@@ -41,8 +41,8 @@ class ResultsRouteTest extends RouteFileTestSupport {
     @Override
     protected void bindToRegistry(Registry registry) {
         runs = new RunRegistry(dir.resolve("work").toString(), dir.resolve("outbox").toString(), "ordered", "skip");
-        registry.bind("runs", runs);
-        registry.bind("results", new Results(runs));
+        registry.bind("llm-runs", runs);
+        registry.bind("llm-results", new Results(runs));
     }
 
     @AfterEach
@@ -111,7 +111,7 @@ class ResultsRouteTest extends RouteFileTestSupport {
     void the_last_result_of_a_run_writes_its_outputs_and_completes_it() throws Exception {
         Run run = twoLineRun();
         NotifyBuilder completed = new NotifyBuilder(context).from("direct:llm-result")
-                .wereSentTo("direct:run-complete").whenDone(1).create();
+                .wereSentTo("direct:llm-run-complete").whenDone(1).create();
 
         template.sendBody("direct:llm-result", ok(run, 2, "b"));
         assertThat(completed.matches()).as("one line still has no result").isFalse();

@@ -3,6 +3,8 @@ package io.github.camelllm.routes;
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.RouteTemplateDefinition;
 import org.apache.camel.spi.RoutesLoader;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
@@ -12,23 +14,34 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 /**
- * Camel's test support for the real YAML route files (as packaged from {@code routes/}): the routes under test,
- * stand-ins for the routes they hand over to, and only the beans and properties they use.
+ * Camel's test support for the real YAML route files (as packaged from {@code routes/}): the routes made from the
+ * templates under test for a pipeline named {@value #NAME} (so {@code direct:llm-*} endpoints and {@code llm.*}
+ * beans), stand-ins for the routes they hand over to, and only the beans and properties they use.
  */
 abstract class RouteFileTestSupport extends CamelTestSupport {
 
+    static final String NAME = "llm";
+
     private final String routeFile;
     private final Map<String, String> properties;
+    private final Set<String> parts;
 
     /**
      * @param routeFile  the route file under test, by name (e.g. {@code dispatch.camel.yaml})
      * @param properties the {@code {{llm.*}}} properties its routes read
      */
     RouteFileTestSupport(String routeFile, Map<String, String> properties) {
+        this(routeFile, properties, Set.of());
+    }
+
+    /** @param parts the templates of the file to make routes of (by id without its prefix); empty: all */
+    RouteFileTestSupport(String routeFile, Map<String, String> properties, Set<String> parts) {
         this.routeFile = routeFile;
         this.properties = properties;
+        this.parts = parts;
     }
 
     /** Routes that stand in for the ones the routes under test hand over to (Java DSL); none by default. */
@@ -47,8 +60,20 @@ abstract class RouteFileTestSupport extends CamelTestSupport {
         List<RoutesBuilder> builders = new ArrayList<>();
         for (String file : List.of(routeFile)) {
             builders.addAll(loader.findRoutesBuilders(
-                    ResourceHelper.resolveMandatoryResource(context, "classpath:routes/" + file)));
+                    ResourceHelper.resolveMandatoryResource(context, "classpath:camel-llm-pipeline/routes/" + file)));
         }
+        builders.add(new RouteBuilder() {
+            @Override
+            public void configure() {
+                Model model = getContext().getCamelContextExtension().getContextPlugin(Model.class);
+                for (RouteTemplateDefinition template : model.getRouteTemplateDefinitions()) {
+                    String part = template.getId().substring("llm-pipeline-".length());
+                    if (parts.isEmpty() || parts.contains(part)) {
+                        templatedRoute(template.getId()).routeId(NAME + "-" + part).parameter("name", NAME);
+                    }
+                }
+            }
+        });
         builders.add(standIns());
         return builders.toArray(RoutesBuilder[]::new);
     }
