@@ -125,7 +125,7 @@ public final class PipelineBeans implements CamelConfiguration {
                 settings.getBoolean("llm.inbox.require-marker"), settings.getBoolean("llm.inbox.follow-symlinks")));
         bind(context, "router", new RouteDecider(settings.getBoolean("llm.batch.enabled"),
                 settings.getInt("llm.route.long-prompt-tokens", 0)));
-        BatchBeans.bind(context, settings, runs);
+        BatchBeans.bind(context, settings, runs, timer);
 
         // Across a broker, work items and results travel as JSON text (see llm.realtime.queue-uri)
         context.getTypeConverterRegistry().addTypeConverter(String.class, PromptRequest.class,
