@@ -9,7 +9,6 @@ import io.github.camelllm.flow.IntakeHoldPolicy;
 import io.github.camelllm.intake.InboxFilter;
 import io.github.camelllm.intake.Intake;
 import io.github.camelllm.intake.PromptParser;
-import io.github.camelllm.openai.ApiKeyConfigurer;
 import io.github.camelllm.openai.ChatCalls;
 import io.github.camelllm.openai.ChatClient;
 import io.github.camelllm.openai.FailurePolicy;
@@ -24,15 +23,10 @@ import org.apache.camel.Predicate;
 import org.apache.camel.Processor;
 import org.apache.camel.TypeConverter;
 import org.apache.camel.builder.ThreadPoolProfileBuilder;
-import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.support.TypeConverterSupport;
-import org.apache.hc.client5.http.config.ConnectionConfig;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
-import org.apache.hc.core5.util.Timeout;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -127,7 +121,7 @@ final class PipelineBeans {
                 settings.getBoolean("llm.inbox.require-marker"), settings.getBoolean("llm.inbox.follow-symlinks")));
         bind(context, "router", new RouteDecider(settings.getBoolean("llm.batch.enabled"),
                 settings.getInt("llm.route.long-prompt-tokens", 0)));
-        BatchBeans.bind(context, name + "-", settings, runs);
+        BatchBeans.bind(context, name + "-", settings, runs, timer);
 
         // Across a broker, work items and results travel as JSON text (see llm.realtime.queue-uri)
         context.getTypeConverterRegistry().addTypeConverter(String.class, PromptRequest.class,
@@ -139,36 +133,6 @@ final class PipelineBeans {
             // only here: the broker client is optional, a host without one never loads these classes
             BrokerConnections.register(context, ownsContext ? "jms" : name + "-jms", brokerUrl,
                     settings.get("llm.broker.user", null), settings.get("llm.broker.password", null), concurrency);
-        }
-
-        // One connection pool for every API call, sized from llm.concurrency: the HTTP client's defaults
-        // (20 per route) would silently cap what the server sees.
-        PoolingHttpClientConnectionManager pool = PoolingHttpClientConnectionManagerBuilder.create()
-                .setMaxConnTotal(concurrency)
-                .setMaxConnPerRoute(concurrency)
-                .setDefaultConnectionConfig(ConnectionConfig.custom()
-                        .setConnectTimeout(Timeout.ofMilliseconds(connectMs))
-                        .setSocketTimeout(Timeout.ofMilliseconds(responseMs))
-                        .build())
-                .build();
-        ApiKeyConfigurer auth = new ApiKeyConfigurer(settings.apiKey());
-        for (String scheme : new String[]{"http", "https"}) {
-            HttpComponent http = context.getComponent(scheme, HttpComponent.class);
-            http.setClientConnectionManager(pool);
-            http.setMaxTotalConnections(concurrency);
-            http.setConnectionsPerRoute(concurrency);
-            http.setConnectTimeout(connectMs);
-            http.setResponseTimeout(responseMs);
-            http.setSoTimeout(responseMs);
-            // waiting for a free connection is how calls queue behind llm.concurrency: it must not time out
-            http.setConnectionRequestTimeout(settings.getLong("llm.timeout.pool-wait-ms", 1));
-            http.setAutomaticRetriesDisabled(true); // retries are Camel's, visible and counted
-            http.setSkipResponseHeaders(true);
-            // per-request work the API never needs (an API key is a header, not an auth scheme; no cookies)
-            http.setCookieManagementDisabled(true);
-            http.setAuthCachingDisabled(true);
-            http.setConnectionStateDisabled(true);
-            http.setHttpClientConfigurer(auth);
         }
     }
 

@@ -43,9 +43,8 @@ public final class SettingsSpec {
             .millis("llm.timeout.connect-ms", 10_000, 1, 600_000, "TCP connect timeout per call, ms.")
             .millis("llm.timeout.response-ms", 120_000, 1, DAY_MS,
                     "Deadline for a whole response, first byte to last (per attempt), ms; a hang or a trickling "
-                    + "body past it is cut and retried.")
-            .millis("llm.timeout.pool-wait-ms", 3_600_000, 1, 7 * DAY_MS, "Batch API calls: how long a call may "
-                    + "wait for a pooled connection, ms (it queues there, it is not an error).")
+                    + "body past it is cut and retried. A Batch API file download must start within it and is cut "
+                    + "when no byte arrives for that long.")
             .integer("llm.response.max-bytes", 8_388_608, 1024, 1 << 30,
                     "Largest response body accepted, bytes; a larger one is an invalid_response error.")
 

@@ -4,16 +4,16 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.github.camelllm.Jackson;
 import io.github.camelllm.intake.PromptParser;
+import io.github.camelllm.openai.ApiException;
 import io.github.camelllm.openai.ApiFailure;
 import org.apache.camel.Exchange;
-import org.apache.camel.http.base.HttpOperationFailedException;
-import org.apache.hc.client5.http.entity.mime.MultipartEntityBuilder;
-import org.apache.hc.core5.http.ContentType;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * The Files and Batches APIs as this pipeline uses them: the requests it sends (upload a shard, create a batch)
@@ -103,15 +103,30 @@ public final class BatchApi {
                     String source) {
     }
 
-    /** POST /files: the shard as a multipart upload with purpose=batch, streamed from disk. */
-    public void uploadRequest(Exchange exchange) {
+    /**
+     * POST /files: the shard as a multipart upload with purpose=batch, streamed from disk (body: a
+     * {@link HttpRequest.BodyPublisher} for {@link BatchHttp#upload}).
+     */
+    public void uploadRequest(Exchange exchange) throws IOException {
         ShardJob job = BatchStep.of(exchange).getJob();
+        String boundary = "batch_boundary_" + UUID.randomUUID();
+        String filename = (job.runId + "-" + job.shardFile).replace("\"", "");
+        String head = "--" + boundary + "\r\n"
+                + "Content-Disposition: form-data; name=\"purpose\"\r\n"
+                + "Content-Type: text/plain; charset=UTF-8\r\n"
+                + "\r\n"
+                + "batch\r\n"
+                + "--" + boundary + "\r\n"
+                + "Content-Disposition: form-data; name=\"file\"; filename=\"" + filename + "\"\r\n"
+                + "Content-Type: application/jsonl\r\n"
+                + "\r\n";
+        String tail = "\r\n--" + boundary + "--\r\n";
         exchange.getMessage().removeHeaders("*");
-        exchange.getMessage().setBody(MultipartEntityBuilder.create()
-                .addTextBody("purpose", "batch")
-                .addBinaryBody("file", job.shardPath().toFile(), ContentType.create("application/jsonl"),
-                        job.runId + "-" + job.shardFile)
-                .build());
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "multipart/form-data; boundary=" + boundary);
+        exchange.getMessage().setBody(HttpRequest.BodyPublishers.concat(
+                HttpRequest.BodyPublishers.ofByteArray(head.getBytes(StandardCharsets.UTF_8)),
+                HttpRequest.BodyPublishers.ofFile(job.shardPath()),
+                HttpRequest.BodyPublishers.ofByteArray(tail.getBytes(StandardCharsets.UTF_8))));
     }
 
     /** POST /batches: a batch of the uploaded file, named by run and shard in its metadata. */
@@ -150,8 +165,6 @@ public final class BatchApi {
 
     /** The failed Files/Batches call as the API answered it, or null when no answer came (timeout, I/O). */
     static ApiFailure failure(Throwable failure) {
-        return failure instanceof HttpOperationFailedException http ? ApiFailure.of(http.getStatusCode(),
-                http.getResponseHeaders(), http.getResponseBody() == null ? null
-                        : http.getResponseBody().getBytes(StandardCharsets.UTF_8)) : null;
+        return failure instanceof ApiException api ? api.failure() : null;
     }
 }

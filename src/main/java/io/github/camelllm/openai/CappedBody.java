@@ -12,7 +12,7 @@ import java.util.concurrent.Flow;
  * A response body read into memory up to a cap: past it, an answer is refused (the connection is dropped
  * instead of buffering a runaway body), while an error page is simply cut (only its start is shown).
  */
-final class CappedBody implements HttpResponse.BodySubscriber<byte[]> {
+public final class CappedBody implements HttpResponse.BodySubscriber<byte[]> {
 
     private final int cap;
     private final boolean refuseLarger;
@@ -21,7 +21,7 @@ final class CappedBody implements HttpResponse.BodySubscriber<byte[]> {
     private Flow.Subscription subscription;
     private int size;
 
-    CappedBody(int cap, boolean refuseLarger) {
+    public CappedBody(int cap, boolean refuseLarger) {
         this.cap = cap;
         this.refuseLarger = refuseLarger;
     }
