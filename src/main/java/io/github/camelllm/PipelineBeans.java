@@ -68,6 +68,8 @@ final class PipelineBeans {
         bind(context, "stopRefusedRuns", new StopRefusedRuns(runs::accepting));
         Intake intake = new Intake(runs, parser, settings.getInt("llm.input.max-line-bytes", 16));
         bind(context, "intake", intake);
+        // the steps every prompt passes are processors: no per-call method lookup and parameter binding
+        bind(context, "parseLine", (Processor) exchange -> exchange.getMessage().setBody(intake.parse(exchange)));
         // --- real-time calls: slots, the gate, the client, the failure policy ---
         ThreadPoolProfile unboundedQueue = new ThreadPoolProfileBuilder(name + "-timer").poolSize(2).maxPoolSize(2)
                 .maxQueueSize(-1).build();
@@ -91,7 +93,9 @@ final class PipelineBeans {
             return new RunSummary.RateLimits(stats.rateLimitedAnswers(), stats.throttledMs());
         });
         bind(context, "callSlots", new CallSlots(concurrency, intake::isStopping));
-        bind(context, "chat", new ChatCalls("direct:" + name + "-result", intake::isStopping, runs::accepting));
+        ChatCalls chat = new ChatCalls("direct:" + name + "-result", intake::isStopping, runs::accepting);
+        bind(context, "receive", (Processor) chat::receive);
+        bind(context, "toResult", (Processor) exchange -> exchange.getMessage().setBody(chat.toResult(exchange)));
         ChatClient client = new ChatClient(settings.get("llm.base-url"), settings.apiKey(), connectMs,
                 responseMs, settings.getInt("llm.response.max-bytes", 1024), gate, timer, httpIo);
         bind(context, "chatClient", client);
@@ -114,7 +118,9 @@ final class PipelineBeans {
                 }
             }
         });
-        bind(context, "results", new Results(runs));
+        Results results = new Results(runs);
+        bind(context, "results", results);
+        bind(context, "record", (Processor) results::record);
         bind(context, "rejects", new Rejects());
         // which inbox files are complete inputs (stable, not temporary, not links)
         bind(context, "inboxFilter", new InboxFilter(settings.getLong("llm.inbox.read-lock-ms", 0),

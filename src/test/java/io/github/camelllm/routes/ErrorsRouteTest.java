@@ -60,13 +60,6 @@ class ErrorsRouteTest extends RouteFileTestSupport {
         };
     }
 
-    /** The chat bean's last step, as a stand-in: the attempt's answer is the result. */
-    public static final class PassThrough {
-        public Object toResult(Object body) {
-            return body;
-        }
-    }
-
     Processor attempt() {
         return exchange -> {
             exchange.getProperty(CallState.PROPERTY, CallState.class).startAttempt(System.nanoTime());
@@ -88,7 +81,7 @@ class ErrorsRouteTest extends RouteFileTestSupport {
         registry.bind("llm-retryWhile", (Predicate) failures::shouldRetry);
         registry.bind("llm-callGate", (Processor) exchange -> { });
         registry.bind("llm-chatClient", attempt());
-        registry.bind("llm-chat", new PassThrough());
+        registry.bind("llm-toResult", (Processor) exchange -> { }); // the attempt's answer is the result
         registry.bind("llm-failures", failures);
         registry.bind("llm-retryAfterDelay", (Processor) failures::onFailure);
     }

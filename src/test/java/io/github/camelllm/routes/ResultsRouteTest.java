@@ -8,6 +8,7 @@ import io.github.camelllm.run.Results;
 import io.github.camelllm.run.Run;
 import io.github.camelllm.run.RunRegistry;
 import io.github.camelllm.run.RunSummary;
+import org.apache.camel.Processor;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
@@ -42,7 +43,9 @@ class ResultsRouteTest extends RouteFileTestSupport {
     protected void bindToRegistry(Registry registry) {
         runs = new RunRegistry(dir.resolve("work").toString(), dir.resolve("outbox").toString(), "ordered", "skip");
         registry.bind("llm-runs", runs);
-        registry.bind("llm-results", new Results(runs));
+        Results results = new Results(runs);
+        registry.bind("llm-results", results);
+        registry.bind("llm-record", (Processor) results::record);
     }
 
     @AfterEach
