@@ -8,6 +8,8 @@
 #   bench/run.sh mem       1,000,000 prompts with -Xmx256m, ordered and streamed, ~8 minutes
 #   bench/run.sh full      c10 + targets + mem, ~15 minutes
 #   bench/run.sh one C N [ordered|streamed] [L ms]   a single setting
+#   bench/run.sh start     start -> first call: C = 100, 4,000 prompts on JDK 17, on JDK 25, and on JDK 25 with an
+#                          AOT cache made by a training run (BENCH_JAVA25, default /usr/lib/jvm/temurin-25-jdk-amd64)
 # Every setting first runs wrk (bench/wrk-chat.lua) against the same simulator process at the same C, so each
 # row shows the pipeline's end-to-end rate next to wrk's (BENCH_WRK=0 skips it).
 #   bench/run.sh limits    rate-limited settings (RPM-bound, TPM-bound, each with and without retry-after headers)
@@ -225,10 +227,22 @@ rows() {
       target_rows
       mem_rows
       ;;
+    start)
+      local j25=${BENCH_JAVA25:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java java17=$JAVA aot=$OUT/app.aot train
+      run_setting start-jdk17 100 4000 ordered
+      JAVA=$j25
+      run_setting start-jdk25 100 4000 ordered
+      # the training run records the classes loaded and linked (and method profiles) into the cache
+      train=$OUT/runs/aot-training; rm -rf "$train" "$aot"; mkdir -p "$train"
+      (cd "$train" && $j25 -XX:AOTCacheOutput="$aot" -Dllm.base-url="$BASE_URL" -Dllm.outbox="$train/outbox" \
+        -Dllm.work-dir="$train/work" -jar "$JAR" run "$(prompts_file 2000)" >"$train/run.log" 2>&1)
+      run_setting start-jdk25-aot 100 4000 ordered -XX:AOTCache="$aot"
+      JAVA=$java17
+      ;;
     one)
       run_setting "c$2-$3-${4:-ordered}$([[ -n ${5:-} ]] && echo "-L$5")" "$2" "$3" "${4:-ordered}"
       ;;
-    *) echo "usage: bench/run.sh quick|targets|mem|full|one C N [ordered|streamed] [L]|limits|outage|faults|faults-quick" >&2
+    *) echo "usage: bench/run.sh quick|targets|mem|full|start|one C N [ordered|streamed] [L]|limits|outage|faults|faults-quick" >&2
        exit 2 ;;
   esac
 }

@@ -1,7 +1,6 @@
 package io.github.camelllm;
 
 import io.github.camelllm.Settings.ConfigException;
-import org.quartz.CronExpression;
 
 import java.util.List;
 import java.util.Locale;
@@ -87,7 +86,7 @@ public record Setting(String key, Type type, String defaultValue, double min, do
                 return c;
             }
             case CRON -> {
-                if (!v.isEmpty() && !CronExpression.isValidExpression(v)) {
+                if (!v.isEmpty() && !QuartzCron.isValid(v)) {
                     throw fail("is not a Quartz cron expression (sec min hour day month weekday), got '" + v + "'");
                 }
                 return v;
