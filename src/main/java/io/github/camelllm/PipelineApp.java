@@ -160,6 +160,7 @@ public final class PipelineApp implements AutoCloseable {
     @Override
     public void close() {
         try {
+            awaitQuiet();
             main.stop();
         } catch (Exception e) {
             LOG.warn("error while stopping Camel: {}", e.getMessage());
@@ -169,6 +170,20 @@ public final class PipelineApp implements AutoCloseable {
             }
         }
     }
+
+    /**
+     * A run's future completes inside its last exchange, a few milliseconds before that exchange ends. Camel's
+     * graceful shutdown, finding it still in flight, would look again only a second later: so wait those
+     * milliseconds here (at most {@value #QUIET_WAIT_MS} ms; anything longer is left to the graceful shutdown).
+     */
+    private void awaitQuiet() throws InterruptedException {
+        long until = System.nanoTime() + QUIET_WAIT_MS * 1_000_000L;
+        while (context().getInflightRepository().size() > 0 && System.nanoTime() < until) {
+            Thread.sleep(5);
+        }
+    }
+
+    private static final long QUIET_WAIT_MS = 500;
 
     /** Settings from application.properties, the environment and system properties, plus these overrides. */
     public static Settings settings(Map<String, String> overrides) {
