@@ -144,13 +144,8 @@ public final class LlmPipeline {
 
     private Settings settingsFrom(CamelContext camel) {
         PropertiesComponent pc = camel.getPropertiesComponent();
-        Properties listed;
-        try {
-            listed = pc.loadProperties(key -> key.startsWith(name + "."));
-        } catch (RuntimeException e) {
-            listed = new Properties(); // some property sources cannot be listed: misspelt keys are then not caught
-        }
-        return SettingsResolver.forPipeline(name, listed.stringPropertyNames(), pc::resolveProperty, given);
+        return SettingsResolver.forPipeline(name, HostPropertyNames.under(camel, name + "."), pc::resolveProperty,
+                given);
     }
 
     /** Inside a host there is no quick start: no base URL and no key is an error, and the simulator is the app's. */

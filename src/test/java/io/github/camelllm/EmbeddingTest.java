@@ -129,6 +129,29 @@ class EmbeddingTest {
                 .hasMessageContaining("openai.concurrency");
     }
 
+    /** A Spring Environment as Camel Spring Boot's registry shows it: values Camel reads but cannot list. */
+    public record FakeEnvironment(List<FakePropertySource> getPropertySources) {
+    }
+
+    public record FakePropertySource(String[] getPropertyNames) {
+    }
+
+    @Test
+    void a_misspelt_property_of_a_spring_environment_is_refused_and_a_relaxed_spelling_is_not() {
+        Properties p = new Properties();
+        p.setProperty("openai.base-url", "http://localhost:1/v1");
+        host.getPropertiesComponent().setInitialProperties(p);
+        host.getRegistry().bind("environment", new FakeEnvironment(List.of(
+                new FakePropertySource(new String[] {"server.port", "openai.retry.maxAttempts"}),
+                new FakePropertySource(new String[] {"openai.concurency"}))));
+        assertThatThrownBy(() -> LlmPipeline.named("openai").addTo(host))
+                .hasMessageContaining("openai.concurency").hasMessageContaining("openai.concurrency");
+
+        host.getRegistry().bind("environment", new FakeEnvironment(List.of(
+                new FakePropertySource(new String[] {"openai.retry.maxAttempts", "openai.model"}))));
+        assertThat(LlmPipeline.named("openai").addTo(host).inputUri()).isEqualTo("direct:openai-prompts");
+    }
+
     @Test
     void a_name_that_cannot_prefix_names_is_refused() {
         assertThatThrownBy(() -> LlmPipeline.named("Open AI")).isInstanceOf(Settings.ConfigException.class);

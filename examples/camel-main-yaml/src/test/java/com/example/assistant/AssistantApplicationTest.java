@@ -1,0 +1,113 @@
+package com.example.assistant;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.main.Main;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The application as it runs, against an OpenAI-compatible server started by the test: a questions file goes in,
+ * every answer comes out in answers.jsonl, and the server saw exactly one call per question.
+ */
+class AssistantApplicationTest {
+
+    private static final String KEY = "sk-example-test";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    FakeOpenAi openai;
+    Main main;
+
+    @BeforeEach
+    void start() throws Exception {
+        openai = new FakeOpenAi();
+        main = new Main(AssistantApplication.class);
+        // what a deployment would set through OPENAI_BASE_URL / OPENAI_API_KEY and its own folders
+        main.addOverrideProperty("assistant.base-url", openai.baseUrl());
+        main.addOverrideProperty("assistant.api-key", KEY);
+        main.addOverrideProperty("assistant.work-dir", tmp.resolve("work").toString());
+        main.addOverrideProperty("questions.dir", tmp.resolve("questions").toString());
+        main.addOverrideProperty("answers.dir", tmp.resolve("answers").toString());
+        main.start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (main != null) {
+            main.stop();
+        }
+        if (openai != null) {
+            openai.close();
+        }
+    }
+
+    @Test
+    void every_question_in_a_dropped_file_gets_its_answer() throws Exception {
+        List<String> questions = List.of("What is Apache Camel?", "Why stream large files?", "",
+                "Name three \"enterprise integration patterns\".", "How does back-pressure work?");
+        Path inbox = Files.createDirectories(tmp.resolve("questions"));
+        // written under a hidden name and renamed, as copy tools do: the route never sees a partial file
+        Path partial = inbox.resolve(".faq.txt.part");
+        Files.writeString(partial, String.join("\n", questions) + "\n");
+        Files.move(partial, inbox.resolve("faq.txt"), StandardCopyOption.ATOMIC_MOVE);
+
+        Path answers = tmp.resolve("answers/answers.jsonl");
+        await().atMost(Duration.ofSeconds(30)).until(() -> lines(answers).size() == 4);
+
+        Map<String, JsonNode> byId = new TreeMap<>();
+        for (String line : lines(answers)) {
+            JsonNode result = JSON.readTree(line);
+            byId.put(result.path("custom_id").asText(), result);
+        }
+        assertEquals(List.of("faq-1", "faq-2", "faq-4", "faq-5"), new ArrayList<>(byId.keySet()),
+                "one answer per non-blank line, named after its file and line");
+        for (int i = 0; i < questions.size(); i++) {
+            if (questions.get(i).isEmpty()) {
+                continue;
+            }
+            JsonNode result = byId.get("faq-" + (i + 1));
+            assertEquals("ok", result.path("status").asText(), result.toString());
+            assertEquals("answer to: " + questions.get(i), result.path("content").asText());
+            assertEquals(13, result.path("usage").path("total_tokens").asInt());
+        }
+
+        assertEquals(4, openai.questions.size(), "one call per question, no retries");
+        assertEquals(List.of(questions.get(0), questions.get(1), questions.get(3), questions.get(4)),
+                openai.questions.stream().sorted((a, b) -> questions.indexOf(a) - questions.indexOf(b)).toList());
+        assertTrue(openai.authorizations.stream().allMatch(("Bearer " + KEY)::equals), "the key from the properties");
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(inbox.resolve(".done/faq.txt")));
+    }
+
+    @Test
+    void the_library_brings_none_of_the_command_line_application() {
+        // the thin library: the simulator's Netty, the broker client and a logging binding stay out of the host
+        for (String absent : List.of("io.netty.channel.Channel",
+                "org.apache.activemq.artemis.api.core.client.ClientSession", "ch.qos.logback.classic.Logger")) {
+            assertThrows(ClassNotFoundException.class, () -> Class.forName(absent), absent);
+        }
+    }
+
+    private static List<String> lines(Path file) throws IOException {
+        return Files.exists(file) ? Files.readAllLines(file).stream().filter(l -> !l.isBlank()).toList() : List.of();
+    }
+}
