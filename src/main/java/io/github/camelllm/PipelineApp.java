@@ -21,8 +21,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The pipeline as one object: Camel Main with the YAML routes and the beans, plus the built-in simulator when it
- * was chosen. Used by the launcher, by tests and by the benchmark alike.
+ * The command-line application as one object: a Camel Main of its own running the pipeline {@value #NAME}, its
+ * settings from {@code application.properties}, -D and the environment, plus the built-in simulator when it was
+ * chosen. Used by the launcher, by tests and by the benchmark alike. A host application does not use this: it adds
+ * an {@link LlmPipeline} to its own CamelContext.
  */
 public final class PipelineApp implements AutoCloseable {
 
