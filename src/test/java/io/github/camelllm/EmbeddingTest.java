@@ -108,6 +108,25 @@ class EmbeddingTest {
     }
 
     @Test
+    void a_pipeline_added_to_a_running_context_starts_its_routes_and_answers() throws Exception {
+        local.start();
+        host.start();
+        LlmPipeline late = LlmPipeline.named("late")
+                .set("base-url", local.baseUrl())
+                .set("outbox", tmp.resolve("late/outbox").toString())
+                .set("output.uri", "mock:late-answers")
+                .addTo(host);
+        MockEndpoint answers = host.getEndpoint("mock:late-answers", MockEndpoint.class);
+        answers.expectedMessageCount(3);
+
+        host.createProducerTemplate().sendBody(late.inputUri(), jsonl(3, "c"));
+
+        answers.assertIsSatisfied(20_000);
+        assertThat(statuses(answers)).containsOnly("ok");
+        assertThat(host.getRouteController().getRouteStatus("late-chat").isStarted()).isTrue();
+    }
+
+    @Test
     void a_pipeline_without_an_api_is_refused_with_its_property_names() {
         assertThatThrownBy(() -> LlmPipeline.named("nowhere").addTo(host))
                 .isInstanceOf(Settings.ConfigException.class)
