@@ -34,7 +34,9 @@ public final class BatchBeans {
                 FailurePolicy.scrubber(settings.apiKey())));
         context.getRegistry().bind(prefix + "shardAggregator", new ShardAggregator(jobs,
                 settings.getInt("llm.batch.max-requests", 1), maxBytes));
-        context.getRegistry().bind(prefix + "batchOutput", new BatchOutput(runs, settings.get("llm.batch.on-failure")));
-        context.getRegistry().bind(prefix + "scheduledRuns", new ScheduledRuns(runs, settings.get("llm.schedule.folder")));
+        context.getRegistry().bind(prefix + "batchOutput",
+                new BatchOutput(runs, settings.get("llm.batch.on-failure")));
+        context.getRegistry().bind(prefix + "scheduledRuns",
+                new ScheduledRuns(runs, settings.get("llm.schedule.folder")));
     }
 }
