@@ -41,8 +41,11 @@ import java.util.function.UnaryOperator;
  */
 final class PipelineBeans {
 
-    /** Event loops of the Vert.x client, read once: measured with one and two (see bench/RESULTS.md). */
-    private static final int VERTX_EVENT_LOOPS = Integer.getInteger("llm.http.vertx.event-loops", 1);
+    /**
+     * Event loops of the Vert.x client. One: on two cores a second loop served no more calls and cost more CPU per
+     * call (bench/RESULTS.md, "Second design").
+     */
+    private static final int VERTX_EVENT_LOOPS = 1;
 
     private final Settings settings;
     private final String name;
