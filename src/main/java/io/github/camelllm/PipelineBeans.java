@@ -12,6 +12,7 @@ import io.github.camelllm.intake.PromptParser;
 import io.github.camelllm.openai.ChatCalls;
 import io.github.camelllm.openai.ChatClient;
 import io.github.camelllm.openai.FailurePolicy;
+import io.github.camelllm.openai.VertxChatClient;
 import io.github.camelllm.run.Rejects;
 import io.github.camelllm.run.Results;
 import io.github.camelllm.run.RunRegistry;
@@ -40,6 +41,12 @@ import java.util.function.UnaryOperator;
  */
 final class PipelineBeans {
 
+    /**
+     * Event loops of the Vert.x client. One: on two cores a second loop served no more calls and cost more CPU per
+     * call (bench/RESULTS.md, "Second design").
+     */
+    private static final int VERTX_EVENT_LOOPS = 1;
+
     private final Settings settings;
     private final String name;
     private final boolean simulated;
@@ -59,8 +66,6 @@ final class PipelineBeans {
 
     void configure(CamelContext context) {
         int concurrency = settings.getInt("llm.concurrency", 1);
-        long connectMs = settings.getLong("llm.timeout.connect-ms", 1);
-        long responseMs = settings.getLong("llm.timeout.response-ms", 1);
 
         RunRegistry runs = RunRegistry.fromSettings(settings, simulated);
         PromptParser parser = new PromptParser(Jackson.MAPPER, settings.get("llm.model"));
@@ -96,10 +101,7 @@ final class PipelineBeans {
         ChatCalls chat = new ChatCalls("direct:" + name + "-result", intake::isStopping, runs::accepting);
         bind(context, "receive", (Processor) chat::receive);
         bind(context, "toResult", (Processor) exchange -> exchange.getMessage().setBody(chat.toResult(exchange)));
-        ChatClient client = new ChatClient(settings.get("llm.base-url"), settings.apiKey(), connectMs,
-                responseMs, settings.getInt("llm.response.max-bytes", 1024), gate, timer, httpIo);
-        bind(context, "chatClient", client);
-        gate.probeWith(client::probe);
+        AutoCloseable closeClient = bindChatClient(context, gate, timer, httpIo, concurrency);
         FailurePolicy failures = new FailurePolicy(settings.getInt("llm.retry.max-attempts", 1),
                 settings.getLong("llm.retry.max-retry-after-ms", 0), gate, settings.apiKey());
         bind(context, "failures", failures);
@@ -115,6 +117,7 @@ final class PipelineBeans {
                     gate.stop();
                 } else if (event instanceof CamelEvent.CamelContextStoppedEvent) {
                     runs.close(); // open runs release their journals and OS locks
+                    closeQuietly(closeClient); // the calls have drained with the routes
                 }
             }
         });
@@ -139,6 +142,50 @@ final class PipelineBeans {
             // only here: the broker client is optional, a host without one never loads these classes
             BrokerConnections.register(context, ownsContext ? "jms" : name + "-jms", brokerUrl,
                     settings.get("llm.broker.user", null), settings.get("llm.broker.password", null), concurrency);
+        }
+    }
+
+    /** Binds the chosen chat client as {@code NAME-chatClient}; returns what closes it when the pipeline stops. */
+    private AutoCloseable bindChatClient(CamelContext context, CallGate gate, ScheduledExecutorService timer,
+                                         ExecutorService httpIo, int concurrency) {
+        String baseUrl = settings.get("llm.base-url");
+        long connectMs = settings.getLong("llm.timeout.connect-ms", 1);
+        long responseMs = settings.getLong("llm.timeout.response-ms", 1);
+        int maxBytes = settings.getInt("llm.response.max-bytes", 1024);
+        if ("vertx".equals(settings.get("llm.http.client", "jdk"))) {
+            if (!onClassPath("io.vertx.core.http.HttpClientAgent")) {
+                throw new IllegalStateException("llm.http.client=vertx needs io.vertx:vertx-core 5 on the class "
+                        + "path (an optional dependency of the library)");
+            }
+            // the class is loaded only here, so a host without Vert.x never needs it
+            VertxChatClient client = new VertxChatClient(baseUrl, settings.apiKey(),
+                    concurrency, VERTX_EVENT_LOOPS, connectMs, responseMs, maxBytes, gate);
+            bind(context, "chatClient", client);
+            gate.probeWith(client::probe);
+            return client;
+        }
+        ChatClient client = new ChatClient(baseUrl, settings.apiKey(), connectMs, responseMs, maxBytes, gate, timer,
+                httpIo);
+        bind(context, "chatClient", client);
+        gate.probeWith(client::probe);
+        return () -> {
+        };
+    }
+
+    private static boolean onClassPath(String className) {
+        try {
+            Class.forName(className, false, PipelineBeans.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            // the pipeline has stopped; nothing depends on this any more
         }
     }
 

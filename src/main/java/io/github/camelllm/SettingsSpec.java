@@ -47,6 +47,8 @@ public final class SettingsSpec {
                     + "when no byte arrives for that long.")
             .integer("llm.response.max-bytes", 8_388_608, 1024, 1 << 30,
                     "Largest response body accepted, bytes; a larger one is an invalid_response error.")
+            .choice("llm.http.client", "jdk", "HTTP client of the real-time calls: jdk (java.net.http) or vertx "
+                    + "(Vert.x on Netty event loops; needs io.vertx:vertx-core on the class path).", "jdk", "vertx")
 
             .section("Retries (Camel redelivery policy)")
             .integer("llm.retry.max-attempts", 5, 1, 100, "Attempts in all, the first included; 1 = never retry.")

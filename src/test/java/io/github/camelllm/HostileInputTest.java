@@ -28,10 +28,15 @@ import static org.awaitility.Awaitility.await;
 /** Hostile input files and hostile server answers: each gets a specific error, and nothing else is lost. */
 class HostileInputTest {
 
+    /** The chat client under test ({@code llm.http.client}); a subclass runs these tests on the other one. */
+    String httpClient() {
+        return "jdk";
+    }
+
     @RegisterExtension
     final OpenAiStubs api = new OpenAiStubs(options().dynamicPort().containerThreads(40));
     @RegisterExtension
-    final PipelineFixture pipeline = new PipelineFixture(api);
+    final PipelineFixture pipeline = new PipelineFixture(api).with("llm.http.client", httpClient());
 
     @BeforeEach
     void echoEveryPrompt() {

@@ -19,12 +19,17 @@ import static org.awaitility.Awaitility.await;
 /** Concurrency, intake of bad lines, the inbox and the message entry point, on the built-in simulator. */
 class PipelineBehaviourTest {
 
+    /** The chat client under test ({@code llm.http.client}); a subclass runs these tests on the other one. */
+    String httpClient() {
+        return "jdk";
+    }
+
     @TempDir
     Path tmp;
 
     @Test
     void the_server_sees_exactly_the_configured_concurrency() throws Exception {
-        try (PipelineFixture pipeline = PipelineFixture.onSimulator(tmp, SimulatorConfig.defaults().withLatencyMs(300))) {
+        try (PipelineFixture pipeline = onSimulator(SimulatorConfig.defaults().withLatencyMs(300))) {
             pipeline.with("llm.concurrency", "50").start();
             RunSummary summary = pipeline.run(pipeline.write("conc.jsonl", PipelineFixture.prompts(400)));
             assertThat(summary.succeeded()).isEqualTo(400);
@@ -34,7 +39,7 @@ class PipelineBehaviourTest {
 
     @Test
     void bad_lines_become_invalid_records_and_the_rest_is_processed() throws Exception {
-        try (PipelineFixture pipeline = PipelineFixture.onSimulator(tmp, SimulatorConfig.defaults().withLatencyMs(5))) {
+        try (PipelineFixture pipeline = onSimulator(SimulatorConfig.defaults().withLatencyMs(5))) {
             pipeline.with("llm.input.max-line-bytes", "200").start();
             String input = String.join("\n",
                     "{\"custom_id\":\"a\",\"prompt\":\"fine\"}",
@@ -75,7 +80,7 @@ class PipelineBehaviourTest {
 
     @Test
     void text_files_have_one_prompt_per_line() throws Exception {
-        try (PipelineFixture pipeline = PipelineFixture.onSimulator(tmp, SimulatorConfig.defaults().withLatencyMs(5))) {
+        try (PipelineFixture pipeline = onSimulator(SimulatorConfig.defaults().withLatencyMs(5))) {
             pipeline.start();
             pipeline.run(pipeline.write("plain.txt", "first question\n\n  \nsecond question\r\n"));
             List<JsonNode> results = pipeline.results("plain.txt");
@@ -89,7 +94,7 @@ class PipelineBehaviourTest {
 
     @Test
     void inbox_files_move_to_done_when_their_run_completes() throws Exception {
-        try (PipelineFixture pipeline = PipelineFixture.onSimulator(tmp, SimulatorConfig.defaults().withLatencyMs(20))) {
+        try (PipelineFixture pipeline = onSimulator(SimulatorConfig.defaults().withLatencyMs(20))) {
             pipeline.with("llm.inbox.enabled", "true").start();
             Files.createDirectories(pipeline.inbox);
             Path tmpFile = pipeline.write("drop me.jsonl", PipelineFixture.prompts(30));
@@ -108,7 +113,7 @@ class PipelineBehaviourTest {
 
     @Test
     void prompts_sent_as_messages_reach_the_output_endpoint() throws Exception {
-        try (PipelineFixture pipeline = PipelineFixture.onSimulator(tmp, SimulatorConfig.defaults().withLatencyMs(5))) {
+        try (PipelineFixture pipeline = onSimulator(SimulatorConfig.defaults().withLatencyMs(5))) {
             pipeline.with("llm.output.uri", "mock:llm-out").start();
             var context = pipeline.app().context();
             MockEndpoint out = context.getEndpoint("mock:llm-out", MockEndpoint.class);
@@ -132,5 +137,9 @@ class PipelineBehaviourTest {
             assertThat(PipelineFixture.JSON.readTree(sum.getMessage().getBody(String.class)).get("content").asText())
                     .isEqualTo("echo: What is 2+2?");
         }
+    }
+
+    private PipelineFixture onSimulator(SimulatorConfig config) {
+        return PipelineFixture.onSimulator(tmp, config).with("llm.http.client", httpClient());
     }
 }

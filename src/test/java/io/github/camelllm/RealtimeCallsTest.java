@@ -9,6 +9,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -30,14 +31,33 @@ import static org.awaitility.Awaitility.await;
 /** The real-time path end to end, against a real HTTP server (WireMock) with delays and faults. */
 class RealtimeCallsTest {
 
+    /** The chat client under test ({@code llm.http.client}); a subclass runs these tests on the other one. */
+    String httpClient() {
+        return "jdk";
+    }
+
     @RegisterExtension
     final OpenAiStubs api = new OpenAiStubs();
     @RegisterExtension
-    final PipelineFixture pipeline = new PipelineFixture(api);
+    final PipelineFixture pipeline = new PipelineFixture(api).with("llm.http.client", httpClient());
 
     /** Echoes the prompt so each result can be matched to its line. */
     void stubEcho(int minDelayMs, int maxDelayMs) {
         api.answerChats(echo().withUniformRandomDelay(minDelayMs, maxDelayMs));
+    }
+
+    @Test
+    void the_chosen_http_client_makes_the_calls_and_stops_with_the_pipeline() throws Exception {
+        stubEcho(1, 5);
+        pipeline.start();
+        Object client = pipeline.app().context().getRegistry().lookupByName("llm-chatClient");
+        assertThat(client.getClass().getSimpleName())
+                .isEqualTo("vertx".equals(httpClient()) ? "VertxChatClient" : "ChatClient");
+        RunSummary summary = pipeline.run(pipeline.write("chosen.jsonl", PipelineFixture.prompts(5)));
+        assertThat(summary.succeeded()).isEqualTo(5);
+        pipeline.stop();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
+                .noneMatch(t -> t.isAlive() && t.getName().startsWith("vert.x-")));
     }
 
     @Test

@@ -6,8 +6,6 @@ import org.apache.camel.Exchange;
 import org.apache.camel.support.AsyncProcessorSupport;
 
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
@@ -15,10 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -45,23 +39,21 @@ import java.util.function.BiConsumer;
  */
 public final class ChatClient extends AsyncProcessorSupport {
 
-    private static final int ERROR_BODY_BYTES = 64 * 1024;
-
     private final URI endpoint;
     private final String authorization;
     private final long responseTimeoutMs;
     private final int maxResponseBytes;
-    private final CallGate gate;
+    private final ChatAnswers answers;
     private final ScheduledExecutorService timer;
     private final HttpClient http;
 
     public ChatClient(String baseUrl, String apiKey, long connectTimeoutMs, long responseTimeoutMs,
                       int maxResponseBytes, CallGate gate, ScheduledExecutorService timer, ExecutorService io) {
         this.endpoint = URI.create(baseUrl + "/chat/completions");
-        this.authorization = apiKey == null || apiKey.isBlank() ? null : "Bearer " + apiKey.trim();
+        this.authorization = ChatAnswers.authorization(apiKey);
         this.responseTimeoutMs = responseTimeoutMs;
         this.maxResponseBytes = maxResponseBytes;
-        this.gate = gate;
+        this.answers = new ChatAnswers(gate, responseTimeoutMs);
         this.timer = timer;
         // HTTP/2 where the server offers it over TLS (many calls share a connection); plain http stays on
         // HTTP/1.1, since an h2c upgrade attempt confuses some servers and proxies
@@ -110,8 +102,7 @@ public final class ChatClient extends AsyncProcessorSupport {
         try {
             answer = http.sendAsync(request.build(), this::bodyOf);
         } catch (RuntimeException e) {
-            gate.unanswered(call, "cannot send: " + e.getMessage());
-            outcome.accept(null, new IOException("cannot send the request: " + e.getMessage(), e));
+            outcome.accept(null, answers.cannotSend(call, e));
             callback.done(true);
             return true;
         }
@@ -139,47 +130,26 @@ public final class ChatClient extends AsyncProcessorSupport {
     }
 
     private HttpResponse.BodySubscriber<byte[]> bodyOf(HttpResponse.ResponseInfo info) {
-        boolean ok = info.statusCode() >= 200 && info.statusCode() < 300;
-        return new CappedBody(ok ? maxResponseBytes : ERROR_BODY_BYTES, ok);
+        return new CappedBody(ChatAnswers.bodyCap(info.statusCode(), maxResponseBytes),
+                ChatAnswers.isSuccess(info.statusCode()));
     }
 
     /** Tells the gate about an HTTP answer; returns the failure for anything but a 2xx. */
     private Exception answered(CallState call, HttpResponse<byte[]> response) {
-        int status = response.statusCode();
-        if (status >= 200 && status < 300 && !isHtml(response)) {
-            gate.answered(call, rateLimitHeaders(response), null);
-            return null;
-        }
-        ApiFailure failure = ApiFailure.of(status, allHeaders(response), response.body());
-        gate.answered(call, failure.headers(), failure);
-        return new ApiException(failure);
+        return answers.answered(call, response.statusCode(),
+                response.headers().firstValue("content-type").orElse(null),
+                each -> response.headers().map().forEach((name, values) -> {
+                    if (!values.isEmpty()) {
+                        each.accept(name, values.get(0));
+                    }
+                }), response.body());
     }
 
     /** Tells the gate about an attempt that got no usable answer; returns the failure to report. */
     private Exception failed(CallState call, Throwable failure, boolean deadlinePassed) {
-        if (failure instanceof InvalidResponseException invalid) {
-            gate.answered(call, Map.of(), null); // the server answered, only too much
-            return invalid;
-        }
-        IOException io;
-        if (deadlinePassed || failure instanceof CancellationException
-                || (failure instanceof HttpTimeoutException && !(failure instanceof HttpConnectTimeoutException))) {
-            io = new SocketTimeoutException("no complete response within llm.timeout.response-ms="
-                    + responseTimeoutMs + " ms");
-        } else if (failure instanceof HttpConnectTimeoutException) {
-            io = new ConnectException("connect timed out (llm.timeout.connect-ms)");
-        } else if (failure instanceof IOException e) {
-            io = e;
-        } else {
-            io = new IOException(failure.toString(), failure);
-        }
-        gate.unanswered(call, describe(io));
-        return io;
-    }
-
-    private static String describe(IOException e) {
-        String name = e instanceof ConnectException ? "connection refused" : e.getClass().getSimpleName();
-        return e.getMessage() == null ? name : name + ": " + e.getMessage();
+        boolean connectTimedOut = failure instanceof HttpConnectTimeoutException;
+        return answers.failed(call, failure, deadlinePassed || failure instanceof CancellationException
+                || (failure instanceof HttpTimeoutException && !connectTimedOut), connectTimedOut);
     }
 
     private static Throwable unwrap(Throwable t) {
@@ -189,36 +159,5 @@ public final class ChatClient extends AsyncProcessorSupport {
             cause = cause.getCause();
         }
         return cause;
-    }
-
-    /**
-     * A web page where an API answer belongs: the base URL leads to a website or a login portal, not to an
-     * OpenAI-compatible API, and every other prompt would get the same page.
-     */
-    private static boolean isHtml(HttpResponse<?> response) {
-        return response.headers().firstValue("content-type").map(t -> t.toLowerCase(Locale.ROOT)
-                .startsWith("text/html")).orElse(false);
-    }
-
-    /** Only what the gate reads from a successful answer: no per-call copy of every header. */
-    private static Map<String, String> rateLimitHeaders(HttpResponse<?> response) {
-        Map<String, String> out = new HashMap<>(8);
-        response.headers().map().forEach((name, values) -> {
-            if (!values.isEmpty() && name.regionMatches(true, 0, "x-ratelimit-", 0, 12)) {
-                out.put(name.toLowerCase(Locale.ROOT), values.get(0));
-            }
-        });
-        return out;
-    }
-
-    private static Map<String, String> allHeaders(HttpResponse<?> response) {
-        Map<String, String> out = new HashMap<>();
-        response.headers().map().forEach((name, values) -> {
-            List<String> v = values;
-            if (!v.isEmpty()) {
-                out.put(name, v.get(0));
-            }
-        });
-        return out;
     }
 }

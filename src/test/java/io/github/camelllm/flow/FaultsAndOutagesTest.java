@@ -27,10 +27,15 @@ import static org.awaitility.Awaitility.await;
 /** Faults of the whole API, not of one prompt, against a real HTTP server (WireMock). */
 class FaultsAndOutagesTest {
 
+    /** The chat client under test ({@code llm.http.client}); a subclass runs these tests on the other one. */
+    String httpClient() {
+        return "jdk";
+    }
+
     @RegisterExtension
     final OpenAiStubs api = new OpenAiStubs();
     @RegisterExtension
-    final PipelineFixture pipeline = new PipelineFixture(api);
+    final PipelineFixture pipeline = new PipelineFixture(api).with("llm.http.client", httpClient());
 
     @BeforeEach
     void withAKey() {

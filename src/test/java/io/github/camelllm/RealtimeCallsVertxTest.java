@@ -1,0 +1,10 @@
+package io.github.camelllm;
+
+/** The same behaviour with the Vert.x chat client ({@code llm.http.client=vertx}). */
+class RealtimeCallsVertxTest extends RealtimeCallsTest {
+
+    @Override
+    String httpClient() {
+        return "vertx";
+    }
+}
