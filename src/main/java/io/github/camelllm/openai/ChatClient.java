@@ -2,8 +2,6 @@ package io.github.camelllm.openai;
 
 import io.github.camelllm.flow.CallGate;
 import org.apache.camel.AsyncCallback;
-import org.apache.camel.Exchange;
-import org.apache.camel.support.AsyncProcessorSupport;
 
 import java.io.IOException;
 import java.net.URI;
@@ -37,7 +35,7 @@ import java.util.function.BiConsumer;
  * A 2xx answer leaves its body (bytes) on the message; anything else fails the exchange with an
  * {@link ApiException} (status, headers, classified body) or an {@link IOException}, for the error handler.
  */
-public final class ChatClient extends AsyncProcessorSupport {
+public final class ChatClient extends ChatCallProcessor {
 
     private final URI endpoint;
     private final String authorization;
@@ -66,30 +64,12 @@ public final class ChatClient extends AsyncProcessorSupport {
                 .build();
     }
 
-    @Override
-    public boolean process(Exchange exchange, AsyncCallback callback) {
-        CallState call = exchange.getProperty(CallState.PROPERTY, CallState.class);
-        return send(call, (body, failure) -> {
-            if (failure != null) {
-                exchange.setException(failure);
-            } else {
-                exchange.getMessage().setBody(body);
-            }
-        }, callback);
-    }
-
-    /** A probe of the gate's own: sent like a prompt, its answer only reported to the gate. */
-    public void probe(CallState call) {
-        send(call, (body, failure) -> {
-        }, doneSync -> {
-        });
-    }
-
     /**
      * Sends one attempt and hands its outcome to {@code outcome} (the body of a 2xx answer, or the failure),
      * after the gate has been told; then calls {@code callback}.
      */
-    private boolean send(CallState call, BiConsumer<byte[], Exception> outcome, AsyncCallback callback) {
+    @Override
+    protected boolean send(CallState call, BiConsumer<byte[], Exception> outcome, AsyncCallback callback) {
         HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
                 .timeout(Duration.ofMillis(responseTimeoutMs))
                 .header("Content-Type", "application/json")

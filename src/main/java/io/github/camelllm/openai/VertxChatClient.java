@@ -15,8 +15,6 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import org.apache.camel.AsyncCallback;
-import org.apache.camel.Exchange;
-import org.apache.camel.support.AsyncProcessorSupport;
 
 import java.io.IOException;
 import java.net.URI;
@@ -38,7 +36,7 @@ import java.util.function.BiConsumer;
  * Answers are completed on the event loop that read them, so the route goes on there without a hand-off.
  * It owns its Vert.x instance: {@link #close()} when the pipeline stops.
  */
-public final class VertxChatClient extends AsyncProcessorSupport implements AutoCloseable {
+public final class VertxChatClient extends ChatCallProcessor implements AutoCloseable {
 
     private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
 
@@ -89,25 +87,6 @@ public final class VertxChatClient extends AsyncProcessorSupport implements Auto
         this.http = vertx.httpClientBuilder().with(options).with(pool).build();
     }
 
-    @Override
-    public boolean process(Exchange exchange, AsyncCallback callback) {
-        CallState call = exchange.getProperty(CallState.PROPERTY, CallState.class);
-        return send(call, (body, failure) -> {
-            if (failure != null) {
-                exchange.setException(failure);
-            } else {
-                exchange.getMessage().setBody(body);
-            }
-        }, callback);
-    }
-
-    /** A probe of the gate's own: sent like a prompt, its answer only reported to the gate. */
-    public void probe(CallState call) {
-        send(call, (body, failure) -> {
-        }, doneSync -> {
-        });
-    }
-
     /** Closes the connections and stops the event loops; calls still in flight fail as closed. */
     @Override
     public void close() {
@@ -120,7 +99,8 @@ public final class VertxChatClient extends AsyncProcessorSupport implements Auto
         }
     }
 
-    private boolean send(CallState call, BiConsumer<byte[], Exception> outcome, AsyncCallback callback) {
+    @Override
+    protected boolean send(CallState call, BiConsumer<byte[], Exception> outcome, AsyncCallback callback) {
         RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port)
                 .setSsl(tls).setURI(path).setFollowRedirects(false)
                 .putHeader(HttpHeaders.CONTENT_TYPE, JSON);
