@@ -38,7 +38,7 @@ BENCH="java $ROOT/bench/Bench.java"
 export CLK_TCK=$(getconf CLK_TCK)
 
 # --- build (only when the jar is missing or older than a source) --------------------------------------------
-if [[ ! -f $JAR || -n $(find src routes application.properties pom.xml -newer "$JAR" -print -quit) ]]; then
+if [[ ! -f $JAR || -n $(find src routes application.properties pom.xml -name target -prune -o -newer "$JAR" -print -quit) ]]; then
   echo "building $JAR ..." >&2
   LOCK=${BENCH_LOCK:-/work/.heavy.lock}
   # clean: re-shading an already shaded jar can keep stale classes; the lock keeps heavy builds one at a time

@@ -1,0 +1,69 @@
+package io.github.camelllm.app;
+
+import io.github.camelllm.config.Setting;
+import io.github.camelllm.config.Settings;
+
+import io.github.camelllm.config.Settings.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which API the pipeline calls. The built-in simulator only when asked for ({@code llm.base-url=simulator},
+ * {@code run --simulator FILE}) or, for the quick start, by {@code run FILE} with no API configured: a deployment
+ * that lost its key must stop, not write simulated answers into the outbox.
+ *
+ * @param baseUrl   the API's base URL; null when simulated (the simulator picks its port)
+ * @param simulated answers come from the built-in simulator
+ * @param chosen    the simulator was asked for explicitly
+ */
+record ApiChoice(String baseUrl, boolean simulated, boolean chosen) {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiChoice.class);
+
+    static final String OPENAI = Settings.OPENAI_URL;
+
+    static final String NO_API = "no API to call: set OPENAI_API_KEY (or llm.api-key) to call OpenAI, or "
+            + "llm.base-url (or OPENAI_BASE_URL) for another OpenAI-compatible server. To answer from the built-in "
+            + "simulator instead, choose it explicitly: llm.base-url=" + Setting.SIMULATOR
+            + " (e.g. -Dllm.base-url=" + Setting.SIMULATOR + "), or run --simulator FILE";
+
+    /**
+     * @param quickStart {@code run FILE}: with no key and no base URL, use the simulator (with a banner)
+     */
+    static ApiChoice decide(Settings settings, boolean quickStart) {
+        if (settings.isSet(Settings.BASE_URL)) {
+            String url = settings.get(Settings.BASE_URL);
+            return Setting.SIMULATOR.equals(url) ? new ApiChoice(null, true, true) : new ApiChoice(url, false, false);
+        }
+        if (!settings.apiKey().isEmpty()) {
+            return new ApiChoice(OPENAI, false, false);
+        }
+        if (quickStart) {
+            return new ApiChoice(null, true, false);
+        }
+        throw new ConfigException(NO_API);
+    }
+
+    /** Says, on the log and on stderr, that the answers will be simulated. */
+    void warn(String simulatorUrl, String simulatorConfig) {
+        if (chosen) {
+            LOG.warn("SIMULATED ANSWERS: llm.base-url={} chose the built-in simulator at {} ({}); every result and "
+                    + "summary says \"simulated\": true", Setting.SIMULATOR, simulatorUrl, simulatorConfig);
+            return;
+        }
+        String banner = """
+
+                ================================================================================
+                  SIMULATED ANSWERS: no OPENAI_API_KEY and no llm.base-url are set, so this run
+                  answers from the BUILT-IN SIMULATOR, not from a model. Every result and the
+                  summary say "simulated": true.
+                  To call a real API: export OPENAI_API_KEY=sk-... (and optionally
+                  OPENAI_BASE_URL or -Dllm.base-url=...). To choose the simulator on purpose:
+                  run --simulator FILE, or -Dllm.base-url=simulator.
+                ================================================================================
+                """;
+        System.err.println(banner);
+        LOG.warn("SIMULATED ANSWERS: no API configured, run FILE uses the built-in simulator at {} ({})",
+                simulatorUrl, simulatorConfig);
+    }
+}

@@ -1,0 +1,239 @@
+package io.github.camelllm.batch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.camelllm.json.Jackson;
+import io.github.camelllm.model.PromptRequest;
+import io.github.camelllm.model.PromptResult;
+import io.github.camelllm.model.PromptResult.ErrorInfo;
+import io.github.camelllm.openai.ChatCompletion;
+import io.github.camelllm.run.Run;
+import io.github.camelllm.run.RunRegistry;
+import org.apache.camel.Exchange;
+import org.apache.camel.InvalidPayloadException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedReader;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+
+/**
+ * Turns a finished batch into final outcomes: each output or error line, matched to its input line by
+ * custom_id (batch output is not in input order), becomes an ok result, or a failure that follows
+ * llm.batch.on-failure: {@code realtime} re-sends the prompt as a real-time call, {@code error} records an error
+ * result naming why (batch_expired, batch_failed, ...). Lines the batch never answered get the same treatment.
+ */
+public final class BatchOutput {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchOutput.class);
+
+    /** llm.batch.on-failure: call the line in real time, or record an error result. */
+    public static final String ON_FAILURE_REALTIME = "realtime";
+    public static final String ON_FAILURE_ERROR = "error";
+
+    private final RunRegistry runs;
+    private final boolean fallbackToRealtime;
+
+    public BatchOutput(RunRegistry runs, String onFailure) {
+        this.runs = runs;
+        String mode = onFailure.trim().toLowerCase();
+        if (!mode.equals(ON_FAILURE_REALTIME) && !mode.equals(ON_FAILURE_ERROR)) {
+            throw new IllegalArgumentException("llm.batch.on-failure must be realtime or error, not " + onFailure);
+        }
+        this.fallbackToRealtime = mode.equals(ON_FAILURE_REALTIME);
+    }
+
+    /** The downloaded output file, saved next to the job and read lazily. */
+    public Iterator<String> saveOutput(Exchange exchange) throws IOException {
+        return save(exchange, "output");
+    }
+
+    /** The downloaded error file, saved next to the job and read lazily. */
+    public Iterator<String> saveErrors(Exchange exchange) throws IOException {
+        return save(exchange, "errors");
+    }
+
+    /** Saves a downloaded output or error file next to the job (body: the HTTP stream) and reads it lazily. */
+    private Iterator<String> save(Exchange exchange, String kind) throws IOException {
+        ShardJob job = BatchStep.of(exchange).getJob();
+        Path target = job.dir.resolve(job.shardId + "." + kind + ".jsonl");
+        try (InputStream in = exchange.getMessage().getMandatoryBody(InputStream.class)) {
+            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+        } catch (InvalidPayloadException e) {
+            throw new IOException("no " + kind + " file content", e);
+        }
+        exchange.getMessage().removeHeaders("*");
+        return new Lines(target);
+    }
+
+    /**
+     * One line of the output or error file: an ok {@link PromptResult}; a {@link PromptRequest} or error result
+     * when the line failed and has no result yet; or null (unknown custom_id, repeat, or already done).
+     */
+    public Object outcome(Exchange exchange) throws IOException {
+        ShardJob job = BatchStep.of(exchange).getJob();
+        String text = exchange.getMessage().getBody(String.class);
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        JsonNode node = Jackson.MAPPER.readTree(text);
+        String customId = node.path("custom_id").asText(null);
+        int index = customId == null ? -1 : job.indexOf(customId);
+        if (index < 0) {
+            LOG.warn("batch {} answered custom_id {} which shard {} does not hold: ignored", job.batchId, customId,
+                    job.shardId);
+            return null;
+        }
+        JsonNode response = node.path("response");
+        int statusCode = response.path("status_code").asInt(0);
+        if (statusCode == 200 && response.path("body").isObject()) {
+            if (!job.answer(index)) {
+                return null;
+            }
+            job.okCount.incrementAndGet();
+            return okResult(job, index, response.path("body"));
+        }
+        JsonNode error = node.path("error");
+        if (error.isMissingNode() || error.isNull()) {
+            error = response.path("body").path("error");
+        }
+        String type = error.path("code").asText(error.path("type").asText("batch_request_failed"));
+        if (type.isBlank() || type.equals("null")) {
+            type = "batch_request_failed";
+        }
+        String message = error.path("message").asText("the batch could not answer this line");
+        job.failures.put(index, new ErrorInfo(type, message, statusCode == 0 ? null : statusCode));
+        return null; // handled with the other unanswered lines by remaining()
+    }
+
+    private PromptResult okResult(ShardJob job, int index, JsonNode body) {
+        ChatCompletion answer = ChatCompletion.of(body);
+        return new PromptResult(job.runId, job.customIds[index], job.lines[index], PromptResult.OK, PromptRequest.BATCH,
+                answer.content(), answer.finishReason(), answer.usage(), 1, latency(job), null, job.batchId);
+    }
+
+    /**
+     * Every line of the job that the batch did not answer and that has no result yet, as a request for the
+     * real-time queue or an error result (llm.batch.on-failure); read lazily from the shard file.
+     */
+    public Iterator<Object> remaining(Exchange exchange) throws IOException {
+        ShardJob job = BatchStep.of(exchange).getJob();
+        Run run = runs.find(job.runId);
+        ErrorInfo fallbackReason = reason(job);
+        Lines shard = new Lines(job.shardPath());
+        return new Iterator<>() {
+            int index = -1;
+            Object next;
+
+            @Override
+            public boolean hasNext() {
+                while (next == null && shard.hasNext()) {
+                    String line = shard.next();
+                    index++;
+                    if (index >= job.lines.length || job.isAnswered(index) || run == null
+                            || run.isDone(job.lines[index])) {
+                        continue;
+                    }
+                    next = fallback(job, index, line, job.failures.getOrDefault(index, fallbackReason));
+                }
+                return next != null;
+            }
+
+            @Override
+            public Object next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                Object value = next;
+                next = null;
+                return value;
+            }
+        };
+    }
+
+    private Object fallback(ShardJob job, int index, String shardLine, ErrorInfo reason) {
+        job.fallbackCount.incrementAndGet();
+        if (fallbackToRealtime) {
+            try {
+                String body = Jackson.MAPPER.readTree(shardLine).path("body").toString();
+                return new PromptRequest(job.runId, job.lines[index], job.customIds[index], job.model, body,
+                        PromptRequest.REALTIME, 0, null);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return new PromptResult(job.runId, job.customIds[index], job.lines[index], PromptResult.ERROR,
+                PromptRequest.BATCH, null, null, null, 1, latency(job), reason, job.batchId);
+    }
+
+    /** Why a line has no answer when its batch did not say: from the batch's terminal status. */
+    private static ErrorInfo reason(ShardJob job) {
+        String status = job.terminalStatus == null ? "failed" : job.terminalStatus;
+        return switch (status) {
+            case "completed" -> new ErrorInfo("batch_missing_output",
+                    "batch " + job.batchId + " completed without an answer for this line", null);
+            case "expired" -> new ErrorInfo("batch_expired",
+                    "batch " + job.batchId + " expired before this line was executed", null);
+            case "cancelled" -> new ErrorInfo("batch_cancelled",
+                    "batch " + job.batchId + " was cancelled before this line was executed", null);
+            default -> new ErrorInfo("batch_failed", "batch " + (job.batchId == null ? "of shard " + job.shardId
+                    : job.batchId) + " failed" + (job.failureMessage == null ? "" : ": " + job.failureMessage), null);
+        };
+    }
+
+    private static long latency(ShardJob job) {
+        return job.createdAtMs <= 0 ? 0 : Math.max(0, System.currentTimeMillis() - job.createdAtMs);
+    }
+
+    /** The lines of a JSONL file, read lazily; closes itself at the end (and when the splitter closes it). */
+    static final class Lines implements Iterator<String>, Closeable {
+        private final BufferedReader reader;
+        private String next;
+        private boolean closed;
+
+        Lines(Path file) throws IOException {
+            this.reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (next == null && !closed) {
+                try {
+                    next = reader.readLine();
+                    if (next == null) {
+                        close();
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return next != null;
+        }
+
+        @Override
+        public String next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            String value = next;
+            next = null;
+            return value;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!closed) {
+                closed = true;
+                reader.close();
+            }
+        }
+    }
+}

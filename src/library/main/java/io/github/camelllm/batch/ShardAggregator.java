@@ -1,0 +1,123 @@
+package io.github.camelllm.batch;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonRawValue;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.github.camelllm.json.Jackson;
+import io.github.camelllm.model.LlmConstants;
+import io.github.camelllm.model.PromptRequest;
+import io.github.camelllm.intake.PromptParser;
+import io.github.camelllm.openai.TokenEstimator;
+import org.apache.camel.AggregationStrategy;
+import org.apache.camel.Exchange;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The aggregation strategy of the batch shards: each prompt is appended as a Batch API request line to its
+ * shard's file on disk (the aggregated exchange carries the {@link Shard}, never the prompts).
+ * <p>
+ * Size limits are checked before a prompt is added ({@link #preComplete}): a prompt that would make the shard
+ * hold more than llm.batch.max-requests lines or more than llm.batch.max-bytes completes the shard and starts
+ * the next one, so no file ever passes either limit. (In this pre-completion mode Camel evaluates no
+ * completionSize or completionPredicate, so both limits live here.) A {@link ShardFlush} completes the run's
+ * shard the same way when its intake has ended; the flush itself is left alone in a group that times out empty.
+ */
+public final class ShardAggregator implements AggregationStrategy {
+
+
+    private final BatchJobs jobs;
+    private final int maxRequests;
+    private final long maxBytes;
+
+    public ShardAggregator(BatchJobs jobs, int maxRequests, long maxBytes) {
+        this.jobs = jobs;
+        this.maxRequests = maxRequests;
+        this.maxBytes = maxBytes;
+    }
+
+    /** The correlation key: one group per run and model (a batch file may name one model only). */
+    public String key(Exchange exchange) {
+        Object body = exchange.getMessage().getBody();
+        if (body instanceof PromptRequest r) {
+            return r.runId() + "|" + r.model();
+        }
+        if (body instanceof ShardFlush f) {
+            return f.runId() + "|" + f.model();
+        }
+        throw new IllegalArgumentException("the batch queue takes prompt requests, not " + body);
+    }
+
+    @Override
+    public boolean canPreComplete() {
+        return true;
+    }
+
+    @Override
+    public boolean preComplete(Exchange oldExchange, Exchange newExchange) {
+        Shard shard = shardOf(oldExchange);
+        if (shard == null) {
+            return false;
+        }
+        Object body = newExchange.getMessage().getBody();
+        if (body instanceof ShardFlush) {
+            return true;
+        }
+        return body instanceof PromptRequest request && (shard.size() >= maxRequests
+                || shard.bytes() + lineOf(newExchange, request).length + 1 > maxBytes);
+    }
+
+    @Override
+    public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
+        Object body = newExchange.getMessage().getBody();
+        if (!(body instanceof PromptRequest request)) {
+            return oldExchange != null ? oldExchange : newExchange; // a flush marker carries no prompt
+        }
+        byte[] line = lineOf(newExchange, request);
+        newExchange.removeProperty(LlmConstants.BATCH_LINE);
+        try {
+            Shard shard = shardOf(oldExchange);
+            Exchange group = oldExchange;
+            if (shard == null) {
+                group = newExchange;
+                shard = jobs.openShard(request.runId(), request.model());
+                group.getMessage().setBody(shard);
+            }
+            shard.append(request.line(), request.customId(), new String(line, StandardCharsets.UTF_8),
+                    (long) Math.ceil(TokenEstimator.rateLimitCost(request)));
+            return group;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write batch shard of run " + request.runId(), e);
+        }
+    }
+
+    private static Shard shardOf(Exchange group) {
+        return group != null && group.getMessage().getBody() instanceof Shard shard ? shard : null;
+    }
+
+    private static byte[] lineOf(Exchange exchange, PromptRequest request) {
+        byte[] line = exchange.getProperty(LlmConstants.BATCH_LINE, byte[].class);
+        if (line == null) {
+            line = requestLine(request).getBytes(StandardCharsets.UTF_8);
+            exchange.setProperty(LlmConstants.BATCH_LINE, line);
+        }
+        return line;
+    }
+
+    /** One Batch API input line: {@code {"custom_id","method":"POST","url":"/v1/chat/completions","body"}}. */
+    static String requestLine(PromptRequest request) {
+        try {
+            return Jackson.MAPPER.writeValueAsString(new RequestLine(request.customId(), "POST", PromptParser.CHAT_URL,
+                    request.body()));
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A Batch API input line; the body is the request body exactly as intake built it. */
+    private record RequestLine(@JsonProperty("custom_id") String customId, String method, String url,
+                               @JsonRawValue String body) {
+    }
+}

@@ -1,0 +1,122 @@
+package io.github.camelllm.config;
+
+import io.github.camelllm.config.Settings.ConfigException;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One {@code llm.*} setting: key, type, default, allowed values and a one-line description. The table of all of
+ * them is {@link SettingsSpec}.
+ *
+ * @param defaultValue the value when nothing sets it; null only for keys whose absence means something
+ *                     ({@code llm.base-url}, {@code llm.api-key})
+ * @param secret       never handed to Camel's properties, never printed
+ */
+public record Setting(String key, Type type, String defaultValue, double min, double max, List<String> choices,
+                      boolean secret, String description) {
+
+    public enum Type { TEXT, REQUIRED_TEXT, API_URL, INT, LONG, DECIMAL, BOOLEAN, CHOICE, CRON }
+
+    /** The value of {@code llm.base-url} that selects the built-in simulator. */
+    public static final String SIMULATOR = "simulator";
+
+    /** The value's canonical text (trimmed, numbers without underscores), or a message naming the key. */
+    public String check(String raw) {
+        String v = raw.trim();
+        switch (type) {
+            case TEXT -> {
+                return v;
+            }
+            case REQUIRED_TEXT -> {
+                if (v.isEmpty()) {
+                    throw fail("must not be empty");
+                }
+                return v;
+            }
+            case API_URL -> {
+                if (v.isEmpty()) {
+                    throw fail("is set but empty: remove it, set the API's URL (https://...), or set '" + SIMULATOR
+                            + "' to use the built-in simulator");
+                }
+                if (v.equalsIgnoreCase(SIMULATOR)) {
+                    return SIMULATOR;
+                }
+                if (!v.startsWith("http://") && !v.startsWith("https://")) {
+                    throw fail("must start with http:// or https:// (or be '" + SIMULATOR + "'), got " + v);
+                }
+                return v.replaceAll("/+$", "");
+            }
+            case INT, LONG -> {
+                long n;
+                try {
+                    n = Long.parseLong(v.replace("_", ""));
+                } catch (NumberFormatException e) {
+                    throw fail("must be a whole number, got '" + v + "'");
+                }
+                if (n < min || n > max) {
+                    throw fail("must be between " + format(min) + " and " + format(max) + ", got " + v);
+                }
+                return Long.toString(n);
+            }
+            case DECIMAL -> {
+                double d;
+                try {
+                    d = Double.parseDouble(v);
+                } catch (NumberFormatException e) {
+                    throw fail("must be a number, got '" + v + "'");
+                }
+                if (!(d >= min && d <= max)) {
+                    throw fail("must be between " + format(min) + " and " + format(max) + ", got " + v);
+                }
+                return Double.toString(d);
+            }
+            case BOOLEAN -> {
+                String b = v.toLowerCase(Locale.ROOT);
+                if (!b.equals("true") && !b.equals("false")) {
+                    throw fail("must be true or false, got '" + v + "'");
+                }
+                return b;
+            }
+            case CHOICE -> {
+                String c = v.toLowerCase(Locale.ROOT);
+                if (!choices.contains(c)) {
+                    throw fail("must be one of " + String.join(", ", choices) + ", got '" + v + "'");
+                }
+                return c;
+            }
+            case CRON -> {
+                if (!v.isEmpty() && !QuartzCron.isValid(v)) {
+                    throw fail("is not a Quartz cron expression (sec min hour day month weekday), got '" + v + "'");
+                }
+                return v;
+            }
+            default -> throw new IllegalStateException(type.name());
+        }
+    }
+
+    /** What values are allowed, for the example file and the settings listing. */
+    public String allowed() {
+        return switch (type) {
+            case TEXT -> "any text, may be empty";
+            case REQUIRED_TEXT -> "not empty";
+            case API_URL -> "http(s)://... or " + SIMULATOR;
+            case INT, LONG, DECIMAL -> format(min) + " to " + format(max);
+            case BOOLEAN -> "true or false";
+            case CHOICE -> String.join(" or ", choices);
+            case CRON -> "a Quartz cron expression, or empty";
+        };
+    }
+
+    public String envName() {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    ConfigException fail(String why) {
+        return new ConfigException(key + " " + why);
+    }
+
+    private static String format(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+    }
+}

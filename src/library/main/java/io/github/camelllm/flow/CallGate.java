@@ -1,0 +1,364 @@
+package io.github.camelllm.flow;
+
+import io.github.camelllm.model.PromptRequest;
+import io.github.camelllm.openai.ApiFailure;
+import io.github.camelllm.openai.CallState;
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.Exchange;
+import org.apache.camel.support.AsyncProcessorSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
+
+/**
+ * The one gate in front of every real-time attempt (retries included). It lets an attempt go when nothing
+ * stands against it, in this order: a fault that no retry fixes ({@link Faults}), an outage of the whole API
+ * ({@link OutageBreaker}), a pause after a rate-limit answer, and the model's request and token buckets
+ * ({@link ModelLimits}). An attempt that must wait holds no thread: it is resumed by a timer (or by the news
+ * that the API answers again). Every answer comes back here ({@link #answered}, {@link #unanswered}) so the
+ * gate learns the limits and the API's health from the traffic itself.
+ * <p>
+ * How many prompts can wait here is bounded by the call slots in front of it ({@code llm.concurrency}).
+ */
+public final class CallGate extends AsyncProcessorSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CallGate.class);
+    private static final long PARK_RECHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Calls per model that may go out before its first answer says what its limits are. */
+    static final int COLD_START_CALLS = 4;
+
+    private final FlowSettings settings;
+    private final ScheduledExecutorService timer;
+    private final Faults faults;
+    private final OutageBreaker outage;
+    private final Map<String, ModelLimits> models = new ConcurrentHashMap<>();
+    private final Queue<Wake> parked = new ConcurrentLinkedQueue<>();
+    private final Set<Wake> waiting = ConcurrentHashMap.newKeySet();
+    private final Map<String, RunFlow> runs = new ConcurrentHashMap<>();
+    private final LongAdder rateLimitedTotal = new LongAdder();
+    private volatile boolean stopping;
+    private long throttledNanos;
+    private long throttledUntilNanos;
+
+    private final Predicate<String> runAccepting;
+    private final UnaryOperator<String> scrub;
+    private volatile Consumer<CallState> prober;
+    private volatile String lastModel;
+
+    /**
+     * @param runAccepting false for a run that makes no further calls (its journal cannot be written, its input
+     *                     changed): its waiting prompts are dropped, as at shutdown
+     */
+    public CallGate(FlowSettings settings, ScheduledExecutorService timer, UnaryOperator<String> scrub,
+                    Predicate<String> runAccepting) {
+        this.settings = settings;
+        this.runAccepting = runAccepting;
+        this.scrub = scrub;
+        this.timer = timer;
+        this.faults = new Faults(settings.holdOnFaults(), settings.faultProbeIntervalMs(), scrub);
+        this.outage = new OutageBreaker(settings.maxOutageMs(), settings.maxProbeIntervalMs());
+        timer.scheduleWithFixedDelay(this::probeIfDue, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /**
+     * How the gate sends a probe of its own (a one-token call), for when the API is down or refuses us and no
+     * prompt is left to be the probe: the held prompts ended as errors, or the inbox takes no new file.
+     */
+    public void probeWith(Consumer<CallState> sender) {
+        this.prober = sender;
+    }
+
+    private void probeIfDue() {
+        Consumer<CallState> send = prober;
+        String model = lastModel;
+        if (stopping || send == null || model == null) {
+            return;
+        }
+        try {
+            long now = System.nanoTime();
+            if (outage.admit(now).kind() == Admission.Kind.PROBE) {
+                send.accept(probeCall(model, OutageBreaker.PROBE));
+            }
+            for (String scope : faults.dueProbes(now)) {
+                String scoped = Faults.modelOf(scope);
+                send.accept(probeCall(scoped != null ? scoped : model, scope));
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("cannot send a probe: {}", scrub.apply(e.getMessage()));
+        }
+    }
+
+    private static CallState probeCall(String model, String probe) {
+        String body = "{\"model\":" + quoted(model) + ",\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}],"
+                + "\"max_tokens\":1}";
+        CallState call = new CallState(new PromptRequest("", 0, "probe", model, body, null, 1, null), null, false);
+        call.probe(probe);
+        return call;
+    }
+
+    private static String quoted(String text) {
+        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    /** What the pipeline did about limits and faults while a run was active. */
+    public record RunFlowStats(long rateLimitedAnswers, long throttledMs) {
+    }
+
+    private final class RunFlow {
+        final LongAdder rateLimited = new LongAdder();
+        final long throttledAtStart = throttledNanos(System.nanoTime());
+    }
+
+    // --- admission ---------------------------------------------------------------------------------------
+
+    @Override
+    public boolean process(Exchange exchange, AsyncCallback callback) {
+        CallState call = exchange.getProperty(CallState.PROPERTY, CallState.class);
+        runs.computeIfAbsent(call.request().runId(), id -> new RunFlow());
+        lastModel = call.request().model();
+        return admit(exchange, call, callback, true);
+    }
+
+    private boolean admit(Exchange exchange, CallState call, AsyncCallback callback, boolean sync) {
+        long now = System.nanoTime();
+        Admission admission = stopping || !runAccepting.test(call.request().runId()) ? null : evaluate(call, now);
+        if (admission == null) {
+            // shutdown, or a run that makes no further calls: the prompt has no result yet, so the next start
+            // (or the run's retry) sends it
+            exchange.setRouteStop(true);
+        } else {
+            switch (admission.kind()) {
+                case PASS, PROBE -> call.probe(admission.probe());
+                case FAIL -> exchange.setException(admission.failure());
+                case WAIT, PARK -> {
+                    long until = admission.kind() == Admission.Kind.WAIT ? admission.untilNanos()
+                            : now + PARK_RECHECK_NANOS;
+                    Wake wake = new Wake(exchange, call, callback);
+                    waiting.add(wake);
+                    if (admission.kind() == Admission.Kind.PARK) {
+                        parked.add(wake);
+                    }
+                    timer.schedule(wake, Math.max(0, until - now), TimeUnit.NANOSECONDS);
+                    return false;
+                }
+                default -> throw new IllegalStateException(admission.toString());
+            }
+        }
+        callback.done(sync);
+        return sync;
+    }
+
+    private Admission evaluate(CallState call, long now) {
+        PromptRequest request = call.request();
+        Admission fault = faults.admit(request.model(), now);
+        if (fault != Admission.PASS) {
+            return fault;
+        }
+        Admission health = outage.admit(now);
+        if (health != Admission.PASS) {
+            return health;
+        }
+        long rateLimitedSince = call.firstRateLimitedNanos();
+        if (rateLimitedSince != 0 && now - rateLimitedSince > settings.maxRateLimitWaitMs() * 1_000_000L) {
+            return Admission.fail(new PipelineStoppedException("rate_limited", "held back by rate limits for "
+                    + (now - rateLimitedSince) / 1_000_000_000L + " s after " + call.rateLimitedCount()
+                    + " rate-limit answers (llm.retry.max-rate-limit-wait-ms)", 429));
+        }
+        ModelLimits limits = limits(request.model());
+        if (call.reservation() instanceof ModelLimits.Reservation held && held.epoch() != limits.epoch()) {
+            call.reservation(null); // made before a 429: queue again behind the pause
+        }
+        if (call.reservation() == null && !limits.coldStart(COLD_START_CALLS)) {
+            return Admission.PARK;
+        }
+        long pausedUntil = limits.pausedUntil();
+        if (pausedUntil > now) {
+            throttled(now, pausedUntil);
+            return Admission.waitUntil(pausedUntil);
+        }
+        if (call.reservation() == null) {
+            ModelLimits.Reservation reservation = limits.reserve(call.tokenCost(), now);
+            call.reservation(reservation);
+            if (reservation.waitNanos() > 0) {
+                throttled(now, now + reservation.waitNanos());
+                return Admission.waitUntil(now + reservation.waitNanos());
+            }
+        }
+        return Admission.PASS;
+    }
+
+    /** One waiting attempt; resumed once, by its timer or by news that the API answers again. */
+    private final class Wake implements Runnable {
+        final Exchange exchange;
+        final CallState call;
+        final AsyncCallback callback;
+        final AtomicBoolean fired = new AtomicBoolean();
+
+        Wake(Exchange exchange, CallState call, AsyncCallback callback) {
+            this.exchange = exchange;
+            this.call = call;
+            this.callback = callback;
+        }
+
+        @Override
+        public void run() {
+            if (!fired.compareAndSet(false, true)) {
+                return;
+            }
+            waiting.remove(this);
+            try {
+                admit(exchange, call, callback, false);
+            } catch (RuntimeException e) {
+                exchange.setException(e);
+                callback.done(false);
+            }
+        }
+    }
+
+    private void wakeParked() {
+        for (Wake wake; (wake = parked.poll()) != null; ) {
+            timer.execute(wake);
+        }
+    }
+
+    // --- what the answers say ------------------------------------------------------------------------------
+
+    /**
+     * An HTTP answer to an attempt: learns the limits from its headers, and what it says about the API's health.
+     *
+     * @param failure null for a 2xx answer
+     */
+    public void answered(CallState call, Map<String, String> headers, ApiFailure failure) {
+        long now = System.nanoTime();
+        String model = call.request().model();
+        ModelLimits limits = limits(model);
+        Object reservation = call.reservation();
+        call.reservation(null);
+        if (reservation instanceof ModelLimits.Reservation r) {
+            limits.learn(headers, r, call.sentNanos(), now);
+        }
+        boolean changed = limits.firstAnswer();
+        if (failure == null || !failure.fatal()) {
+            changed |= faults.cleared(model);
+        }
+        if (failure == null) {
+            limits.succeeded();
+            changed |= outage.answered();
+        } else {
+            switch (failure.kind()) {
+                case RATE_LIMITED -> {
+                    changed |= outage.answered();
+                    long asked = failure.retryAfterMillis(System.currentTimeMillis()).orElse(0);
+                    long pause = limits.rateLimited(failure.exhaustedBucket(), asked, settings.fallbackPauseMs(),
+                            settings.maxFallbackPauseMs(), call.tokenCost(), now);
+                    call.rateLimited(now);
+                    rateLimitedTotal.increment();
+                    RunFlow run = runs.get(call.request().runId());
+                    if (run != null) {
+                        run.rateLimited.increment();
+                    }
+                    throttled(now, now + pause);
+                    LOG.debug("rate limited ({}): every call to {} waits {} ms", failure.exhaustedBucket(), model,
+                            pause / 1_000_000);
+                }
+                case QUOTA, AUTH, MODEL_NOT_FOUND, NOT_FOUND -> {
+                    changed |= outage.answered();
+                    faults.trip(failure, model, now);
+                }
+                case SERVER -> outage.failed(scrub.apply(failure.describe()), OutageBreaker.PROBE.equals(call.probe()),
+                        now);
+                default -> changed |= outage.answered();
+            }
+        }
+        call.probe(null);
+        if (changed) {
+            wakeParked();
+        }
+    }
+
+    /** An attempt that got no HTTP answer (refused or reset connection, timeout): counts towards an outage. */
+    public void unanswered(CallState call, String description) {
+        long now = System.nanoTime();
+        call.reservation(null);
+        limits(call.request().model()).coldCallEnded();
+        String probe = call.probe();
+        call.probe(null);
+        if (probe != null && !OutageBreaker.PROBE.equals(probe)) {
+            faults.probeEnded(probe, now);
+        }
+        outage.failed(scrub.apply(description), OutageBreaker.PROBE.equals(probe), now);
+        wakeParked();
+    }
+
+    // --- what the rest of the pipeline asks ----------------------------------------------------------------
+
+    /** True while an outage is being ridden out: a failure now is the outage's, not the prompt's. */
+    public boolean outage() {
+        return outage.isOpen();
+    }
+
+    /** Whether prompts wait for a fault to clear (the service) rather than end as errors. */
+    public boolean holdsOnFaults() {
+        return settings.holdOnFaults();
+    }
+
+    /** False while a fault or an outage holds the calls: the inbox takes no new file meanwhile. */
+    public boolean healthy() {
+        return !faults.any() && !outage.isOpen();
+    }
+
+    public RunFlowStats statsOf(String runId) {
+        RunFlow run = runs.get(runId);
+        if (run == null) {
+            return new RunFlowStats(0, 0);
+        }
+        return new RunFlowStats(run.rateLimited.sum(),
+                (throttledNanos(System.nanoTime()) - run.throttledAtStart) / 1_000_000);
+    }
+
+    /** Drops a finished run's counters. */
+    public void forget(String runId) {
+        runs.remove(runId);
+    }
+
+    public long rateLimitedTotal() {
+        return rateLimitedTotal.sum();
+    }
+
+    /** Shutdown: every waiting attempt ends now, without a result, so the next start sends it. */
+    public void stop() {
+        stopping = true;
+        for (Wake wake : waiting) {
+            timer.execute(wake);
+        }
+    }
+
+    private ModelLimits limits(String model) {
+        return models.computeIfAbsent(model == null ? "" : model,
+                m -> new ModelLimits(settings.requestsPerMinute(), settings.tokensPerMinute(), System.nanoTime()));
+    }
+
+    /** Wall time during which at least one attempt was held back by limits (the union of the waits). */
+    private synchronized void throttled(long now, long until) {
+        if (until > throttledUntilNanos) {
+            throttledNanos += until - Math.max(now, throttledUntilNanos);
+            throttledUntilNanos = until;
+        }
+    }
+
+    private synchronized long throttledNanos(long now) {
+        return throttledNanos - Math.max(0, throttledUntilNanos - now);
+    }
+}

@@ -1,0 +1,247 @@
+package io.github.camelllm.intake;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import io.github.camelllm.json.Jackson;
+import io.github.camelllm.model.LlmConstants;
+import io.github.camelllm.model.PromptRequest;
+import io.github.camelllm.model.PromptResult;
+import io.github.camelllm.run.Run;
+import io.github.camelllm.run.RunBusyException;
+import io.github.camelllm.run.RunRegistry;
+import io.github.camelllm.run.RunStorageException;
+import io.github.camelllm.run.UnreadableInputException;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.file.GenericFile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayInputStream;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * The intake stage: opens a run for a file or a message and turns each line into a request, an invalid-line
+ * result, or nothing (the line already has a result from before a restart).
+ */
+public final class Intake {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Intake.class);
+
+    private final RunRegistry runs;
+    private final PromptParser parser;
+    private final int maxLineBytes;
+    private volatile boolean stopping;
+    private final ObjectReader json = Jackson.MAPPER.reader()
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    public Intake(RunRegistry runs, PromptParser parser, int maxLineBytes) {
+        this.runs = runs;
+        this.parser = parser;
+        this.maxLineBytes = maxLineBytes;
+    }
+
+    /**
+     * Opens (or resumes) the run of the file in the body and replaces the body with a lazy line iterator.
+     * Sets no run id when the content was already processed and duplicates are skipped.
+     */
+    public void openFile(Exchange exchange) throws IOException, UnreadableInputException, RunBusyException {
+        Path file = pathOf(exchange.getMessage().getBody());
+        boolean archive = exchange.getProperty(LlmConstants.ARCHIVE, false, Boolean.class);
+        boolean rerun = exchange.getProperty(LlmConstants.RERUN, false, Boolean.class);
+        exchange.getMessage().setBody(null);
+        Run run;
+        if (archive && !Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return; // another instance finished it and moved it away since the inbox was listed
+        }
+        try {
+            run = runs.openFile(file, archive, rerun);
+        } catch (RunBusyException busy) {
+            if (!archive) {
+                throw busy;
+            }
+            // service mode: the owner (another instance) runs it; take the next file
+            LOG.debug("{}: left to its owner", busy.getMessage());
+            return;
+        } catch (RunStorageException fault) {
+            if (!archive) {
+                throw fault;
+            }
+            LOG.warn("{}; tried again later", fault.getMessage());
+            return;
+        }
+        if (run == null) {
+            return;
+        }
+        exchange.setProperty(LlmConstants.RUN_ID, run.id());
+        if (run.completion().isDone()) {
+            return; // completed before: its outputs were written again from its journal
+        }
+        exchange.getMessage().setBody(stoppable(run, new LineReader(run.openInput(runs.inputs()), maxLineBytes)));
+        exchange.setProperty(LlmConstants.HAS_LINES, true);
+    }
+
+    /**
+     * Reading the input failed (truncated or rewritten under its run, an I/O error): the run stops, with the
+     * reason, instead of waiting forever for lines that will not come.
+     */
+    public void readFailed(Exchange exchange) throws IOException {
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        while (cause instanceof java.io.UncheckedIOException
+                || cause instanceof org.apache.camel.CamelExecutionException) {
+            cause = cause.getCause();
+        }
+        IOException failure = cause instanceof IOException io ? io
+                : new IOException("input could not be read: " + (cause == null ? "unknown cause" : cause), cause);
+        String runId = exchange.getProperty(LlmConstants.RUN_ID, String.class);
+        if (runId != null) {
+            runs.stop(runId, failure);
+        }
+        if (!exchange.getProperty(LlmConstants.ARCHIVE, false, Boolean.class)) {
+            throw failure; // run FILE and scheduled runs report it to their caller
+        }
+    }
+
+    /**
+     * Stops taking new lines (shutdown): every open input reads as ended, and no run is marked fully read, so
+     * the next start resumes each run where its journal ends.
+     */
+    public void stopTakingLines() {
+        stopping = true;
+    }
+
+    public boolean isStopping() {
+        return stopping;
+    }
+
+    /** Ends at shutdown, and when the run stops (no further calls for it). */
+    private Iterator<RawLine> stoppable(Run run, Iterator<RawLine> lines) {
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return !stopping && run.accepting() && lines.hasNext();
+            }
+
+            @Override
+            public RawLine next() {
+                return lines.next();
+            }
+        };
+    }
+
+    /**
+     * Opens a run for a message: one prompt as text, one JSON object, or JSONL (one object per line).
+     */
+    public void openMessage(Exchange exchange) throws IOException {
+        String body = exchange.getMessage().getBody(String.class);
+        Iterator<RawLine> lines;
+        Run.Format format;
+        if (body == null || body.isBlank()) {
+            lines = List.<RawLine>of().iterator();
+            format = Run.Format.TEXT;
+        } else if (PromptParser.looksLikeJsonObject(body)) {
+            format = Run.Format.JSONL;
+            JsonNode single = singleObject(body);
+            lines = single != null ? List.of(new RawLine(1, single.toString(), null)).iterator()
+                    : new LineReader(new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)), maxLineBytes);
+        } else {
+            format = Run.Format.TEXT;
+            lines = List.of(new RawLine(1, body, null)).iterator();
+        }
+        Run run = runs.openMessages(format);
+        exchange.setProperty(LlmConstants.RUN_ID, run.id());
+        exchange.getMessage().setBody(stoppable(run, lines));
+    }
+
+    private JsonNode singleObject(String body) {
+        try {
+            JsonNode node = json.readTree(body);
+            return node != null && node.isObject() ? node : null;
+        } catch (IOException notOneObject) {
+            return null; // JSONL, or broken: read line by line so each line gets its own verdict
+        }
+    }
+
+    /**
+     * @return a {@link PromptRequest} to send, a {@link PromptResult} for a line that cannot be sent, or null for
+     * a line that already has its result
+     */
+    public Object parse(Exchange exchange) {
+        RawLine raw = exchange.getMessage().getBody(RawLine.class);
+        String runId = exchange.getProperty(LlmConstants.RUN_ID, String.class);
+        Run run = runs.find(runId);
+        if (run == null || !run.accepting()) {
+            return null; // the run stopped while this line was on its way: no further calls for it
+        }
+        run.lineSeen();
+        String fallbackId = Long.toString(raw.number());
+        if (!raw.readable()) {
+            return skip(run, raw.number()) ? null
+                    : PromptResult.invalid(runId, fallbackId, raw.number(), "unreadable_line", raw.error());
+        }
+        PromptRequest request;
+        try {
+            if (run.format() == Run.Format.TEXT) {
+                String customId = exchange.getMessage().getHeader(LlmConstants.CUSTOM_ID_HEADER, fallbackId,
+                        String.class);
+                request = parser.parseText(runId, raw.number(), customId, raw.text());
+            } else {
+                request = parser.parseJson(runId, raw.number(), raw.text());
+            }
+        } catch (InvalidLineException e) {
+            return skip(run, raw.number()) ? null
+                    : PromptResult.invalid(runId, fallbackId, raw.number(), e.type(), e.getMessage());
+        } catch (RuntimeException e) {
+            // whatever a hostile line does to a parser, it ends as that line's result, not as the run's end
+            return skip(run, raw.number()) ? null
+                    : PromptResult.invalid(runId, fallbackId, raw.number(), "invalid_json", "cannot parse the line: "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        }
+        if (!run.customIds().add(request.customId())) {
+            return skip(run, raw.number()) ? null : PromptResult.invalid(runId, request.customId(), raw.number(),
+                    "duplicate_custom_id", "duplicate custom_id \"" + request.customId()
+                            + "\": an earlier line of this input already uses it");
+        }
+        if (skip(run, raw.number())) {
+            return null;
+        }
+        run.dispatched();
+        return request;
+    }
+
+    /** Lines already answered, or held by a persisted batch job that will answer them. */
+    private static boolean skip(Run run, long line) {
+        return run.isDone(line) || run.isHeldByBatch(line);
+    }
+
+    /** Intake read the last line; true when every line already has its result (e.g. all invalid). */
+    public boolean endOfInput(Exchange exchange) {
+        if (stopping) {
+            return false; // the input was cut short by shutdown: the run is not fully read
+        }
+        return runs.intakeDone(exchange.getProperty(LlmConstants.RUN_ID, String.class));
+    }
+
+    public static Path pathOf(Object body) {
+        if (body instanceof GenericFile<?> gf) {
+            return Path.of(gf.getAbsoluteFilePath());
+        }
+        if (body instanceof File f) {
+            return f.toPath();
+        }
+        if (body instanceof Path p) {
+            return p;
+        }
+        if (body instanceof String s) {
+            return Path.of(s);
+        }
+        throw new IllegalArgumentException("expected a file, got " + (body == null ? "nothing" : body.getClass()));
+    }
+}

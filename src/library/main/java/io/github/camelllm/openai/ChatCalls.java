@@ -1,0 +1,96 @@
+package io.github.camelllm.openai;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.camelllm.json.Jackson;
+import io.github.camelllm.model.LlmConstants;
+import io.github.camelllm.model.PromptRequest;
+import io.github.camelllm.model.PromptResult;
+import io.github.camelllm.json.WorkItems;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+
+/** The two ends of one chat-completions call: taking a work item off the queue, and reading the answer. */
+public final class ChatCalls {
+
+    private final String localResults;
+    private final BooleanSupplier stopping;
+    private final Predicate<String> runAccepting;
+
+    /**
+     * @param localResults this pipeline's own results endpoint (a work item that names no other comes back here)
+     * @param stopping     true once shutdown has begun: queued work items are then left for the next start
+     * @param runAccepting false for a run that makes no further calls (its journal cannot be written, its input
+     *                     changed): what is paid must be recordable
+     */
+    public ChatCalls(String localResults, BooleanSupplier stopping, Predicate<String> runAccepting) {
+        this.localResults = localResults;
+        this.stopping = stopping;
+        this.runAccepting = runAccepting;
+    }
+
+    /**
+     * Takes a work item off the queue: its prompt (the record itself from seda, or its JSON text from a broker
+     * queue) and where its result must go (the llmReplyTo header; this instance's results route by default).
+     */
+    public void receive(Exchange exchange) {
+        Message message = exchange.getMessage();
+        PromptRequest request = request(message.getBody());
+        String replyTo = message.getHeader(LlmConstants.REPLY_TO_HEADER, localResults, String.class);
+        boolean noCall = stopping.getAsBoolean() || !runAccepting.test(request.runId());
+        CallState call = new CallState(request, replyTo, noCall);
+        exchange.setProperty(CallState.PROPERTY, call);
+        // plain properties for the routes' per-prompt tests, so they need no OGNL call (a reflective lookup)
+        exchange.setProperty(LlmConstants.STOPPING, call.isStopping());
+        exchange.setProperty(LlmConstants.REPLY_LOCAL, localResults.equals(call.getReplyTo()));
+        message.removeHeaders("*");
+        message.setBody(null);
+    }
+
+    PromptRequest request(Object body) {
+        if (body instanceof PromptRequest request) {
+            return request;
+        }
+        if (body instanceof String json) {
+            return WorkItems.requestFromJson(json);
+        }
+        throw new IllegalArgumentException("expected a prompt work item, got " + (body == null ? "nothing" : body.getClass()));
+    }
+
+    /** Maps a 2xx answer to an ok result; anything that is not a chat completion is an invalid response. */
+    public PromptResult toResult(Exchange exchange) throws InvalidResponseException {
+        CallState call = exchange.getProperty(CallState.PROPERTY, CallState.class);
+        PromptRequest request = call.request();
+        byte[] body = exchange.getMessage().getBody(byte[].class);
+        if (body == null) {
+            body = new byte[0];
+        }
+        JsonNode node;
+        try {
+            node = Jackson.MAPPER.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new InvalidResponseException("response is not JSON (starts with: " + preview(body) + ")");
+        } catch (java.io.IOException e) {
+            throw new InvalidResponseException("response cannot be read: " + e.getMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw new InvalidResponseException("response is not a JSON object (starts with: " + preview(body) + ")");
+        }
+        if (!ChatCompletion.hasChoices(node)) {
+            throw new InvalidResponseException("response has no \"choices\" (starts with: " + preview(body) + ")");
+        }
+        ChatCompletion answer = ChatCompletion.of(node);
+        return new PromptResult(request.runId(), request.customId(), request.line(), PromptResult.OK, PromptRequest.REALTIME,
+                answer.content(), answer.finishReason(), answer.usage(), call.attempts(),
+                call.latencyMs(System.nanoTime()), null, null);
+    }
+
+    private static String preview(byte[] body) {
+        String s = new String(body, 0, Math.min(body.length, 80), StandardCharsets.UTF_8).replaceAll("\\s+", " ");
+        return body.length == 0 ? "<empty body>" : "'" + s + (body.length > 80 ? "…'" : "'");
+    }
+}

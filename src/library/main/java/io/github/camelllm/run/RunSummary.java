@@ -1,0 +1,69 @@
+package io.github.camelllm.run;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.github.camelllm.json.Jackson;
+
+import java.util.List;
+
+/** What a finished run did, as written to NAME.summary.json and printed by {@code run FILE}. */
+public record RunSummary(String runId, String input, long total, long succeeded, long failed, long invalid,
+                         long retries, long wallMs, double throughputRps, Latency latencyMs, long promptTokens,
+                         long completionTokens, long realtime, long batch, List<String> batchIds,
+                         boolean simulated, RateLimits rateLimits) {
+
+    /**
+     * What the provider's limits did to the run: rate-limit answers (429 rate_limit_exceeded) it took, and the
+     * wall time during which the pipeline held calls back for limits while the run was active.
+     */
+    public record RateLimits(@JsonProperty("rate_limited_answers") long rateLimitedAnswers,
+                             @JsonProperty("throttled_ms") long throttledMs) {
+        public static final RateLimits NONE = new RateLimits(0, 0);
+    }
+
+    /** Latency of answered calls (ok and error), first attempt to final answer, in milliseconds. */
+    public record Latency(double avg, long p50, long p95, long p99, long max) {
+    }
+
+    public boolean allSucceeded() {
+        return failed == 0 && invalid == 0;
+    }
+
+    /** The summary file's shape, field by field in the order it is written. */
+    private record Json(@JsonProperty("run_id") String runId, String input, long total, long succeeded, long failed,
+                        long invalid, long retries, @JsonProperty("wall_ms") long wallMs,
+                        @JsonProperty("throughput_rps") double throughputRps,
+                        @JsonProperty("latency_ms") Latency latencyMs, Tokens tokens, Routes routes,
+                        @JsonProperty("batch_ids") List<String> batchIds,
+                        @JsonProperty("rate_limits") RateLimits rateLimits, boolean simulated) {
+    }
+
+    private record Tokens(long prompt, long completion) {
+    }
+
+    private record Routes(long realtime, long batch) {
+    }
+
+    public String toJson() {
+        Latency rounded = new Latency(Math.round(latencyMs.avg() * 10) / 10.0, latencyMs.p50(), latencyMs.p95(),
+                latencyMs.p99(), latencyMs.max());
+        try {
+            return Jackson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(new Json(runId, input, total,
+                    succeeded, failed, invalid, retries, wallMs, Math.round(throughputRps * 100) / 100.0, rounded,
+                    new Tokens(promptTokens, completionTokens), new Routes(realtime, batch), batchIds, rateLimits,
+                    simulated));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** One line for logs and the console. */
+    public String oneLine() {
+        return String.format("run %s: %d lines, %d ok, %d failed, %d invalid, %d retries, %.1f s, %.1f req/s, "
+                        + "p50 %d ms, p99 %d ms, tokens %d+%d, realtime %d, batch %d, %d rate-limit answers, "
+                        + "throttled %.1f s",
+                runId, total, succeeded, failed, invalid, retries, wallMs / 1000.0, throughputRps, latencyMs.p50(),
+                latencyMs.p99(), promptTokens, completionTokens, realtime, batch, rateLimits.rateLimitedAnswers(),
+                rateLimits.throttledMs() / 1000.0)
+                + (simulated ? " (SIMULATED answers)" : "");
+    }
+}

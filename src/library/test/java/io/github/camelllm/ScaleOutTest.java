@@ -1,0 +1,107 @@
+package io.github.camelllm;
+
+import io.github.camelllm.run.RunSummary;
+import io.github.camelllm.sim.OpenAiSimulator;
+import io.github.camelllm.sim.SimulatorConfig;
+import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.camel.builder.NotifyBuilder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two pipeline instances share one work queue on a real (embedded) ActiveMQ Artemis broker: the calls of a
+ * run owned by instance A are made by both, and every result comes back to A's journal.
+ */
+class ScaleOutTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void two_instances_share_the_calls_of_one_run_through_artemis() throws Exception {
+        try (Broker broker = new Broker(tmp.resolve("broker"));
+             OpenAiSimulator sim = new OpenAiSimulator(SimulatorConfig.defaults().withPort(0).withLatencyMs(40));
+             PipelineFixture a = instance(tmp.resolve("a"), sim, broker, "a");
+             PipelineFixture b = instance(tmp.resolve("b"), sim, broker, "b")) {
+            a.start();
+            b.start();
+            NotifyBuilder bCalled = new NotifyBuilder(b.app().context()).fromRoute("llm-realtime").whenDone(10).create();
+
+            RunSummary summary = a.run(a.write("shared.jsonl", PipelineFixture.prompts(300)));
+
+            assertThat(summary.succeeded()).isEqualTo(300);
+            assertThat(a.results("shared")).hasSize(300);
+            assertThat(bCalled.matches(10, TimeUnit.SECONDS)).as("instance b made calls for a's run").isTrue();
+            assertThat(b.app().runs().activeRuns()).isZero();
+            assertThat(sim.peakInFlight()).isLessThanOrEqualTo(2 * 6); // each instance keeps its own cap
+        }
+    }
+
+    /**
+     * Two instances on one organisation's rate limit: each learns from the x-ratelimit headers of its own answers,
+     * which report what the whole organisation has left, so together they stay near the limit without talking.
+     */
+    @Test
+    void two_instances_share_one_rate_limit_without_a_coordinator() throws Exception {
+        try (Broker broker = new Broker(tmp.resolve("broker"));
+             OpenAiSimulator sim = new OpenAiSimulator(SimulatorConfig.defaults().withPort(0).withLatencyMs(50)
+                     .withRpmLimit(1200).withRateLimitBurstMs(5000));
+             PipelineFixture a = instance(tmp.resolve("a"), sim, broker, "a").with("llm.concurrency", "20");
+             PipelineFixture b = instance(tmp.resolve("b"), sim, broker, "b").with("llm.concurrency", "20")) {
+            a.start();
+            b.start();
+            var runA = a.app().submitFile(a.write("a.jsonl", PipelineFixture.prompts(300)));
+            var runB = b.app().submitFile(b.write("b.jsonl", PipelineFixture.prompts(300)));
+            RunSummary summaryA = runA.get(120, TimeUnit.SECONDS);
+            RunSummary summaryB = runB.get(120, TimeUnit.SECONDS);
+
+            assertThat(summaryA.succeeded()).isEqualTo(300);
+            assertThat(summaryB.succeeded()).isEqualTo(300);
+            double share = sim.rateLimitRejections() * 100.0 / sim.chatRequests();
+            System.out.printf("two instances, 1,200 RPM: %d requests, %d answered 429 (%.1f %%)%n",
+                    sim.chatRequests(), sim.rateLimitRejections(), share);
+            assertThat(share).as("share of 429s").isLessThan(20);
+        }
+    }
+
+    static PipelineFixture instance(Path root, OpenAiSimulator sim, Broker broker, String name) {
+        if (sim.port() <= 0) {
+            sim.start();
+        }
+        return new PipelineFixture(root, sim.baseUrl())
+                .with("llm.concurrency", "6")
+                .with("llm.broker.url", broker.url)
+                .with("llm.realtime.queue-uri",
+                        "llm-jms:queue:llm-work?concurrentConsumers={{llm.concurrency}}&jmsMessageType=Text&transacted=true")
+                .with("llm.results.uri", "llm-jms:queue:llm-results-" + name + "?jmsMessageType=Text");
+    }
+
+    /** An embedded ActiveMQ Artemis broker on a free local port, without persistence or security. */
+    static final class Broker implements AutoCloseable {
+        final String url;
+        private final EmbeddedActiveMQ server = new EmbeddedActiveMQ();
+
+        Broker(Path journal) throws Exception {
+            int port;
+            try (ServerSocket free = new ServerSocket(0)) {
+                port = free.getLocalPort();
+            }
+            url = "tcp://127.0.0.1:" + port;
+            server.setConfiguration(new ConfigurationImpl().setPersistenceEnabled(false).setSecurityEnabled(false)
+                    .setJournalDirectory(journal.toString()).addAcceptorConfiguration("tcp", url));
+            server.start();
+        }
+
+        @Override
+        public void close() throws Exception {
+            server.stop();
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.github.camelllm.routes;
+
+import io.github.camelllm.model.PromptRequest;
+import io.github.camelllm.model.PromptResult;
+import io.github.camelllm.model.PromptResult.ErrorInfo;
+import io.github.camelllm.model.PromptResult.Usage;
+import io.github.camelllm.run.Results;
+import io.github.camelllm.run.Run;
+import io.github.camelllm.run.RunRegistry;
+import io.github.camelllm.run.RunSummary;
+import org.apache.camel.Processor;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.NotifyBuilder;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.spi.Registry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * results.camel.yaml: every final result is journaled, then handed to llm.output.uri with the headers that name
+ * it; the run's last result writes its outputs.
+ */
+class ResultsRouteTest extends RouteFileTestSupport {
+
+    ResultsRouteTest() {
+        super("results.camel.yaml", Map.of("llm.output.uri", "mock:out"));
+    }
+
+    @TempDir
+    Path dir;
+    RunRegistry runs;
+
+    @Override
+    protected void bindToRegistry(Registry registry) {
+        runs = new RunRegistry(dir.resolve("work").toString(), dir.resolve("outbox").toString(), "ordered", "skip");
+        registry.bind("llm-runs", runs);
+        Results results = new Results(runs);
+        registry.bind("llm-results", results);
+        registry.bind("llm-record", (Processor) results::record);
+    }
+
+    @AfterEach
+    void closeRuns() {
+        runs.close();
+    }
+
+    /** A run of two lines whose intake has ended: it completes with its second result. */
+    Run twoLineRun() throws Exception {
+        Path input = Files.writeString(dir.resolve("two.jsonl"),
+                "{\"custom_id\":\"a\",\"prompt\":\"one\"}\n{\"custom_id\":\"b\",\"prompt\":\"two\"}\n");
+        Run run = runs.openFile(input, false);
+        run.lineSeen();
+        run.lineSeen();
+        assertThat(runs.intakeDone(run.id())).isFalse();
+        return run;
+    }
+
+    static PromptResult ok(Run run, long line, String customId) {
+        return new PromptResult(run.id(), customId, line, PromptResult.OK, "realtime", "answer " + customId, "stop",
+                new Usage(3, 2, 5), 1, 10, null, null);
+    }
+
+    @Test
+    void each_result_reaches_the_output_endpoint_as_json_with_the_headers_that_name_it() throws Exception {
+        Run run = twoLineRun();
+        MockEndpoint out = getMockEndpoint("mock:out");
+        out.expectedMessageCount(2);
+        out.expectedHeaderValuesReceivedInAnyOrder("llmCustomId", "a", "b");
+        out.expectedHeaderReceived("llmRunId", run.id());
+        out.expectedHeaderReceived(Exchange.CONTENT_TYPE, "application/json");
+
+        template.sendBody("direct:llm-result", ok(run, 1, "a"));
+        template.sendBody("direct:llm-result", PromptResult.error(
+                new PromptRequest(run.id(), 2, "b", "m", "{}", null, 1, null), "realtime", 3, 20,
+                new ErrorInfo("server_error", "gave up after 3 attempts: HTTP 503", 503), null));
+
+        out.assertIsSatisfied();
+        Exchange first = out.getExchanges().get(0);
+        assertThat(first.getMessage().getHeader("llmStatus")).isEqualTo("ok");
+        assertThat(first.getMessage().getHeader("llmLine")).isEqualTo(1L);
+        assertThat(first.getMessage().getBody(String.class)).contains("\"custom_id\":\"a\"")
+                .contains("\"content\":\"answer a\"");
+        Exchange second = out.getExchanges().get(1);
+        assertThat(second.getMessage().getHeader("llmStatus")).isEqualTo("error");
+        assertThat(second.getMessage().getHeaders()).as("nothing else travels with a result")
+                .containsOnlyKeys("llmCustomId", "llmRunId", "llmStatus", "llmLine", Exchange.CONTENT_TYPE);
+    }
+
+    @Test
+    void a_result_is_journaled_before_it_is_handed_on() throws Exception {
+        Run run = twoLineRun();
+        Path journal = run.workDir().resolve("journal.jsonl");
+        MockEndpoint out = getMockEndpoint("mock:out");
+        out.whenAnyExchangeReceived(e -> assertThat(Files.readString(journal))
+                .contains("\"custom_id\":\"" + e.getMessage().getHeader("llmCustomId") + "\""));
+        out.expectedMessageCount(1);
+
+        template.sendBody("direct:llm-result", ok(run, 1, "a"));
+
+        out.assertIsSatisfied();
+        assertThat(out.getExchanges().get(0).getException()).isNull();
+    }
+
+    @Test
+    void the_last_result_of_a_run_writes_its_outputs_and_completes_it() throws Exception {
+        Run run = twoLineRun();
+        NotifyBuilder completed = new NotifyBuilder(context).from("direct:llm-result")
+                .wereSentTo("direct:llm-run-complete").whenDone(1).create();
+
+        template.sendBody("direct:llm-result", ok(run, 2, "b"));
+        assertThat(completed.matches()).as("one line still has no result").isFalse();
+        assertThat(run.completion()).isNotDone();
+
+        template.sendBody("direct:llm-result", ok(run, 1, "a"));
+
+        assertThat(completed.matches(10, TimeUnit.SECONDS)).isTrue();
+        RunSummary summary = run.completion().get(10, TimeUnit.SECONDS);
+        assertThat(summary.succeeded()).isEqualTo(2);
+        assertThat(Files.readAllLines(dir.resolve("outbox/two.results.jsonl")))
+                .satisfiesExactly(l -> assertThat(l).contains("\"custom_id\":\"a\""),
+                        l -> assertThat(l).contains("\"custom_id\":\"b\""));
+        assertThat(dir.resolve("outbox/two.summary.json")).exists();
+    }
+}
