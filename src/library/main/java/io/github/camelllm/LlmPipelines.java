@@ -22,7 +22,7 @@ import java.util.Set;
 public class LlmPipelines implements CamelConfiguration {
 
     /** The host property that names the pipelines, comma-separated. */
-    public static final String NAMES = "llm.pipelines";
+    public static final String NAMES = Settings.PIPELINES;
 
     @Override
     public void configure(CamelContext context) {

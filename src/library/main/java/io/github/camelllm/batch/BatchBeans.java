@@ -1,7 +1,7 @@
 package io.github.camelllm.batch;
 
 import io.github.camelllm.config.Settings;
-import io.github.camelllm.openai.FailurePolicy;
+import io.github.camelllm.flow.FailurePolicy;
 import io.github.camelllm.run.RunRegistry;
 import io.github.camelllm.schedule.ScheduledRuns;
 import org.apache.camel.CamelContext;

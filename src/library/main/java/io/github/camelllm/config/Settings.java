@@ -17,6 +17,8 @@ public final class Settings {
 
     public static final String API_KEY = "llm.api-key";
     public static final String BASE_URL = "llm.base-url";
+    /** The host property that names the pipelines of {@code io.github.camelllm.LlmPipelines}, not a setting. */
+    public static final String PIPELINES = "llm.pipelines";
     /** The API called when a key is set and no base URL. */
     public static final String OPENAI_URL = "https://api.openai.com/v1";
 

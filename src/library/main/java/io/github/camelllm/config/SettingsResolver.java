@@ -1,6 +1,5 @@
 package io.github.camelllm.config;
 
-import io.github.camelllm.LlmPipelines;
 
 import io.github.camelllm.config.Settings.ConfigException;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -119,7 +118,7 @@ public final class SettingsResolver {
                                 Map<String, String> given) {
         String prefix = name + ".";
         for (String key : hostKeys) {
-            if (key.equals(LlmPipelines.NAMES)) {
+            if (key.equals(Settings.PIPELINES)) {
                 continue; // the host's list of pipelines, not a setting of one
             }
             if (key.startsWith(prefix) && SettingsSpec.find("llm." + key.substring(prefix.length())) == null) {

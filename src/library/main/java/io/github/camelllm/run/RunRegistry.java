@@ -1,5 +1,6 @@
 package io.github.camelllm.run;
 
+import io.github.camelllm.json.ResultJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.camelllm.model.PromptResult;
 import io.github.camelllm.config.Settings;

@@ -17,7 +17,7 @@ import io.github.camelllm.intake.Intake;
 import io.github.camelllm.intake.PromptParser;
 import io.github.camelllm.openai.ChatCalls;
 import io.github.camelllm.openai.ChatClient;
-import io.github.camelllm.openai.FailurePolicy;
+import io.github.camelllm.flow.FailurePolicy;
 import io.github.camelllm.openai.VertxChatClient;
 import io.github.camelllm.run.Rejects;
 import io.github.camelllm.run.Results;

@@ -7,7 +7,7 @@ import io.github.camelllm.flow.FlowSettings;
 import io.github.camelllm.openai.ApiException;
 import io.github.camelllm.openai.ApiFailure;
 import io.github.camelllm.openai.CallState;
-import io.github.camelllm.openai.FailurePolicy;
+import io.github.camelllm.flow.FailurePolicy;
 import org.apache.camel.Exchange;
 import org.apache.camel.Predicate;
 import org.apache.camel.Processor;

@@ -1,10 +1,12 @@
-package io.github.camelllm.openai;
+package io.github.camelllm.flow;
 
+import io.github.camelllm.openai.ApiException;
+import io.github.camelllm.openai.ApiFailure;
+import io.github.camelllm.openai.CallState;
+import io.github.camelllm.openai.InvalidResponseException;
 import io.github.camelllm.model.PromptRequest;
 import io.github.camelllm.model.PromptResult;
 import io.github.camelllm.model.PromptResult.ErrorInfo;
-import io.github.camelllm.flow.CallGate;
-import io.github.camelllm.flow.PipelineStoppedException;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

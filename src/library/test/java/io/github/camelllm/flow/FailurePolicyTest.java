@@ -1,10 +1,11 @@
-package io.github.camelllm.openai;
+package io.github.camelllm.flow;
 
 import io.github.camelllm.model.PromptRequest;
 import io.github.camelllm.model.PromptResult;
-import io.github.camelllm.flow.CallGate;
-import io.github.camelllm.flow.FlowSettings;
-import io.github.camelllm.flow.PipelineStoppedException;
+import io.github.camelllm.openai.ApiException;
+import io.github.camelllm.openai.ApiFailure;
+import io.github.camelllm.openai.CallState;
+import io.github.camelllm.openai.InvalidResponseException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
