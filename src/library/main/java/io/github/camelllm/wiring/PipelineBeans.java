@@ -12,6 +12,7 @@ import io.github.camelllm.flow.CallGate;
 import io.github.camelllm.flow.CallSlots;
 import io.github.camelllm.flow.FlowSettings;
 import io.github.camelllm.flow.IntakeHoldPolicy;
+import io.github.camelllm.flow.RateLimitStats;
 import io.github.camelllm.intake.InboxFilter;
 import io.github.camelllm.intake.Intake;
 import io.github.camelllm.intake.PromptParser;
@@ -96,11 +97,12 @@ public final class PipelineBeans {
                 new ThreadPoolProfileBuilder(name + "-http").poolSize(4).maxPoolSize(4).maxQueueSize(Integer.MAX_VALUE)
                         .build());
         UnaryOperator<String> scrub = FailurePolicy.scrubber(settings.apiKey());
-        CallGate gate = new CallGate(flowSettings(), timer, scrub, runs::accepting);
+        RateLimitStats rateLimitStats = new RateLimitStats();
+        CallGate gate = new CallGate(flowSettings(), timer, scrub, rateLimitStats, runs::accepting);
         bind(context, "callGate", gate);
         runs.reportRateLimitsWith(runId -> {
-            CallGate.RunFlowStats stats = gate.statsOf(runId);
-            gate.forget(runId);
+            RateLimitStats.RunStats stats = rateLimitStats.of(runId);
+            rateLimitStats.forget(runId);
             return new RunSummary.RateLimits(stats.rateLimitedAnswers(), stats.throttledMs());
         });
         bind(context, "callSlots", new CallSlots(concurrency, intake::isStopping));

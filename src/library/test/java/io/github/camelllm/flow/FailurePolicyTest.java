@@ -1,11 +1,11 @@
 package io.github.camelllm.flow;
 
-import io.github.camelllm.model.PromptRequest;
-import io.github.camelllm.model.PromptResult;
 import io.github.camelllm.openai.ApiException;
 import io.github.camelllm.openai.ApiFailure;
 import io.github.camelllm.openai.CallState;
 import io.github.camelllm.openai.InvalidResponseException;
+import io.github.camelllm.model.PromptRequest;
+import io.github.camelllm.model.PromptResult;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -40,7 +40,7 @@ class FailurePolicyTest {
     /** A gate that holds prompts on faults no retry fixes (the service) or ends them at once (a run FILE). */
     CallGate gate(boolean holdOnFaults) {
         FlowSettings flow = new FlowSettings(0, 0, 60_000, 60_000, 1_000, holdOnFaults, 1_000, 100, 1_000);
-        return new CallGate(flow, timer, FailurePolicy.scrubber(KEY), runId -> true);
+        return new CallGate(flow, timer, FailurePolicy.scrubber(KEY), new RateLimitStats(), runId -> true);
     }
 
     FailurePolicy policy(CallGate gate) {

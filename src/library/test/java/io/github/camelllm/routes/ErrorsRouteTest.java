@@ -4,6 +4,7 @@ import io.github.camelllm.model.PromptRequest;
 import io.github.camelllm.model.PromptResult;
 import io.github.camelllm.flow.CallGate;
 import io.github.camelllm.flow.FlowSettings;
+import io.github.camelllm.flow.RateLimitStats;
 import io.github.camelllm.openai.ApiException;
 import io.github.camelllm.openai.ApiFailure;
 import io.github.camelllm.openai.CallState;
@@ -75,7 +76,7 @@ class ErrorsRouteTest extends RouteFileTestSupport {
     @Override
     protected void bindToRegistry(Registry registry) {
         FlowSettings flow = new FlowSettings(0, 0, 60_000, 60_000, 1_000, false, 1_000, 100, 1_000);
-        CallGate gate = new CallGate(flow, timer, FailurePolicy.scrubber(""), runId -> true);
+        CallGate gate = new CallGate(flow, timer, FailurePolicy.scrubber(""), new RateLimitStats(), runId -> true);
         FailurePolicy failures = new FailurePolicy(MAX_ATTEMPTS, 5_000, gate, "");
         registry.bind("llm-timer", timer);
         registry.bind("llm-retryWhile", (Predicate) failures::shouldRetry);
