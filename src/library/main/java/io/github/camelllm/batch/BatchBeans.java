@@ -2,11 +2,10 @@ package io.github.camelllm.batch;
 
 import io.github.camelllm.config.Settings;
 import io.github.camelllm.flow.FailurePolicy;
+import io.github.camelllm.openai.JdkHttp;
 import io.github.camelllm.run.RunRegistry;
 import io.github.camelllm.schedule.ScheduledRuns;
 import org.apache.camel.CamelContext;
-
-import java.util.concurrent.ScheduledExecutorService;
 
 /** The beans of the batch and schedule routes (routes/batch.camel.yaml, routes/schedule.camel.yaml). */
 public final class BatchBeans {
@@ -16,19 +15,16 @@ public final class BatchBeans {
 
     /**
      * @param prefix the pipeline's bean name prefix ({@code NAME-})
-     * @param timer  the pipeline's scheduler (it watches downloads for a stalled body)
+     * @param http   the pipeline's JDK client of the API
      */
-    public static void bind(CamelContext context, String prefix, Settings settings, RunRegistry runs,
-                            ScheduledExecutorService timer) {
+    public static void bind(CamelContext context, String prefix, Settings settings, RunRegistry runs, JdkHttp http) {
         long maxBytes = settings.getLong("llm.batch.max-bytes", 1024);
         long pollIntervalMs = settings.getLong("llm.batch.poll-interval-ms", 1);
         EnqueuedTokens enqueued = new EnqueuedTokens(settings.getLong("llm.batch.max-enqueued-tokens", 0));
         BatchJobs jobs = new BatchJobs(runs, enqueued);
         context.getRegistry().bind(prefix + "batchJobs", jobs);
         context.getRegistry().bind(prefix + "batchApi", new BatchApi());
-        context.getRegistry().bind(prefix + "batchHttp", new BatchHttp(settings.get("llm.base-url"), settings.apiKey(),
-                settings.getLong("llm.timeout.connect-ms", 1), settings.getLong("llm.timeout.response-ms", 1),
-                settings.getInt("llm.response.max-bytes", 1024), timer));
+        context.getRegistry().bind(prefix + "batchHttp", new BatchHttp(http));
         context.getRegistry().bind(prefix + "batchSteps", new BatchSteps(runs, enqueued,
                 new Resubmits(settings.getInt("llm.batch.max-resubmits", 0), pollIntervalMs),
                 FailurePolicy.scrubber(settings.apiKey())));

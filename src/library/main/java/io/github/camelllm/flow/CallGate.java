@@ -2,6 +2,7 @@ package io.github.camelllm.flow;
 
 import io.github.camelllm.model.PromptRequest;
 import io.github.camelllm.openai.ApiFailure;
+import io.github.camelllm.openai.CallOutcomes;
 import io.github.camelllm.openai.CallState;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
@@ -32,7 +33,7 @@ import java.util.function.UnaryOperator;
  * <p>
  * How many prompts can wait here is bounded by the call slots in front of it ({@code llm.concurrency}).
  */
-public final class CallGate extends AsyncProcessorSupport {
+public final class CallGate extends AsyncProcessorSupport implements CallOutcomes {
 
     private static final Logger LOG = LoggerFactory.getLogger(CallGate.class);
     private static final long PARK_RECHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -198,6 +199,7 @@ public final class CallGate extends AsyncProcessorSupport {
      *
      * @param failure null for a 2xx answer
      */
+    @Override
     public void answered(CallState call, Map<String, String> headers, ApiFailure failure) {
         long now = System.nanoTime();
         String model = call.request().model();
@@ -243,6 +245,7 @@ public final class CallGate extends AsyncProcessorSupport {
     }
 
     /** An attempt that got no HTTP answer (refused or reset connection, timeout): counts towards an outage. */
+    @Override
     public void unanswered(CallState call, String description) {
         long now = System.nanoTime();
         call.reservation(null);

@@ -10,6 +10,7 @@ import io.github.camelllm.batch.BatchBeans;
 import io.github.camelllm.batch.RouteDecider;
 import io.github.camelllm.flow.CallGate;
 import io.github.camelllm.flow.CallSlots;
+import io.github.camelllm.flow.FailurePolicy;
 import io.github.camelllm.flow.FlowSettings;
 import io.github.camelllm.flow.IntakeHoldPolicy;
 import io.github.camelllm.flow.RateLimitStats;
@@ -18,7 +19,8 @@ import io.github.camelllm.intake.Intake;
 import io.github.camelllm.intake.PromptParser;
 import io.github.camelllm.openai.ChatCalls;
 import io.github.camelllm.openai.ChatClient;
-import io.github.camelllm.flow.FailurePolicy;
+import io.github.camelllm.openai.JdkHttp;
+import io.github.camelllm.openai.OpenAiHttp;
 import io.github.camelllm.openai.VertxChatClient;
 import io.github.camelllm.run.Rejects;
 import io.github.camelllm.run.Results;
@@ -105,11 +107,16 @@ public final class PipelineBeans {
             rateLimitStats.forget(runId);
             return new RunSummary.RateLimits(stats.rateLimitedAnswers(), stats.throttledMs());
         });
+        // every call to the API (chat on either client, Files and Batches) goes through this edge
+        OpenAiHttp api = new OpenAiHttp(settings.get("llm.base-url"), settings.apiKey(),
+                settings.getLong("llm.timeout.connect-ms", 1), settings.getLong("llm.timeout.response-ms", 1),
+                settings.getInt("llm.response.max-bytes", 1024));
+        JdkHttp jdkHttp = new JdkHttp(api, httpIo, timer);
         bind(context, "callSlots", new CallSlots(concurrency, intake::isStopping));
         ChatCalls chat = new ChatCalls("direct:" + name + "-result", intake::isStopping, runs::accepting);
         bind(context, "receive", (Processor) chat::receive);
         bind(context, "toResult", (Processor) exchange -> exchange.getMessage().setBody(chat.toResult(exchange)));
-        AutoCloseable closeClient = bindChatClient(context, gate, timer, httpIo, concurrency);
+        AutoCloseable closeClient = bindChatClient(context, gate, api, jdkHttp, concurrency);
         FailurePolicy failures = new FailurePolicy(settings.getInt("llm.retry.max-attempts", 1),
                 settings.getLong("llm.retry.max-retry-after-ms", 0), gate, settings.apiKey());
         bind(context, "failures", failures);
@@ -138,7 +145,7 @@ public final class PipelineBeans {
                 settings.getBoolean("llm.inbox.require-marker"), settings.getBoolean("llm.inbox.follow-symlinks")));
         bind(context, "router", new RouteDecider(settings.getBoolean("llm.batch.enabled"),
                 settings.getInt("llm.route.long-prompt-tokens", 0)));
-        BatchBeans.bind(context, name + "-", settings, runs, timer);
+        BatchBeans.bind(context, name + "-", settings, runs, jdkHttp);
 
         // Across a broker, work items and results travel as JSON text (see llm.realtime.queue-uri)
         context.getTypeConverterRegistry().addTypeConverter(String.class, PromptRequest.class,
@@ -154,26 +161,26 @@ public final class PipelineBeans {
     }
 
     /** Binds the chosen chat client as {@code NAME-chatClient}; returns what closes it when the pipeline stops. */
-    private AutoCloseable bindChatClient(CamelContext context, CallGate gate, ScheduledExecutorService timer,
-                                         ExecutorService httpIo, int concurrency) {
-        String baseUrl = settings.get("llm.base-url");
-        long connectMs = settings.getLong("llm.timeout.connect-ms", 1);
-        long responseMs = settings.getLong("llm.timeout.response-ms", 1);
-        int maxBytes = settings.getInt("llm.response.max-bytes", 1024);
+    private AutoCloseable bindChatClient(CamelContext context, CallGate gate, OpenAiHttp api, JdkHttp jdkHttp,
+                                         int concurrency) {
         if ("vertx".equals(settings.get("llm.http.client", "jdk"))) {
             if (!onClassPath("io.vertx.core.http.HttpClientAgent")) {
                 throw new IllegalStateException("llm.http.client=vertx needs io.vertx:vertx-core 5 on the class "
                         + "path (an optional dependency of the library)");
             }
             // the class is loaded only here, so a host without Vert.x never needs it
-            VertxChatClient client = new VertxChatClient(baseUrl, settings.apiKey(),
-                    concurrency, VERTX_EVENT_LOOPS, connectMs, responseMs, maxBytes, gate);
+            VertxChatClient client = new VertxChatClient(api, gate, concurrency, VERTX_EVENT_LOOPS);
             bind(context, "chatClient", client);
             gate.probeWith(client::probe);
             return client;
         }
-        ChatClient client = new ChatClient(baseUrl, settings.apiKey(), connectMs, responseMs, maxBytes, gate, timer,
-                httpIo);
+        // the threads that wait for the JDK client's answers: one per call in flight, which the call slots bound,
+        // and two for the gate's probes; started when needed, kept while in use, never one per answer
+        int threads = concurrency + 2;
+        ExecutorService callThreads = context.getExecutorServiceManager().newThreadPool(this, name + "-calls",
+                new ThreadPoolProfileBuilder(name + "-calls").poolSize(threads).maxPoolSize(threads)
+                        .keepAliveTime(60L).allowCoreThreadTimeOut(true).maxQueueSize(Integer.MAX_VALUE).build());
+        ChatClient client = new ChatClient(jdkHttp, gate, callThreads);
         bind(context, "chatClient", client);
         gate.probeWith(client::probe);
         return () -> {
