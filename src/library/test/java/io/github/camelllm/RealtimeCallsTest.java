@@ -29,17 +29,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The real-time path end to end, against a real HTTP server (WireMock) with delays and faults. */
+@EachHttpClient
 class RealtimeCallsTest {
 
-    /** The chat client under test ({@code llm.http.client}); a subclass runs these tests on the other one. */
-    String httpClient() {
-        return "jdk";
-    }
+    /** The chat client under test ({@code llm.http.client}). */
+    final String httpClient;
 
     @RegisterExtension
     final OpenAiStubs api = new OpenAiStubs();
     @RegisterExtension
-    final PipelineFixture pipeline = new PipelineFixture(api).with("llm.http.client", httpClient());
+    final PipelineFixture pipeline;
+
+    RealtimeCallsTest(String httpClient) {
+        this.httpClient = httpClient;
+        this.pipeline = new PipelineFixture(api).with("llm.http.client", httpClient);
+    }
 
     /** Echoes the prompt so each result can be matched to its line. */
     void stubEcho(int minDelayMs, int maxDelayMs) {
@@ -52,7 +56,7 @@ class RealtimeCallsTest {
         pipeline.start();
         Object client = pipeline.app().context().getRegistry().lookupByName("llm-chatClient");
         assertThat(client.getClass().getSimpleName())
-                .isEqualTo("vertx".equals(httpClient()) ? "VertxChatClient" : "ChatClient");
+                .isEqualTo("vertx".equals(httpClient) ? "VertxChatClient" : "ChatClient");
         RunSummary summary = pipeline.run(pipeline.write("chosen.jsonl", PipelineFixture.prompts(5)));
         assertThat(summary.succeeded()).isEqualTo(5);
         pipeline.stop();
