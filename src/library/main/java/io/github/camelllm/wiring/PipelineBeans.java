@@ -35,6 +35,7 @@ import org.apache.camel.TypeConverter;
 import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.ThreadPoolProfile;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.support.TypeConverterSupport;
 
@@ -179,7 +180,9 @@ public final class PipelineBeans {
         int threads = concurrency + 2;
         ExecutorService callThreads = context.getExecutorServiceManager().newThreadPool(this, name + "-calls",
                 new ThreadPoolProfileBuilder(name + "-calls").poolSize(threads).maxPoolSize(threads)
-                        .keepAliveTime(60L).allowCoreThreadTimeOut(true).maxQueueSize(Integer.MAX_VALUE).build());
+                        .keepAliveTime(60L).allowCoreThreadTimeOut(true).maxQueueSize(Integer.MAX_VALUE)
+                        // once stopped, an attempt fails at once ("cannot send") instead of being dropped unanswered
+                        .rejectedPolicy(ThreadPoolRejectedPolicy.Abort).build());
         ChatClient client = new ChatClient(jdkHttp, gate, callThreads);
         bind(context, "chatClient", client);
         gate.probeWith(client::probe);
