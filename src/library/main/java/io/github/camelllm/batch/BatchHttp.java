@@ -49,7 +49,7 @@ public final class BatchHttp {
 
     /** GET /batches/{id} of the job's batch. */
     public void check(Exchange exchange) throws Exception {
-        answer(exchange, http.api().request("/batches/" + segment(BatchStep.of(exchange).getJob().batchId))
+        answer(exchange, http.api().request("/batches/" + segment(BatchStep.of(exchange).getJob().getBatchId()))
                 .GET().build());
     }
 
