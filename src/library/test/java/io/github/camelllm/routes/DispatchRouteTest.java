@@ -16,11 +16,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** dispatch.camel.yaml: each prompt goes to the Batch API or a real-time call, by its mode and its size. */
+/** 20-dispatch.camel.yaml: each prompt goes to the Batch API or a real-time call, by its mode and its size. */
 class DispatchRouteTest extends RouteFileTestSupport {
 
     DispatchRouteTest() {
-        super("dispatch.camel.yaml", Map.of("llm.batch.queue-uri", "mock:batch"));
+        super("20-dispatch.camel.yaml", Map.of("llm.batch.queue-uri", "mock:batch"));
     }
 
     static final int LONG_PROMPT_TOKENS = 50;

@@ -30,13 +30,13 @@ import java.util.concurrent.ScheduledExecutorService;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The chat route's error handler (realtime.camel.yaml): a failed call is tried again as FailurePolicy decides, with Camel's backoff or the delay
+ * The chat route's error handler (30-realtime.camel.yaml): a failed call is tried again as FailurePolicy decides, with Camel's backoff or the delay
  * the server named, and one that cannot succeed ends as an error result, never as a lost prompt.
  */
 class ErrorsRouteTest extends RouteFileTestSupport {
 
     ErrorsRouteTest() {
-        super("realtime.camel.yaml", Map.of("llm.retry.initial-delay-ms", "10", "llm.retry.multiplier", "2",
+        super("30-realtime.camel.yaml", Map.of("llm.retry.initial-delay-ms", "10", "llm.retry.multiplier", "2",
                 "llm.retry.max-delay-ms", "40", "llm.retry.jitter", "0.1"),
                 Set.of("chat", "chat-call", "call-failed", "reply"));
     }

@@ -26,13 +26,13 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * results.camel.yaml: every final result is journaled, then handed to llm.output.uri with the headers that name
+ * 50-results.camel.yaml: every final result is journaled, then handed to llm.output.uri with the headers that name
  * it; the run's last result writes its outputs.
  */
 class ResultsRouteTest extends RouteFileTestSupport {
 
     ResultsRouteTest() {
-        super("results.camel.yaml", Map.of("llm.output.uri", "mock:out"));
+        super("50-results.camel.yaml", Map.of("llm.output.uri", "mock:out"));
     }
 
     @TempDir

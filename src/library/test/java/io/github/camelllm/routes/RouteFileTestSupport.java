@@ -30,7 +30,7 @@ abstract class RouteFileTestSupport extends CamelTestSupport {
     private final Set<String> parts;
 
     /**
-     * @param routeFile  the route file under test, by name (e.g. {@code dispatch.camel.yaml})
+     * @param routeFile  the route file under test, by name (e.g. {@code 20-dispatch.camel.yaml})
      * @param properties the {@code {{llm.*}}} properties its routes read
      */
     RouteFileTestSupport(String routeFile, Map<String, String> properties) {
