@@ -2,6 +2,7 @@ package io.github.camelllm.batch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.camelllm.json.Jackson;
+import io.github.camelllm.model.LlmConstants;
 import io.github.camelllm.model.PromptRequest;
 import io.github.camelllm.model.PromptResult;
 import io.github.camelllm.model.PromptResult.ErrorInfo;
@@ -38,6 +39,9 @@ public final class BatchOutput {
     /** llm.batch.on-failure: call the line in real time, or record an error result. */
     public static final String ON_FAILURE_REALTIME = "realtime";
     public static final String ON_FAILURE_ERROR = "error";
+    /** The two files of a finished batch, as the settle route names them. */
+    public static final String FILE_OUTPUT = "output";
+    public static final String FILE_ERRORS = "errors";
 
     private final RunRegistry runs;
     private final boolean fallbackToRealtime;
@@ -51,19 +55,17 @@ public final class BatchOutput {
         this.fallbackToRealtime = mode.equals(ON_FAILURE_REALTIME);
     }
 
-    /** The downloaded output file, saved next to the job and read lazily. */
-    public Iterator<String> saveOutput(Exchange exchange) throws IOException {
-        return save(exchange, "output");
-    }
-
-    /** The downloaded error file, saved next to the job and read lazily. */
-    public Iterator<String> saveErrors(Exchange exchange) throws IOException {
-        return save(exchange, "errors");
-    }
-
-    /** Saves a downloaded output or error file next to the job (body: the HTTP stream) and reads it lazily. */
-    private Iterator<String> save(Exchange exchange, String kind) throws IOException {
+    /**
+     * Saves a downloaded file of the batch (body: the HTTP stream) next to the job, named by which file it is
+     * (property {@value LlmConstants#BATCH_FILE}: output or errors), and reads it lazily.
+     */
+    public Iterator<String> save(Exchange exchange) throws IOException {
         ShardJob job = BatchStep.of(exchange).getJob();
+        String kind = exchange.getProperty(LlmConstants.BATCH_FILE, String.class);
+        if (!FILE_OUTPUT.equals(kind) && !FILE_ERRORS.equals(kind)) {
+            throw new IllegalStateException("which file of batch " + job.batchId + " was downloaded? "
+                    + LlmConstants.BATCH_FILE + " is " + kind + ", not " + FILE_OUTPUT + " or " + FILE_ERRORS);
+        }
         Path target = job.dir.resolve(job.shardId + "." + kind + ".jsonl");
         try (InputStream in = exchange.getMessage().getMandatoryBody(InputStream.class)) {
             Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);

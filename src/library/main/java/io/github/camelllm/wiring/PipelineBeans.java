@@ -23,7 +23,7 @@ import io.github.camelllm.run.Rejects;
 import io.github.camelllm.run.Results;
 import io.github.camelllm.run.RunRegistry;
 import io.github.camelllm.run.RunSummary;
-import io.github.camelllm.run.StopRefusedRuns;
+import io.github.camelllm.run.RunStopped;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Predicate;
@@ -76,10 +76,12 @@ public final class PipelineBeans {
         RunRegistry runs = RunRegistry.fromSettings(settings, simulated);
         PromptParser parser = new PromptParser(Jackson.MAPPER, settings.get("llm.model"));
         bind(context, "runs", runs);
-        bind(context, "stopRefusedRuns", new StopRefusedRuns(runs::accepting));
+        // the questions the routes ask per prompt are Predicate and Expression beans (ref language): no per-call
+        // method lookup and parameter binding, and the route itself keeps and tests the answer
+        bind(context, "runStopped", new RunStopped(runs::accepting));
         Intake intake = new Intake(runs, parser, settings.getInt("llm.input.max-line-bytes", 16));
         bind(context, "intake", intake);
-        // the steps every prompt passes are processors: no per-call method lookup and parameter binding
+        // the work every prompt passes through is done by processors, for the same reason
         bind(context, "parseLine", (Processor) exchange -> exchange.getMessage().setBody(intake.parse(exchange)));
         // --- real-time calls: slots, the gate, the client, the failure policy ---
         ThreadPoolProfile unboundedQueue = new ThreadPoolProfileBuilder(name + "-timer").poolSize(2).maxPoolSize(2)
@@ -103,9 +105,11 @@ public final class PipelineBeans {
             gate.forget(runId);
             return new RunSummary.RateLimits(stats.rateLimitedAnswers(), stats.throttledMs());
         });
-        bind(context, "callSlots", new CallSlots(concurrency, intake::isStopping));
+        bind(context, "takeCallSlot", new CallSlots(concurrency, intake::isStopping));
         ChatCalls chat = new ChatCalls("direct:" + name + "-result", intake::isStopping, runs::accepting);
         bind(context, "receive", (Processor) chat::receive);
+        bind(context, "callWithheld", (Predicate) chat::withheld);
+        bind(context, "repliesHere", (Predicate) chat::repliesHere);
         bind(context, "toResult", (Processor) exchange -> exchange.getMessage().setBody(chat.toResult(exchange)));
         AutoCloseable closeClient = bindChatClient(context, gate, timer, httpIo, concurrency);
         FailurePolicy failures = new FailurePolicy(settings.getInt("llm.retry.max-attempts", 1),
@@ -129,12 +133,12 @@ public final class PipelineBeans {
         });
         Results results = new Results(runs);
         bind(context, "results", results);
-        bind(context, "record", (Processor) results::record);
+        bind(context, "record", results.recorder());
         bind(context, "rejects", new Rejects());
         // which inbox files are complete inputs (stable, not temporary, not links)
         bind(context, "inboxFilter", new InboxFilter(settings.getLong("llm.inbox.read-lock-ms", 0),
                 settings.getBoolean("llm.inbox.require-marker"), settings.getBoolean("llm.inbox.follow-symlinks")));
-        bind(context, "router", new RouteDecider(settings.getBoolean("llm.batch.enabled"),
+        bind(context, "realtimeOrBatch", new RouteDecider(settings.getBoolean("llm.batch.enabled"),
                 settings.getInt("llm.route.long-prompt-tokens", 0)));
         BatchBeans.bind(context, name + "-", settings, runs, timer);
 

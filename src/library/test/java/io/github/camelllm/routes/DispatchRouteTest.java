@@ -1,7 +1,7 @@
 package io.github.camelllm.routes;
 
 import io.github.camelllm.model.PromptRequest;
-import io.github.camelllm.run.StopRefusedRuns;
+import io.github.camelllm.run.RunStopped;
 import io.github.camelllm.batch.RouteDecider;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
@@ -49,8 +49,8 @@ class DispatchRouteTest extends RouteFileTestSupport {
     @Override
     protected void bindToRegistry(Registry registry) {
         registry.bind("llm-runs", runs);
-        registry.bind("llm-stopRefusedRuns", new StopRefusedRuns(runs::accepting));
-        registry.bind("llm-router", new RouteDecider(true, LONG_PROMPT_TOKENS));
+        registry.bind("llm-runStopped", new RunStopped(runs::accepting));
+        registry.bind("llm-realtimeOrBatch", new RouteDecider(true, LONG_PROMPT_TOKENS));
     }
 
     static PromptRequest prompt(String runId, String customId, String mode, int estimatedTokens) {

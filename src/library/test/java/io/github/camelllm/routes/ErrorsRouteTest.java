@@ -79,10 +79,12 @@ class ErrorsRouteTest extends RouteFileTestSupport {
         FailurePolicy failures = new FailurePolicy(MAX_ATTEMPTS, 5_000, gate, "");
         registry.bind("llm-timer", timer);
         registry.bind("llm-retryWhile", (Predicate) failures::shouldRetry);
+        registry.bind("llm-callWithheld", (Predicate) exchange -> false);
         registry.bind("llm-callGate", (Processor) exchange -> { });
         registry.bind("llm-chatClient", attempt());
         registry.bind("llm-toResult", (Processor) exchange -> { }); // the attempt's answer is the result
         registry.bind("llm-failures", failures);
+        registry.bind("llm-repliesHere", (Predicate) exchange -> false); // the result goes where the call names
         registry.bind("llm-retryAfterDelay", (Processor) failures::onFailure);
     }
 
@@ -102,7 +104,7 @@ class ErrorsRouteTest extends RouteFileTestSupport {
     /** Sends one prompt through the chat route; returns what reached the reply and the call's state. */
     CallState call() {
         CallState call = new CallState(new PromptRequest("run", 1, "c1", "gpt-4o-mini", "{}", null, 1, null),
-                "direct:llm-result", false);
+                "direct:llm-result");
         Exchange done = template.send("direct:llm-chat", e -> e.setProperty(CallState.PROPERTY, call));
         assertThat(done.getException()).as("a failure is handled, never thrown back").isNull();
         return call;

@@ -8,7 +8,6 @@ import io.github.camelllm.run.Results;
 import io.github.camelllm.run.Run;
 import io.github.camelllm.run.RunRegistry;
 import io.github.camelllm.run.RunSummary;
-import org.apache.camel.Processor;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
@@ -45,7 +44,7 @@ class ResultsRouteTest extends RouteFileTestSupport {
         registry.bind("llm-runs", runs);
         Results results = new Results(runs);
         registry.bind("llm-results", results);
-        registry.bind("llm-record", (Processor) results::record);
+        registry.bind("llm-record", results.recorder());
     }
 
     @AfterEach
