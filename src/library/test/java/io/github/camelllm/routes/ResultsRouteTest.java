@@ -9,9 +9,11 @@ import io.github.camelllm.run.Run;
 import io.github.camelllm.run.RunRegistry;
 import io.github.camelllm.run.RunSummary;
 import org.apache.camel.Exchange;
+import org.apache.camel.Expression;
 import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.support.ExpressionAdapter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +39,8 @@ class ResultsRouteTest extends RouteFileTestSupport {
     @TempDir
     Path dir;
     RunRegistry runs;
+    /** Results.record's answer when the journal cannot be written (the registry has stopped the run then). */
+    volatile boolean journalFails;
 
     @Override
     protected void bindToRegistry(Registry registry) {
@@ -44,7 +48,13 @@ class ResultsRouteTest extends RouteFileTestSupport {
         registry.bind("llm-runs", runs);
         Results results = new Results(runs);
         registry.bind("llm-results", results);
-        registry.bind("llm-record", results.recorder());
+        Expression recorder = results.recorder();
+        registry.bind("llm-record", new ExpressionAdapter() {
+            @Override
+            public Object evaluate(Exchange exchange) {
+                return journalFails ? Results.NOT_JOURNALED : recorder.evaluate(exchange, Object.class);
+            }
+        });
     }
 
     @AfterEach
@@ -128,5 +138,19 @@ class ResultsRouteTest extends RouteFileTestSupport {
                 .satisfiesExactly(l -> assertThat(l).contains("\"custom_id\":\"a\""),
                         l -> assertThat(l).contains("\"custom_id\":\"b\""));
         assertThat(dir.resolve("outbox/two.summary.json")).exists();
+    }
+
+    @Test
+    void a_result_that_cannot_be_journaled_goes_no_further() throws Exception {
+        Run run = twoLineRun();
+        template.sendBody("direct:llm-result", ok(run, 2, "b"));
+        journalFails = true;
+
+        Exchange done = template.send("direct:llm-result", e -> e.getMessage().setBody(ok(run, 1, "a")));
+
+        assertThat(done.getException()).as("not a failed call, which would be tried again").isNull();
+        assertThat(done.getProperty("llmRecorded")).isEqualTo(Results.NOT_JOURNALED);
+        assertThat(getMockEndpoint("mock:out").getReceivedCounter()).as("only b was handed on").isOne();
+        assertThat(run.completion()).as("its last result is not in, so the run does not complete").isNotDone();
     }
 }
