@@ -53,23 +53,33 @@ public final class SettingsReference {
                 """);
         for (SettingsSpec.Section section : SettingsSpec.sections()) {
             sb.append("\n## ").append(section.title()).append("\n\n");
-            sb.append("| key | default | allowed | meaning | environment variable |\n");
-            sb.append("|---|---|---|---|---|\n");
+            sb.append("| key | default | allowed | meaning | environment variable | in pipeline NAME |\n");
+            sb.append("|---|---|---|---|---|---|\n");
             for (Setting s : section.settings()) {
-                sb.append("| `").append(s.key()).append("` | ").append(defaultOf(s)).append(" | ")
+                sb.append("| `").append(s.key()).append("` | ").append(defaultOf(s.defaultValue())).append(" | ")
                         .append(cell(s.allowed())).append(" | ").append(cell(s.description())).append(" | `")
-                        .append(s.envName()).append("` |\n");
+                        .append(s.envName()).append("` | ").append(named(s)).append(" |\n");
             }
         }
         return sb.toString();
     }
 
-    private static String defaultOf(Setting s) {
-        if (s.defaultValue() == null) {
+    private static String defaultOf(String value) {
+        if (value == null) {
             return "not set";
         }
-        return s.defaultValue().isEmpty() ? "empty" : "`" + s.defaultValue().replace("|", "\\|") + "`";
+        return value.isEmpty() ? "empty" : "`" + value.replace("|", "\\|") + "`";
     }
+
+    /** The property of pipeline NAME, and its own default where it is not the shared one. */
+    private static String named(Setting s) {
+        String property = "`" + new PropertyNames(NAME).ofKey(s.key()) + "`";
+        String own = SettingsResolver.instanceDefault(s, NAME);
+        return own == null || own.equals(s.defaultValue()) ? property
+                : property + ", default " + defaultOf(own);
+    }
+
+    private static final String NAME = "NAME";
 
     private static String cell(String text) {
         return text.replace("|", "\\|");
