@@ -2,7 +2,6 @@ package io.github.camelllm.app;
 
 import io.github.camelllm.config.ApiConfig;
 import io.github.camelllm.config.Setting;
-import io.github.camelllm.config.Settings;
 
 import io.github.camelllm.config.Settings.ConfigException;
 import org.slf4j.Logger;

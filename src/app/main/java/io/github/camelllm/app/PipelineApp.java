@@ -11,8 +11,8 @@ import io.github.camelllm.sim.OpenAiSimulator;
 import io.github.camelllm.sim.SimulatorConfig;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.Component;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.main.Main;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -163,8 +163,12 @@ public final class PipelineApp implements AutoCloseable {
             context.getShutdownStrategy().setTimeout(Math.max(1, (shutdownMs + 999) / 1000));
             if (pipeline.config().broker().enabled()) {
                 // the application owns its context: its broker queues are plain jms: endpoints
-                Component jms = context.getComponent(NAME + "-jms");
-                context.addComponent("jms", jms);
+                JmsComponent own = context.getComponent(NAME + "-jms", JmsComponent.class);
+                if (context.hasComponent("jms") instanceof JmsComponent configured) {
+                    configured.setConnectionFactory(own.getConnectionFactory());
+                } else {
+                    context.addComponent("jms", own);
+                }
             }
         }
 

@@ -119,6 +119,16 @@ class SimulatorChoiceTest {
         assertEveryResultSimulated("embedded");
     }
 
+    /** The application owns its context: its pipeline's broker component is also Camel's plain jms. */
+    @Test
+    void the_applications_broker_queues_are_plain_jms_endpoints() throws Exception {
+        try (PipelineFixture pipeline = fastSimulator("simulator").with("llm.broker.url", "tcp://127.0.0.1:1")
+                .withEnvironment(NO_API)) {
+            PipelineApp app = ((AppPipeline) pipeline.start()).app();
+            assertThat(app.context().getComponent("jms")).isSameAs(app.context().getComponent("llm-jms"));
+        }
+    }
+
     private void assertEveryResultSimulated(String name) throws IOException {
         List<String> lines = Files.readAllLines(tmp.resolve("outbox/" + name + ".results.jsonl"));
         assertThat(lines).isNotEmpty();
