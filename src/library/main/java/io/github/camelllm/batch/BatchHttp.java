@@ -94,7 +94,7 @@ public final class BatchHttp {
 
     /** GET /batches/{id} of the job's batch. */
     public void check(Exchange exchange) throws Exception {
-        answer(exchange, request("/batches/" + segment(BatchStep.of(exchange).getJob().batchId)).GET().build());
+        answer(exchange, request("/batches/" + segment(BatchStep.of(exchange).getJob().getBatchId())).GET().build());
     }
 
     /**

@@ -57,7 +57,7 @@ public final class BatchOutput {
     /** Saves a downloaded output or error file next to the job (body: the HTTP stream) and reads it lazily. */
     private Iterator<String> save(Exchange exchange, String kind) throws IOException {
         ShardJob job = BatchStep.of(exchange).getJob();
-        Path target = job.dir.resolve(job.shardId + "." + kind + ".jsonl");
+        Path target = job.dir().resolve(job.getShardId() + "." + kind + ".jsonl");
         try (InputStream in = exchange.getMessage().getMandatoryBody(InputStream.class)) {
             Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
         } catch (InvalidPayloadException e) {
@@ -81,8 +81,8 @@ public final class BatchOutput {
         String customId = node.path("custom_id").asText(null);
         int index = customId == null ? -1 : job.indexOf(customId);
         if (index < 0) {
-            LOG.warn("batch {} answered custom_id {} which shard {} does not hold: ignored", job.batchId, customId,
-                    job.shardId);
+            LOG.warn("batch {} answered custom_id {} which shard {} does not hold: ignored", job.getBatchId(),
+                    customId, job.getShardId());
             return null;
         }
         JsonNode response = node.path("response");
@@ -91,8 +91,7 @@ public final class BatchOutput {
             if (!job.answer(index)) {
                 return null;
             }
-            job.okCount.incrementAndGet();
-            return okResult(job, index, response.path("body"));
+            return okResult(job.saved(), index, response.path("body"));
         }
         JsonNode error = node.path("error");
         if (error.isMissingNode() || error.isNull()) {
@@ -103,14 +102,15 @@ public final class BatchOutput {
             type = "batch_request_failed";
         }
         String message = error.path("message").asText("the batch could not answer this line");
-        job.failures.put(index, new ErrorInfo(type, message, statusCode == 0 ? null : statusCode));
+        job.failed(index, new ErrorInfo(type, message, statusCode == 0 ? null : statusCode));
         return null; // handled with the other unanswered lines by remaining()
     }
 
-    private PromptResult okResult(ShardJob job, int index, JsonNode body) {
+    private PromptResult okResult(ShardJobFile job, int index, JsonNode body) {
         ChatCompletion answer = ChatCompletion.of(body);
-        return new PromptResult(job.runId, job.customIds[index], job.lines[index], PromptResult.OK, PromptRequest.BATCH,
-                answer.content(), answer.finishReason(), answer.usage(), 1, latency(job), null, job.batchId);
+        return new PromptResult(job.runId(), job.customIds()[index], job.lines()[index], PromptResult.OK,
+                PromptRequest.BATCH, answer.content(), answer.finishReason(), answer.usage(), 1, latency(job), null,
+                job.batchId());
     }
 
     /**
@@ -119,7 +119,8 @@ public final class BatchOutput {
      */
     public Iterator<Object> remaining(Exchange exchange) throws IOException {
         ShardJob job = BatchStep.of(exchange).getJob();
-        Run run = runs.find(job.runId);
+        long[] lines = job.saved().lines();
+        Run run = runs.find(job.getRunId());
         ErrorInfo fallbackReason = reason(job);
         Lines shard = new Lines(job.shardPath());
         return new Iterator<>() {
@@ -131,11 +132,10 @@ public final class BatchOutput {
                 while (next == null && shard.hasNext()) {
                     String line = shard.next();
                     index++;
-                    if (index >= job.lines.length || job.isAnswered(index) || run == null
-                            || run.isDone(job.lines[index])) {
+                    if (index >= lines.length || job.isAnswered(index) || run == null || run.isDone(lines[index])) {
                         continue;
                     }
-                    next = fallback(job, index, line, job.failures.getOrDefault(index, fallbackReason));
+                    next = fallback(job, index, line, job.failureOf(index, fallbackReason));
                 }
                 return next != null;
             }
@@ -153,37 +153,40 @@ public final class BatchOutput {
     }
 
     private Object fallback(ShardJob job, int index, String shardLine, ErrorInfo reason) {
-        job.fallbackCount.incrementAndGet();
+        job.fellBack();
+        ShardJobFile saved = job.saved();
         if (fallbackToRealtime) {
             try {
                 String body = Jackson.MAPPER.readTree(shardLine).path("body").toString();
-                return new PromptRequest(job.runId, job.lines[index], job.customIds[index], job.model, body,
-                        PromptRequest.REALTIME, 0, null);
+                return new PromptRequest(saved.runId(), saved.lines()[index], saved.customIds()[index],
+                        saved.model(), body, PromptRequest.REALTIME, 0, null);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
-        return new PromptResult(job.runId, job.customIds[index], job.lines[index], PromptResult.ERROR,
-                PromptRequest.BATCH, null, null, null, 1, latency(job), reason, job.batchId);
+        return new PromptResult(saved.runId(), saved.customIds()[index], saved.lines()[index], PromptResult.ERROR,
+                PromptRequest.BATCH, null, null, null, 1, latency(saved), reason, saved.batchId());
     }
 
     /** Why a line has no answer when its batch did not say: from the batch's terminal status. */
     private static ErrorInfo reason(ShardJob job) {
-        String status = job.terminalStatus == null ? "failed" : job.terminalStatus;
+        String status = job.terminalStatus() == null ? "failed" : job.terminalStatus();
+        String batchId = job.getBatchId();
+        String failure = job.failureMessage();
         return switch (status) {
             case "completed" -> new ErrorInfo("batch_missing_output",
-                    "batch " + job.batchId + " completed without an answer for this line", null);
+                    "batch " + batchId + " completed without an answer for this line", null);
             case "expired" -> new ErrorInfo("batch_expired",
-                    "batch " + job.batchId + " expired before this line was executed", null);
+                    "batch " + batchId + " expired before this line was executed", null);
             case "cancelled" -> new ErrorInfo("batch_cancelled",
-                    "batch " + job.batchId + " was cancelled before this line was executed", null);
-            default -> new ErrorInfo("batch_failed", "batch " + (job.batchId == null ? "of shard " + job.shardId
-                    : job.batchId) + " failed" + (job.failureMessage == null ? "" : ": " + job.failureMessage), null);
+                    "batch " + batchId + " was cancelled before this line was executed", null);
+            default -> new ErrorInfo("batch_failed", "batch " + (batchId == null ? "of shard " + job.getShardId()
+                    : batchId) + " failed" + (failure == null ? "" : ": " + failure), null);
         };
     }
 
-    private static long latency(ShardJob job) {
-        return job.createdAtMs <= 0 ? 0 : Math.max(0, System.currentTimeMillis() - job.createdAtMs);
+    private static long latency(ShardJobFile job) {
+        return job.createdAtMs() <= 0 ? 0 : Math.max(0, System.currentTimeMillis() - job.createdAtMs());
     }
 
     /** The lines of a JSONL file, read lazily; closes itself at the end (and when the splitter closes it). */

@@ -63,14 +63,8 @@ class BatchHttpTest {
     @BeforeEach
     void start() throws Exception {
         api.start();
-        job = new ShardJob();
-        job.dir = dir;
-        job.runId = "run-1";
-        job.shardId = "shard-1";
-        job.shardFile = "shard-1.jsonl";
-        job.lines = new long[]{1};
-        job.fileId = "file-in";
-        job.batchId = "batch_1";
+        job = new TestJob().run("run-1").shard("shard-1").lines(new long[]{1}, "a").fileId("file-in")
+                .batchId("batch_1").in(dir);
         Files.writeString(job.shardPath(), "{\"custom_id\":\"a\"}\n");
     }
 
