@@ -1,5 +1,6 @@
 package io.github.camelllm.batch;
 
+import io.github.camelllm.config.OnBatchFailure;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.camelllm.json.Jackson;
 import io.github.camelllm.model.PromptRequest;
@@ -35,20 +36,12 @@ public final class BatchOutput {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchOutput.class);
 
-    /** llm.batch.on-failure: call the line in real time, or record an error result. */
-    public static final String ON_FAILURE_REALTIME = "realtime";
-    public static final String ON_FAILURE_ERROR = "error";
-
     private final RunRegistry runs;
     private final boolean fallbackToRealtime;
 
-    public BatchOutput(RunRegistry runs, String onFailure) {
+    public BatchOutput(RunRegistry runs, OnBatchFailure onFailure) {
         this.runs = runs;
-        String mode = onFailure.trim().toLowerCase();
-        if (!mode.equals(ON_FAILURE_REALTIME) && !mode.equals(ON_FAILURE_ERROR)) {
-            throw new IllegalArgumentException("llm.batch.on-failure must be realtime or error, not " + onFailure);
-        }
-        this.fallbackToRealtime = mode.equals(ON_FAILURE_REALTIME);
+        this.fallbackToRealtime = onFailure == OnBatchFailure.REALTIME;
     }
 
     /** The downloaded output file, saved next to the job and read lazily. */
