@@ -110,7 +110,7 @@ public final class BatchApi {
     public void uploadRequest(Exchange exchange) throws IOException {
         ShardJob job = BatchStep.of(exchange).getJob();
         String boundary = "batch_boundary_" + UUID.randomUUID();
-        String filename = (job.runId + "-" + job.shardFile).replace("\"", "");
+        String filename = (job.getRunId() + "-" + job.saved().shardFile()).replace("\"", "");
         String head = "--" + boundary + "\r\n"
                 + "Content-Disposition: form-data; name=\"purpose\"\r\n"
                 + "Content-Type: text/plain; charset=UTF-8\r\n"
@@ -134,8 +134,8 @@ public final class BatchApi {
         ShardJob job = BatchStep.of(exchange).getJob();
         exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-        return Jackson.MAPPER.writeValueAsString(new CreateBatch(job.fileId, PromptParser.CHAT_URL, "24h",
-                new Metadata(job.runId, job.shardId, Integer.toString(job.lines.length), "camel-llm-pipeline")));
+        return Jackson.MAPPER.writeValueAsString(new CreateBatch(job.getFileId(), PromptParser.CHAT_URL, "24h",
+                new Metadata(job.getRunId(), job.getShardId(), Integer.toString(job.getSize()), "camel-llm-pipeline")));
     }
 
     static FileObject file(Exchange exchange) throws IOException {

@@ -1,5 +1,7 @@
 package io.github.camelllm.batch;
 
+import io.github.camelllm.config.ApiConfig;
+import io.github.camelllm.config.CallConfig;
 import io.github.camelllm.model.LlmConstants;
 import io.github.camelllm.openai.ApiException;
 import io.github.camelllm.openai.ApiFailure;
@@ -60,18 +62,17 @@ public final class BatchHttp {
      * @param maxAnswerBytes largest JSON answer read (a download is streamed and not capped)
      * @param timer          watches downloads for a stalled body
      */
-    public BatchHttp(String baseUrl, String apiKey, long connectTimeoutMs, long responseTimeoutMs,
-                     int maxAnswerBytes, ScheduledExecutorService timer) {
-        this.baseUrl = baseUrl;
-        this.authorization = apiKey == null || apiKey.isBlank() ? null : "Bearer " + apiKey.trim();
-        this.responseTimeoutMs = responseTimeoutMs;
-        this.maxAnswerBytes = maxAnswerBytes;
+    public BatchHttp(ApiConfig api, CallConfig calls, ScheduledExecutorService timer) {
+        this.baseUrl = api.baseUrl();
+        this.authorization = api.apiKey().isBlank() ? null : "Bearer " + api.apiKey().trim();
+        this.responseTimeoutMs = calls.responseTimeout().toMillis();
+        this.maxAnswerBytes = calls.maxResponseBytes();
         this.timer = timer;
         // as ChatClient: plain http stays on HTTP/1.1 (an h2c upgrade attempt confuses some servers and proxies)
         this.http = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofMillis(connectTimeoutMs))
+                .connectTimeout(calls.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .version(baseUrl.regionMatches(true, 0, "https:", 0, 6) ? HttpClient.Version.HTTP_2
+                .version(api.baseUrl().regionMatches(true, 0, "https:", 0, 6) ? HttpClient.Version.HTTP_2
                         : HttpClient.Version.HTTP_1_1)
                 .build();
     }
@@ -93,7 +94,7 @@ public final class BatchHttp {
 
     /** GET /batches/{id} of the job's batch. */
     public void check(Exchange exchange) throws Exception {
-        answer(exchange, request("/batches/" + segment(BatchStep.of(exchange).getJob().batchId)).GET().build());
+        answer(exchange, request("/batches/" + segment(BatchStep.of(exchange).getJob().getBatchId())).GET().build());
     }
 
     /**

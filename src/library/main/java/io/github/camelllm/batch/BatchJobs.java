@@ -1,8 +1,6 @@
 package io.github.camelllm.batch;
 
-import io.github.camelllm.json.Jackson;
 import io.github.camelllm.model.LlmConstants;
-import io.github.camelllm.run.AtomicFiles;
 import io.github.camelllm.run.Run;
 import io.github.camelllm.run.RunRegistry;
 import org.apache.camel.Exchange;
@@ -73,28 +71,20 @@ public final class BatchJobs {
             long held = 0;
             try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
                 for (Path file : files) {
-                    ShardJob job = Jackson.MAPPER.readValue(file.toFile(), ShardJob.class);
-                    job.dir = dir;
+                    ShardJobFile saved = ShardJobFile.read(file);
                     boolean open = false;
-                    for (long line : job.lines) {
+                    for (long line : saved.lines()) {
                         if (!run.isDone(line)) {
                             run.holdForBatch(line);
                             held++;
                             open = true;
                         }
                     }
-                    job.settled = !open; // every line already has its result: nothing left to do
-                    if (job.tokens <= 0) {
-                        job.tokens = job.bytes / 4; // a job file from before token estimates: bytes over-count
+                    saved.limitedBatchIds().forEach(run::addBatchId);
+                    if (saved.batchId() != null) {
+                        run.addBatchId(saved.batchId());
                     }
-                    // a file id or a batch id means its tokens were admitted (or may be enqueued) already
-                    job.enqueued = !job.settled
-                            && (ShardJob.UPLOADED.equals(job.stage) || ShardJob.SUBMITTED.equals(job.stage));
-                    job.limitedBatchIds.forEach(run::addBatchId);
-                    if (job.batchId != null) {
-                        run.addBatchId(job.batchId);
-                    }
-                    loaded.jobs().put(job.shardId, job);
+                    loaded.jobs().put(saved.shardId(), ShardJob.resumed(saved, dir, open));
                 }
             }
             deleteOrphanShards(dir, loaded.jobs());
@@ -153,16 +143,15 @@ public final class BatchJobs {
         shard.close();
         openShards.remove(shard.runId + "|" + shard.model, shard);
         Run run = runs.get(shard.runId);
-        ShardJob job = ShardJob.sealed(shard);
-        job.claimed.set(true);
-        persist(job);
-        for (long line : job.lines) {
+        ShardJob job = ShardJob.seal(shard);
+        ShardJobFile saved = job.saved();
+        for (long line : saved.lines()) {
             run.holdForBatch(line);
         }
-        jobsOf(run).jobs().put(job.shardId, job);
-        exchange.setProperty(LlmConstants.RUN_ID, job.runId);
-        LOG.info("run {}: shard {} sealed with {} line(s), {} bytes, model {}", job.runId, job.shardId,
-                job.lines.length, job.bytes, job.model);
+        jobsOf(run).jobs().put(saved.shardId(), job);
+        exchange.setProperty(LlmConstants.RUN_ID, saved.runId());
+        LOG.info("run {}: shard {} sealed with {} line(s), {} bytes, model {}", saved.runId(), saved.shardId(),
+                saved.lines().length, saved.bytes(), saved.model());
         return job;
     }
 
@@ -172,11 +161,11 @@ public final class BatchJobs {
         for (Iterator<RunJobs> it = byRun.values().iterator(); it.hasNext(); ) {
             RunJobs entry = it.next();
             if (runs.find(entry.run().id()) != entry.run()) {
-                it.remove(); // the run finished (or was aborted): its jobs are done with
+                it.remove(); // the run finished (or stopped): its jobs are done with
                 continue;
             }
             for (ShardJob job : entry.jobs().values()) {
-                if (!job.settled && job.claimed.compareAndSet(false, true)) {
+                if (job.claim()) {
                     due.add(job);
                 }
             }
@@ -197,7 +186,7 @@ public final class BatchJobs {
     public boolean admit(Exchange exchange) {
         ShardJob job = BatchStep.of(exchange).getJob();
         long now = System.currentTimeMillis();
-        if (ShardJob.WAITING.equals(job.stage) && job.resubmitAtMs > now) {
+        if (ShardJob.WAITING.equals(job.getStage()) && job.saved().resubmitAtMs() > now) {
             return false;
         }
         return !EnqueuedTokens.ready(job, now) || enqueuedTokens.admit(job, activeJobs(), now);
@@ -217,14 +206,7 @@ public final class BatchJobs {
     public void release(Exchange exchange) {
         BatchStep step = exchange.getProperty(LlmConstants.BATCH, BatchStep.class);
         if (step != null) {
-            step.getJob().claimed.set(false);
+            step.getJob().release();
         }
-    }
-
-    // ------------------------------------------------------------------------------------------ helpers
-
-    /** Writes the job file atomically, so a crash never leaves half a job. */
-    static void persist(ShardJob job) throws IOException {
-        AtomicFiles.write(job.jobPath(), tmp -> Jackson.MAPPER.writeValue(tmp.toFile(), job));
     }
 }

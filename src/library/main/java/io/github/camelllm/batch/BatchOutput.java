@@ -1,5 +1,6 @@
 package io.github.camelllm.batch;
 
+import io.github.camelllm.config.OnBatchFailure;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.camelllm.json.Jackson;
 import io.github.camelllm.model.LlmConstants;
@@ -36,9 +37,6 @@ public final class BatchOutput {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchOutput.class);
 
-    /** llm.batch.on-failure: call the line in real time, or record an error result. */
-    public static final String ON_FAILURE_REALTIME = "realtime";
-    public static final String ON_FAILURE_ERROR = "error";
     /** The two files of a finished batch, as the settle route names them. */
     public static final String FILE_OUTPUT = "output";
     public static final String FILE_ERRORS = "errors";
@@ -46,13 +44,9 @@ public final class BatchOutput {
     private final RunRegistry runs;
     private final boolean fallbackToRealtime;
 
-    public BatchOutput(RunRegistry runs, String onFailure) {
+    public BatchOutput(RunRegistry runs, OnBatchFailure onFailure) {
         this.runs = runs;
-        String mode = onFailure.trim().toLowerCase();
-        if (!mode.equals(ON_FAILURE_REALTIME) && !mode.equals(ON_FAILURE_ERROR)) {
-            throw new IllegalArgumentException("llm.batch.on-failure must be realtime or error, not " + onFailure);
-        }
-        this.fallbackToRealtime = mode.equals(ON_FAILURE_REALTIME);
+        this.fallbackToRealtime = onFailure == OnBatchFailure.REALTIME;
     }
 
     /**
@@ -63,10 +57,10 @@ public final class BatchOutput {
         ShardJob job = BatchStep.of(exchange).getJob();
         String kind = exchange.getProperty(LlmConstants.BATCH_FILE, String.class);
         if (!FILE_OUTPUT.equals(kind) && !FILE_ERRORS.equals(kind)) {
-            throw new IllegalStateException("which file of batch " + job.batchId + " was downloaded? "
+            throw new IllegalStateException("which file of batch " + job.getBatchId() + " was downloaded? "
                     + LlmConstants.BATCH_FILE + " is " + kind + ", not " + FILE_OUTPUT + " or " + FILE_ERRORS);
         }
-        Path target = job.dir.resolve(job.shardId + "." + kind + ".jsonl");
+        Path target = job.dir().resolve(job.getShardId() + "." + kind + ".jsonl");
         try (InputStream in = exchange.getMessage().getMandatoryBody(InputStream.class)) {
             Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
         } catch (InvalidPayloadException e) {
@@ -90,8 +84,8 @@ public final class BatchOutput {
         String customId = node.path("custom_id").asText(null);
         int index = customId == null ? -1 : job.indexOf(customId);
         if (index < 0) {
-            LOG.warn("batch {} answered custom_id {} which shard {} does not hold: ignored", job.batchId, customId,
-                    job.shardId);
+            LOG.warn("batch {} answered custom_id {} which shard {} does not hold: ignored", job.getBatchId(),
+                    customId, job.getShardId());
             return null;
         }
         JsonNode response = node.path("response");
@@ -100,8 +94,7 @@ public final class BatchOutput {
             if (!job.answer(index)) {
                 return null;
             }
-            job.okCount.incrementAndGet();
-            return okResult(job, index, response.path("body"));
+            return okResult(job.saved(), index, response.path("body"));
         }
         JsonNode error = node.path("error");
         if (error.isMissingNode() || error.isNull()) {
@@ -112,14 +105,15 @@ public final class BatchOutput {
             type = "batch_request_failed";
         }
         String message = error.path("message").asText("the batch could not answer this line");
-        job.failures.put(index, new ErrorInfo(type, message, statusCode == 0 ? null : statusCode));
+        job.failed(index, new ErrorInfo(type, message, statusCode == 0 ? null : statusCode));
         return null; // handled with the other unanswered lines by remaining()
     }
 
-    private PromptResult okResult(ShardJob job, int index, JsonNode body) {
+    private PromptResult okResult(ShardJobFile job, int index, JsonNode body) {
         ChatCompletion answer = ChatCompletion.of(body);
-        return new PromptResult(job.runId, job.customIds[index], job.lines[index], PromptResult.OK, PromptRequest.BATCH,
-                answer.content(), answer.finishReason(), answer.usage(), 1, latency(job), null, job.batchId);
+        return new PromptResult(job.runId(), job.customIds()[index], job.lines()[index], PromptResult.OK,
+                PromptRequest.BATCH, answer.content(), answer.finishReason(), answer.usage(), 1, latency(job), null,
+                job.batchId());
     }
 
     /**
@@ -128,7 +122,8 @@ public final class BatchOutput {
      */
     public Iterator<Object> remaining(Exchange exchange) throws IOException {
         ShardJob job = BatchStep.of(exchange).getJob();
-        Run run = runs.find(job.runId);
+        long[] lines = job.saved().lines();
+        Run run = runs.find(job.getRunId());
         ErrorInfo fallbackReason = reason(job);
         Lines shard = new Lines(job.shardPath());
         return new Iterator<>() {
@@ -140,11 +135,10 @@ public final class BatchOutput {
                 while (next == null && shard.hasNext()) {
                     String line = shard.next();
                     index++;
-                    if (index >= job.lines.length || job.isAnswered(index) || run == null
-                            || run.isDone(job.lines[index])) {
+                    if (index >= lines.length || job.isAnswered(index) || run == null || run.isDone(lines[index])) {
                         continue;
                     }
-                    next = fallback(job, index, line, job.failures.getOrDefault(index, fallbackReason));
+                    next = fallback(job, index, line, job.failureOf(index, fallbackReason));
                 }
                 return next != null;
             }
@@ -162,37 +156,40 @@ public final class BatchOutput {
     }
 
     private Object fallback(ShardJob job, int index, String shardLine, ErrorInfo reason) {
-        job.fallbackCount.incrementAndGet();
+        job.fellBack();
+        ShardJobFile saved = job.saved();
         if (fallbackToRealtime) {
             try {
                 String body = Jackson.MAPPER.readTree(shardLine).path("body").toString();
-                return new PromptRequest(job.runId, job.lines[index], job.customIds[index], job.model, body,
-                        PromptRequest.REALTIME, 0, null);
+                return new PromptRequest(saved.runId(), saved.lines()[index], saved.customIds()[index],
+                        saved.model(), body, PromptRequest.REALTIME, 0, null);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
-        return new PromptResult(job.runId, job.customIds[index], job.lines[index], PromptResult.ERROR,
-                PromptRequest.BATCH, null, null, null, 1, latency(job), reason, job.batchId);
+        return new PromptResult(saved.runId(), saved.customIds()[index], saved.lines()[index], PromptResult.ERROR,
+                PromptRequest.BATCH, null, null, null, 1, latency(saved), reason, saved.batchId());
     }
 
     /** Why a line has no answer when its batch did not say: from the batch's terminal status. */
     private static ErrorInfo reason(ShardJob job) {
-        String status = job.terminalStatus == null ? "failed" : job.terminalStatus;
+        String status = job.terminalStatus() == null ? "failed" : job.terminalStatus();
+        String batchId = job.getBatchId();
+        String failure = job.failureMessage();
         return switch (status) {
             case "completed" -> new ErrorInfo("batch_missing_output",
-                    "batch " + job.batchId + " completed without an answer for this line", null);
+                    "batch " + batchId + " completed without an answer for this line", null);
             case "expired" -> new ErrorInfo("batch_expired",
-                    "batch " + job.batchId + " expired before this line was executed", null);
+                    "batch " + batchId + " expired before this line was executed", null);
             case "cancelled" -> new ErrorInfo("batch_cancelled",
-                    "batch " + job.batchId + " was cancelled before this line was executed", null);
-            default -> new ErrorInfo("batch_failed", "batch " + (job.batchId == null ? "of shard " + job.shardId
-                    : job.batchId) + " failed" + (job.failureMessage == null ? "" : ": " + job.failureMessage), null);
+                    "batch " + batchId + " was cancelled before this line was executed", null);
+            default -> new ErrorInfo("batch_failed", "batch " + (batchId == null ? "of shard " + job.getShardId()
+                    : batchId) + " failed" + (failure == null ? "" : ": " + failure), null);
         };
     }
 
-    private static long latency(ShardJob job) {
-        return job.createdAtMs <= 0 ? 0 : Math.max(0, System.currentTimeMillis() - job.createdAtMs);
+    private static long latency(ShardJobFile job) {
+        return job.createdAtMs() <= 0 ? 0 : Math.max(0, System.currentTimeMillis() - job.createdAtMs());
     }
 
     /** The lines of a JSONL file, read lazily; closes itself at the end (and when the splitter closes it). */

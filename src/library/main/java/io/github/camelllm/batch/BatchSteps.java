@@ -42,19 +42,19 @@ public final class BatchSteps {
     /** The upload's file id is persisted before the batch is created (a crash here must not upload again). */
     public void uploaded(Exchange exchange) throws IOException {
         ShardJob job = BatchStep.of(exchange).getJob();
-        job.fileId = BatchApi.file(exchange).id();
-        if (job.fileId == null) {
+        String fileId = BatchApi.file(exchange).id();
+        if (fileId == null) {
             throw new IOException("the upload answer has no file id");
         }
-        job.stage = ShardJob.UPLOADED;
-        BatchJobs.persist(job);
-        LOG.info("run {}: shard {} uploaded as {}", job.runId, job.shardId, job.fileId);
+        job.uploaded(fileId);
+        LOG.info("run {}: shard {} uploaded as {}", job.getRunId(), job.getShardId(), fileId);
     }
 
     public void created(Exchange exchange) throws IOException {
         ShardJob job = BatchStep.of(exchange).getJob();
-        submitted(job, BatchApi.batch(exchange), job.resubmits > 0
-                ? "created again (resubmission " + job.resubmits + ")" : "created");
+        int resubmitted = job.saved().resubmits();
+        submitted(job, BatchApi.batch(exchange), resubmitted > 0
+                ? "created again (resubmission " + resubmitted + ")" : "created");
     }
 
     /**
@@ -65,8 +65,9 @@ public final class BatchSteps {
      */
     public boolean adoptExisting(Exchange exchange) throws IOException {
         ShardJob job = BatchStep.of(exchange).getJob();
+        ShardJobFile saved = job.saved();
         for (BatchApi.Batch batch : BatchApi.batches(exchange).batches()) {
-            if (job.fileId.equals(batch.inputFileId()) && !job.limitedBatchIds.contains(batch.id())) {
+            if (saved.fileId().equals(batch.inputFileId()) && !saved.limitedBatchIds().contains(batch.id())) {
                 submitted(job, batch, "found existing");
                 return true;
             }
@@ -75,22 +76,19 @@ public final class BatchSteps {
     }
 
     private void submitted(ShardJob job, BatchApi.Batch batch, String how) throws IOException {
-        job.batchId = batch.id();
-        if (job.batchId == null) {
+        String batchId = batch.id();
+        if (batchId == null) {
             throw new IOException("the batch answer has no id");
         }
         long createdAt = batch.createdAt() * 1000;
-        job.createdAtMs = createdAt > 0 ? Math.min(createdAt, System.currentTimeMillis()) : System.currentTimeMillis();
-        job.stage = ShardJob.SUBMITTED;
-        job.resubmitAtMs = 0;
-        job.lastStatus = batch.status();
-        BatchJobs.persist(job);
-        Run run = runs.find(job.runId);
+        long now = System.currentTimeMillis();
+        job.submitted(batchId, createdAt > 0 ? Math.min(createdAt, now) : now, batch.status());
+        Run run = runs.find(job.getRunId());
         if (run != null) {
-            run.addBatchId(job.batchId);
+            run.addBatchId(batchId);
         }
-        LOG.info("run {}: shard {} ({} lines) {} batch {}", job.runId, job.shardId, job.lines.length, how,
-                job.batchId);
+        LOG.info("run {}: shard {} ({} lines) {} batch {}", job.getRunId(), job.getShardId(), job.getSize(), how,
+                batchId);
     }
 
     /**
@@ -107,28 +105,22 @@ public final class BatchSteps {
         step.read(status, batch.progress(), batch.outputFileId(), batch.errorFileId());
         String next = batch.terminal() ? SETTLE : WAIT;
         if (batch.terminal()) {
-            job.terminalStatus = status;
+            job.ended(status, batch.firstError());
             enqueuedTokens.release(job);
-            if (batch.firstError() != null) {
-                job.failureMessage = batch.firstError();
-            }
             BatchApi.BatchError limit = "failed".equals(status) ? batch.tokenLimitError() : null;
             if (limit != null && resubmits.allowed(job)) {
                 next = RESUBMIT;
-                job.failureMessage = limit.message();
+                job.failWith(limit.message());
             } else if (limit != null) {
-                job.failureMessage = BatchApi.TOKEN_LIMIT + ": " + limit.message() + " (submitted "
-                        + (job.resubmits + 1) + " time(s), llm.batch.max-resubmits=" + resubmits.max()
-                        + " reached)";
+                job.failWith(BatchApi.TOKEN_LIMIT + ": " + limit.message() + " (submitted "
+                        + (job.saved().resubmits() + 1) + " time(s), llm.batch.max-resubmits=" + resubmits.max()
+                        + " reached)");
                 LOG.warn("run {}: batch {} of shard {} failed on the enqueued-token limit again and "
                         + "llm.batch.max-resubmits={} is reached: its {} line(s) follow llm.batch.on-failure",
-                        job.runId, job.batchId, job.shardId, resubmits.max(), job.lines.length);
+                        job.getRunId(), job.getBatchId(), job.getShardId(), resubmits.max(), job.getSize());
             }
         }
-        if (!status.equals(job.lastStatus)) {
-            job.lastStatus = status;
-            BatchJobs.persist(job);
-        }
+        job.polled(status);
         return next;
     }
 
@@ -138,21 +130,15 @@ public final class BatchSteps {
      */
     public void resubmitLater(Exchange exchange) throws IOException {
         ShardJob job = BatchStep.of(exchange).getJob();
-        String failed = job.batchId;
-        job.limitedBatchIds.add(failed);
-        job.batchId = null;
-        job.lastStatus = null;
-        job.terminalStatus = null;
-        job.resubmits++;
-        long delay = resubmits.delayMs(job.resubmits);
-        job.resubmitAtMs = System.currentTimeMillis() + delay;
-        job.stage = ShardJob.WAITING;
-        BatchJobs.persist(job);
+        String why = job.failureMessage();
+        int resubmission = job.saved().resubmits() + 1;
+        long delay = resubmits.delayMs(resubmission);
+        String failed = job.waitUntil(System.currentTimeMillis() + delay);
+        ShardJobFile saved = job.saved();
         LOG.warn("run {}: batch {} of shard {} ({} lines, ~{} tokens, model {}) failed on the enqueued-token limit "
                         + "(\"{}\"); nothing ran: a new batch is created from file {} in {} ms (resubmission {} of "
-                        + "llm.batch.max-resubmits={})", job.runId, failed, job.shardId, job.lines.length,
-                job.tokens, job.model, job.failureMessage, job.fileId, delay, job.resubmits, resubmits.max());
-        job.failureMessage = null;
+                        + "llm.batch.max-resubmits={})", saved.runId(), failed, saved.shardId(), saved.lines().length,
+                saved.tokens(), saved.model(), why, saved.fileId(), delay, saved.resubmits(), resubmits.max());
     }
 
     /**
@@ -169,16 +155,16 @@ public final class BatchSteps {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         ApiFailure api = BatchApi.failure(failure);
         if (api != null && !api.retryable()) {
-            job.terminalStatus = "failed";
+            String reason = scrub.apply(api.describe());
+            job.refused(reason);
             enqueuedTokens.release(job);
-            job.failureMessage = scrub.apply(api.describe());
             step.refused();
-            LOG.warn("run {}: shard {} ({}) refused by the API: {}", job.runId, job.shardId, job.stage,
-                    job.failureMessage);
+            LOG.warn("run {}: shard {} ({}) refused by the API: {}", job.getRunId(), job.getShardId(), job.getStage(),
+                    reason);
             return SETTLE;
         }
-        LOG.warn("run {}: shard {} ({}): {} (tried again at the next poll)", job.runId, job.shardId, job.stage,
-                api != null ? scrub.apply(api.describe())
+        LOG.warn("run {}: shard {} ({}): {} (tried again at the next poll)", job.getRunId(), job.getShardId(),
+                job.getStage(), api != null ? scrub.apply(api.describe())
                         : failure == null ? "unknown failure" : failure.getMessage());
         return WAIT;
     }
@@ -186,12 +172,10 @@ public final class BatchSteps {
     /** Every line of the job has its result or is on its way to one: the job is not polled again. */
     public void settled(Exchange exchange) throws IOException {
         ShardJob job = BatchStep.of(exchange).getJob();
-        job.settled = true;
         enqueuedTokens.release(job);
-        job.stage = ShardJob.SETTLED;
-        BatchJobs.persist(job);
+        job.settle();
         LOG.info("run {}: batch {} {}: {} line(s) answered by the batch, {} handled by llm.batch.on-failure",
-                job.runId, job.batchId == null ? job.shardId : job.batchId, job.terminalStatus, job.okCount.get(),
-                job.fallbackCount.get());
+                job.getRunId(), job.getBatchId() == null ? job.getShardId() : job.getBatchId(),
+                job.getTerminalStatus(), job.okCount(), job.fallbackCount());
     }
 }

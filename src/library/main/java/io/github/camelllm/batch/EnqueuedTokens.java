@@ -12,13 +12,13 @@ import java.util.Comparator;
  * never slips past a waiting one, so a shard larger than the limit on its own still gets its turn (alone,
  * once nothing else of its model is enqueued).
  * <p>
- * A job counts from its admission until its batch is terminal ({@link ShardJob#enqueued}).
+ * A job counts from its admission until its batch is terminal ({@link ShardJob#isEnqueued}).
  */
 final class EnqueuedTokens {
 
     private static final Logger LOG = LoggerFactory.getLogger(EnqueuedTokens.class);
-    private static final Comparator<ShardJob> SEAL_ORDER = Comparator.<ShardJob>comparingLong(j -> j.sealedAtMs)
-            .thenComparing(j -> j.shardId);
+    private static final Comparator<ShardJob> SEAL_ORDER = Comparator.<ShardJob>comparingLong(
+            j -> j.saved().sealedAtMs()).thenComparing(ShardJob::getShardId);
 
     private final long limit;
 
@@ -31,58 +31,58 @@ final class EnqueuedTokens {
      * that asks is ready (sealed, or waiting with its resubmission time come).
      */
     synchronized boolean admit(ShardJob job, Iterable<ShardJob> jobs, long nowMs) {
-        if (job.enqueued) {
+        if (job.isEnqueued()) {
             return true;
         }
         if (limit <= 0) {
-            job.enqueued = true;
+            job.enqueue();
             return true;
         }
+        ShardJobFile asking = job.saved();
         long enqueued = 0;
         ShardJob first = job;
         for (ShardJob other : jobs) {
-            if (other == job || other.settled || !other.model.equals(job.model)) {
+            if (other == job || other.isSettled() || !other.saved().model().equals(asking.model())) {
                 continue;
             }
-            if (other.enqueued) {
-                enqueued += other.tokens;
+            if (other.isEnqueued()) {
+                enqueued += other.saved().tokens();
             } else if (ready(other, nowMs) && SEAL_ORDER.compare(other, first) < 0) {
                 first = other;
             }
         }
-        boolean fits = enqueued + job.tokens <= limit;
-        boolean alone = enqueued == 0 && job.tokens > limit;
+        boolean fits = enqueued + asking.tokens() <= limit;
+        boolean alone = enqueued == 0 && asking.tokens() > limit;
         if (first != job || !(fits || alone)) {
-            if (!job.holdLogged) {
-                job.holdLogged = true;
+            if (job.noteHeld()) {
                 LOG.info("run {}: shard {} (~{} tokens, model {}) held back: {} token(s) of {} already enqueued in "
                         + "this process's unfinished batches{}, llm.batch.max-enqueued-tokens={}; submitted when "
-                        + "they finish", job.runId, job.shardId, job.tokens, job.model, enqueued, job.model,
-                        first != job ? " and an earlier shard waits first" : "", limit);
+                        + "they finish", asking.runId(), asking.shardId(), asking.tokens(), asking.model(), enqueued,
+                        asking.model(), first != job ? " and an earlier shard waits first" : "", limit);
             }
             return false;
         }
         if (alone) {
             LOG.warn("run {}: shard {} (~{} tokens, model {}) is larger than llm.batch.max-enqueued-tokens={} on its "
-                    + "own: submitted alone, nothing else of {} is enqueued", job.runId, job.shardId, job.tokens,
-                    job.model, limit, job.model);
-        } else if (job.holdLogged) {
+                    + "own: submitted alone, nothing else of {} is enqueued", asking.runId(), asking.shardId(),
+                    asking.tokens(), asking.model(), limit, asking.model());
+        } else if (job.wasHeld()) {
             LOG.info("run {}: shard {} (~{} tokens, model {}) no longer held back: {} token(s) enqueued before it",
-                    job.runId, job.shardId, job.tokens, job.model, enqueued);
+                    asking.runId(), asking.shardId(), asking.tokens(), asking.model(), enqueued);
         }
-        job.holdLogged = false;
-        job.enqueued = true;
+        job.enqueue();
         return true;
     }
 
     /** The job's batch is terminal (or it never got one): its tokens are no longer enqueued. */
     void release(ShardJob job) {
-        job.enqueued = false;
+        job.dequeue();
     }
 
     /** A job that wants admission now. */
     static boolean ready(ShardJob job, long nowMs) {
-        return ShardJob.SEALED.equals(job.stage)
-                || (ShardJob.WAITING.equals(job.stage) && job.resubmitAtMs <= nowMs);
+        ShardJobFile saved = job.saved();
+        return ShardJob.SEALED.equals(saved.stage())
+                || (ShardJob.WAITING.equals(saved.stage()) && saved.resubmitAtMs() <= nowMs);
     }
 }

@@ -14,7 +14,7 @@ record Resubmits(int max, long firstDelayMs) {
     static final long MAX_DELAY_MS = 10 * 60_000L;
 
     boolean allowed(ShardJob job) {
-        return job.resubmits < max;
+        return job.saved().resubmits() < max;
     }
 
     /** The delay before resubmission number {@code n} (1-based). */

@@ -1,5 +1,6 @@
 package io.github.camelllm.batch;
 
+import io.github.camelllm.config.BatchConfig;
 import io.github.camelllm.model.PromptRequest;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.ExpressionAdapter;
@@ -15,9 +16,9 @@ public final class RouteDecider extends ExpressionAdapter {
     private final boolean batchEnabled;
     private final int longPromptTokens;
 
-    public RouteDecider(boolean batchEnabled, int longPromptTokens) {
-        this.batchEnabled = batchEnabled;
-        this.longPromptTokens = longPromptTokens;
+    public RouteDecider(BatchConfig batch) {
+        this.batchEnabled = batch.enabled();
+        this.longPromptTokens = batch.longPromptTokens();
     }
 
     @Override

@@ -1,8 +1,13 @@
 package io.github.camelllm.flow;
 
+import io.github.camelllm.config.ApiConfig;
+import io.github.camelllm.config.FaultConfig;
+import io.github.camelllm.config.RateLimitConfig;
+import io.github.camelllm.config.RetryConfig;
 import io.github.camelllm.model.PromptRequest;
 import io.github.camelllm.openai.ApiFailure;
 import io.github.camelllm.openai.CallState;
+import io.github.camelllm.openai.FailurePolicy;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.AsyncProcessorSupport;
@@ -39,7 +44,8 @@ public final class CallGate extends AsyncProcessorSupport {
     /** Calls per model that may go out before its first answer says what its limits are. */
     static final int COLD_START_CALLS = 4;
 
-    private final FlowSettings settings;
+    private final RateLimitConfig limits;
+    private final RetryConfig retry;
     private final ScheduledExecutorService timer;
     private final Faults faults;
     private final OutageBreaker outage;
@@ -61,14 +67,15 @@ public final class CallGate extends AsyncProcessorSupport {
      * @param runAccepting false for a run that makes no further calls (its journal cannot be written, its input
      *                     changed): its waiting prompts are dropped, as at shutdown
      */
-    public CallGate(FlowSettings settings, ScheduledExecutorService timer, UnaryOperator<String> scrub,
-                    Predicate<String> runAccepting) {
-        this.settings = settings;
+    public CallGate(ApiConfig api, RateLimitConfig limits, RetryConfig retry, FaultConfig faults,
+                    ScheduledExecutorService timer, Predicate<String> runAccepting) {
+        this.limits = limits;
+        this.retry = retry;
         this.runAccepting = runAccepting;
-        this.scrub = scrub;
+        this.scrub = FailurePolicy.scrubber(api.apiKey());
         this.timer = timer;
-        this.faults = new Faults(settings.holdOnFaults(), settings.faultProbeIntervalMs(), scrub);
-        this.outage = new OutageBreaker(settings.maxOutageMs(), settings.maxProbeIntervalMs());
+        this.faults = new Faults(faults.hold(), faults.probeInterval().toMillis(), scrub, api.names());
+        this.outage = new OutageBreaker(retry.maxOutage().toMillis(), retry.maxProbeInterval().toMillis());
         timer.scheduleWithFixedDelay(this::probeIfDue, 1, 1, TimeUnit.SECONDS);
     }
 
@@ -174,7 +181,7 @@ public final class CallGate extends AsyncProcessorSupport {
             return health;
         }
         long rateLimitedSince = call.firstRateLimitedNanos();
-        if (rateLimitedSince != 0 && now - rateLimitedSince > settings.maxRateLimitWaitMs() * 1_000_000L) {
+        if (rateLimitedSince != 0 && now - rateLimitedSince > retry.maxRateLimitWait().toNanos()) {
             return Admission.fail(new PipelineStoppedException("rate_limited", "held back by rate limits for "
                     + (now - rateLimitedSince) / 1_000_000_000L + " s after " + call.rateLimitedCount()
                     + " rate-limit answers (llm.retry.max-rate-limit-wait-ms)", 429));
@@ -264,8 +271,8 @@ public final class CallGate extends AsyncProcessorSupport {
                 case RATE_LIMITED -> {
                     changed |= outage.answered();
                     long asked = failure.retryAfterMillis(System.currentTimeMillis()).orElse(0);
-                    long pause = limits.rateLimited(failure.exhaustedBucket(), asked, settings.fallbackPauseMs(),
-                            settings.maxFallbackPauseMs(), call.tokenCost(), now);
+                    long pause = limits.rateLimited(failure.exhaustedBucket(), asked, retry.initialDelay().toMillis(),
+                            retry.maxDelay().toMillis(), call.tokenCost(), now);
                     call.rateLimited(now);
                     rateLimitedTotal.increment();
                     RunFlow run = runs.get(call.request().runId());
@@ -314,7 +321,7 @@ public final class CallGate extends AsyncProcessorSupport {
 
     /** Whether prompts wait for a fault to clear (the service) rather than end as errors. */
     public boolean holdsOnFaults() {
-        return settings.holdOnFaults();
+        return faults.holds();
     }
 
     /** False while a fault or an outage holds the calls: the inbox takes no new file meanwhile. */
@@ -350,7 +357,7 @@ public final class CallGate extends AsyncProcessorSupport {
 
     private ModelLimits limits(String model) {
         return models.computeIfAbsent(model == null ? "" : model,
-                m -> new ModelLimits(settings.requestsPerMinute(), settings.tokensPerMinute(), System.nanoTime()));
+                m -> new ModelLimits(limits.requestsPerMinute(), limits.tokensPerMinute(), System.nanoTime()));
     }
 
     /** Wall time during which at least one attempt was held back by limits (the union of the waits). */

@@ -1,5 +1,7 @@
 package io.github.camelllm.openai;
 
+import io.github.camelllm.config.ApiConfig;
+import io.github.camelllm.config.CallConfig;
 import io.github.camelllm.flow.CallGate;
 import org.apache.camel.AsyncCallback;
 
@@ -45,18 +47,18 @@ public final class ChatClient extends ChatCallProcessor {
     private final ScheduledExecutorService timer;
     private final HttpClient http;
 
-    public ChatClient(String baseUrl, String apiKey, long connectTimeoutMs, long responseTimeoutMs,
-                      int maxResponseBytes, CallGate gate, ScheduledExecutorService timer, ExecutorService io) {
-        this.endpoint = URI.create(baseUrl + "/chat/completions");
-        this.authorization = ChatAnswers.authorization(apiKey);
-        this.responseTimeoutMs = responseTimeoutMs;
-        this.maxResponseBytes = maxResponseBytes;
+    public ChatClient(ApiConfig api, CallConfig calls, CallGate gate, ScheduledExecutorService timer,
+                      ExecutorService io) {
+        this.endpoint = URI.create(api.baseUrl() + "/chat/completions");
+        this.authorization = ChatAnswers.authorization(api.apiKey());
+        this.responseTimeoutMs = calls.responseTimeout().toMillis();
+        this.maxResponseBytes = calls.maxResponseBytes();
         this.answers = new ChatAnswers(gate, responseTimeoutMs);
         this.timer = timer;
         // HTTP/2 where the server offers it over TLS (many calls share a connection); plain http stays on
         // HTTP/1.1, since an h2c upgrade attempt confuses some servers and proxies
         this.http = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofMillis(connectTimeoutMs))
+                .connectTimeout(calls.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .version("https".equalsIgnoreCase(endpoint.getScheme()) ? HttpClient.Version.HTTP_2
                         : HttpClient.Version.HTTP_1_1)

@@ -1,5 +1,7 @@
 package io.github.camelllm.openai;
 
+import io.github.camelllm.config.ApiConfig;
+import io.github.camelllm.config.CallConfig;
 import io.github.camelllm.flow.CallGate;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Vertx;
@@ -55,24 +57,25 @@ public final class VertxChatClient extends ChatCallProcessor implements AutoClos
      * @param maxConnections the pool's size: {@code llm.concurrency}, so every call slot has its connection
      * @param eventLoops     event-loop threads of the client's own Vert.x instance
      */
-    public VertxChatClient(String baseUrl, String apiKey, int maxConnections, int eventLoops, long connectTimeoutMs,
-                           long responseTimeoutMs, int maxResponseBytes, CallGate gate) {
-        URI endpoint = URI.create(baseUrl + "/chat/completions");
+    public VertxChatClient(ApiConfig api, CallConfig calls, int eventLoops, CallGate gate) {
+        URI endpoint = URI.create(api.baseUrl() + "/chat/completions");
+        int maxConnections = calls.concurrency();
+        long responseTimeoutMs = calls.responseTimeout().toMillis();
         this.tls = "https".equalsIgnoreCase(endpoint.getScheme());
         this.host = endpoint.getHost();
         this.port = endpoint.getPort() >= 0 ? endpoint.getPort() : tls ? 443 : 80;
         this.path = endpoint.getRawQuery() == null ? endpoint.getRawPath()
                 : endpoint.getRawPath() + "?" + endpoint.getRawQuery();
-        String auth = ChatAnswers.authorization(apiKey);
+        String auth = ChatAnswers.authorization(api.apiKey());
         this.authorization = auth == null ? null : HttpHeaders.createOptimized(auth);
         this.responseTimeoutMs = responseTimeoutMs;
-        this.maxResponseBytes = maxResponseBytes;
+        this.maxResponseBytes = calls.maxResponseBytes();
         this.answers = new ChatAnswers(gate, responseTimeoutMs);
         // nothing of the pipeline runs blocking code on Vert.x's worker pools: keep them minimal
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(1)
                 .setInternalBlockingPoolSize(1));
         HttpClientOptions options = new HttpClientOptions()
-                .setConnectTimeout((int) Math.min(connectTimeoutMs, Integer.MAX_VALUE))
+                .setConnectTimeout((int) Math.min(calls.connectTimeout().toMillis(), Integer.MAX_VALUE))
                 .setKeepAlive(true)
                 .setPipelining(false); // one call per connection at a time: a slow answer holds up no other
         if (tls) {

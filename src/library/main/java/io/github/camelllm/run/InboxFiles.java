@@ -34,7 +34,7 @@ public final class InboxFiles {
             // the reason first: whoever finds the file in .failed/ finds why beside it
             Path dir = input.toAbsolutePath().getParent().resolve(".failed");
             Files.createDirectories(dir);
-            Path note = dir.resolve(RunRegistry.outboxName(input.getFileName().toString()) + ".error.txt");
+            Path note = dir.resolve(Outbox.baseName(input.getFileName().toString()) + ".error.txt");
             Files.writeString(note, "cannot process " + input.getFileName() + ": " + reason + "\n");
         }
         Path target = moveInto(input, ".failed");
@@ -77,21 +77,23 @@ public final class InboxFiles {
 
     /** Service mode: the input moves to .done, or to .failed when it changed while its run was in progress. */
     static void archive(Run run) throws IOException {
-        if (run.input == null) {
+        Run.Setup setup = run.setup();
+        if (setup.input() == null) {
             return;
         }
-        InputStamp now = InputStamp.current(run.input);
-        if (now != null && !now.equals(run.inspected.stamp())) {
-            String reason = run.input.getFileName() + " changed while its run " + run.id + " was in progress: the "
+        Path input = setup.inputPath();
+        InputStamp now = InputStamp.current(input);
+        if (now != null && !now.equals(setup.input().stamp())) {
+            String reason = input.getFileName() + " changed while its run " + run.id() + " was in progress: the "
                     + "outputs are those of the content as it was when the run started; the changed content was "
                     + "not run (to run it, drop it in again under a new name)";
-            if (run.archiveWhenDone) {
-                InboxFiles.moveToFailed(run.input, reason);
+            if (setup.archiveWhenDone()) {
+                InboxFiles.moveToFailed(input, reason);
             } else {
                 LOG.warn(reason);
             }
-        } else if (run.archiveWhenDone) {
-            InboxFiles.moveToDone(run.input);
+        } else if (setup.archiveWhenDone()) {
+            InboxFiles.moveToDone(input);
         }
     }
 }

@@ -16,14 +16,16 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs that stopped before they were complete (storage fault, input changed). They take no further calls; the
- * answers of calls already in flight are still journaled while they come in (for a grace time), then the run
- * lets go of its files and locks. A run stopped by a storage fault is not opened again before its retry time.
+ * Stops runs before they are complete (storage fault, input changed) and keeps them while they drain. A stopped
+ * run takes no further calls and completes with the cause; the answers of calls already in flight are still
+ * journaled while they come in (for a grace time), then the run lets go of its files and locks. Its work folder
+ * stays, so it resumes later; a run stopped by a storage fault is not opened again before its retry time.
  */
 final class StoppedRuns {
 
     private static final Logger LOG = LoggerFactory.getLogger(StoppedRuns.class);
 
+    private final ActiveRuns active;
     private final long graceMs;
     private final long retryBrokenMs;
     private final Map<String, Run> draining = new ConcurrentHashMap<>();
@@ -42,16 +44,59 @@ final class StoppedRuns {
         return t;
     });
 
-    StoppedRuns(long graceMs, long retryBrokenMs) {
+    StoppedRuns(ActiveRuns active, long graceMs, long retryBrokenMs) {
+        this.active = active;
         this.graceMs = graceMs;
         this.retryBrokenMs = retryBrokenMs;
     }
 
-    /** Takes a run that just stopped; it closes when its outstanding calls are in, or after the grace time. */
-    void add(Run run) {
-        stopped.add(run.id);
+    /**
+     * Stops an active run: no further calls are made for it, it completes with {@code cause}, and the answers of
+     * calls already in flight are still journaled when they come. A run that changed under it in service mode
+     * moves to the inbox's .failed folder.
+     */
+    void stop(String runId, Throwable cause) {
+        Run run = active.find(runId);
+        if (run == null || !run.markStopped()) {
+            return; // not here, or stopped already (by another thread's failed write)
+        }
+        String message = cause.getMessage() + "; no further calls are made for this run (" + run.outstanding()
+                + " of its calls were queued or in flight)";
+        LOG.error("run {} stopped: {}", runId, message);
+        if (cause instanceof InputChangedException && run.setup().archiveWhenDone()) {
+            try {
+                InboxFiles.moveToFailed(run.input(), cause.getMessage() + "; its results so far stay in "
+                        + run.workDir());
+            } catch (IOException e) {
+                LOG.warn("cannot move {} to .failed: {}", run.input(), e.getMessage());
+            }
+        }
+        drain(run); // before it leaves the active runs: an answer arriving now is still journaled
+        active.remove(run);
+        run.failed(cause instanceof RunStorageException
+                ? new RunStorageException(message, cause.getCause()) : new IOException(message, cause));
+    }
+
+    /**
+     * A result could not be journaled: the run stops (its answer is lost, and is no longer outstanding) and is
+     * not opened again before the retry time.
+     *
+     * @return the fault, for the caller to throw
+     */
+    RunStorageException journalFailed(Run run, IOException e) {
+        RunStorageException fault = RunStorageException.of(run.id(), run.journalFile(), e);
+        run.answerLost();
+        broken(run.id());
+        stop(run.id(), fault);
+        settle(run);
+        return fault;
+    }
+
+    /** Keeps a run that just stopped; it closes when its outstanding calls are in, or after the grace time. */
+    private void drain(Run run) {
+        stopped.add(run.id());
         if (run.outstanding() > 0) {
-            draining.put(run.id, run);
+            draining.put(run.id(), run);
             closer.schedule(() -> close(run), graceMs, TimeUnit.MILLISECONDS);
         } else {
             close(run);
@@ -91,9 +136,9 @@ final class StoppedRuns {
         try {
             run.record(result.line(), json);
         } catch (IOException e) {
-            LOG.warn("run {} stopped: the answer to line {} (already paid) cannot be journaled either: {}", run.id,
-                    result.line(), e.getMessage());
-            run.recordedHere.incrementAndGet();
+            LOG.warn("run {} stopped: the answer to line {} (already paid) cannot be journaled either: {}",
+                    run.id(), result.line(), e.getMessage());
+            run.answerLost();
         }
         settle(run);
         return true;
@@ -101,13 +146,13 @@ final class StoppedRuns {
 
     /** Closes a draining run once no answer is outstanding. */
     void settle(Run run) {
-        if (run.outstanding() == 0 && draining.containsKey(run.id)) {
+        if (run.outstanding() == 0 && draining.containsKey(run.id())) {
             close(run);
         }
     }
 
     private void close(Run run) {
-        draining.remove(run.id, run);
+        draining.remove(run.id(), run);
         run.close();
     }
 

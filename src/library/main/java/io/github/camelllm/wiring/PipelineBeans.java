@@ -1,6 +1,7 @@
 package io.github.camelllm.wiring;
 
-import io.github.camelllm.config.Settings;
+import io.github.camelllm.config.HttpClientKind;
+import io.github.camelllm.config.PipelineConfig;
 import io.github.camelllm.json.Jackson;
 import io.github.camelllm.json.WorkItems;
 import io.github.camelllm.model.PromptRequest;
@@ -10,7 +11,6 @@ import io.github.camelllm.batch.BatchBeans;
 import io.github.camelllm.batch.RouteDecider;
 import io.github.camelllm.flow.CallGate;
 import io.github.camelllm.flow.CallSlots;
-import io.github.camelllm.flow.FlowSettings;
 import io.github.camelllm.flow.IntakeHoldPolicy;
 import io.github.camelllm.intake.InboxFilter;
 import io.github.camelllm.intake.Intake;
@@ -38,10 +38,9 @@ import org.apache.camel.support.TypeConverterSupport;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
-import java.util.function.UnaryOperator;
 
 /**
- * Creates one pipeline's beans from its settings and binds them under the names its routes use, each prefixed
+ * Creates one pipeline's beans from its configuration and binds them under the names its routes use, each prefixed
  * with the pipeline's name ({@code NAME-runs}, {@code NAME-callGate}, ...), so they cannot replace a bean of the
  * host's or of another pipeline. The flow itself lives in {@code routes/*.camel.yaml}.
  */
@@ -53,33 +52,27 @@ public final class PipelineBeans {
      */
     private static final int VERTX_EVENT_LOOPS = 1;
 
-    private final Settings settings;
+    private final PipelineConfig config;
     private final String name;
     private final boolean simulated;
-    private final boolean ownsContext;
 
-    /**
-     * @param simulated   the API is the built-in simulator: results and summaries say so
-     * @param ownsContext the pipeline is the whole application (the command line): it may configure the
-     *                    context's own {@code jms} component; inside a host it registers one of its own
-     */
-    public PipelineBeans(Settings settings, String name, boolean simulated, boolean ownsContext) {
-        this.settings = settings;
-        this.name = name;
+    /** @param simulated the API is a simulator: results and summaries say so */
+    public PipelineBeans(PipelineConfig config, boolean simulated) {
+        this.config = config;
+        this.name = config.name();
         this.simulated = simulated;
-        this.ownsContext = ownsContext;
     }
 
     public void configure(CamelContext context) {
-        int concurrency = settings.getInt("llm.concurrency", 1);
+        int concurrency = config.calls().concurrency();
 
-        RunRegistry runs = RunRegistry.fromSettings(settings, simulated);
-        PromptParser parser = new PromptParser(Jackson.MAPPER, settings.get("llm.model"));
+        RunRegistry runs = runRegistry();
+        PromptParser parser = new PromptParser(Jackson.MAPPER, config.api().model());
         bind(context, "runs", runs);
         // the questions the routes ask per prompt are Predicate and Expression beans (ref language): no per-call
         // method lookup and parameter binding, and the route itself keeps and tests the answer
         bind(context, "runStopped", new RunStopped(runs::accepting));
-        Intake intake = new Intake(runs, parser, settings.getInt("llm.input.max-line-bytes", 16));
+        Intake intake = new Intake(runs, parser, config.input().maxLineBytes());
         bind(context, "intake", intake);
         // the work every prompt passes through is done by processors, for the same reason
         bind(context, "parseLine", (Processor) exchange -> exchange.getMessage().setBody(intake.parse(exchange)));
@@ -97,8 +90,8 @@ public final class PipelineBeans {
         ExecutorService httpIo = context.getExecutorServiceManager().newThreadPool(this, name + "-http",
                 new ThreadPoolProfileBuilder(name + "-http").poolSize(4).maxPoolSize(4).maxQueueSize(Integer.MAX_VALUE)
                         .build());
-        UnaryOperator<String> scrub = FailurePolicy.scrubber(settings.apiKey());
-        CallGate gate = new CallGate(flowSettings(), timer, scrub, runs::accepting);
+        CallGate gate = new CallGate(config.api(), config.rateLimits(), config.retry(), config.faults(), timer,
+                runs::accepting);
         bind(context, "callGate", gate);
         runs.reportRateLimitsWith(runId -> {
             CallGate.RunFlowStats stats = gate.statsOf(runId);
@@ -111,9 +104,8 @@ public final class PipelineBeans {
         bind(context, "callWithheld", (Predicate) chat::withheld);
         bind(context, "repliesHere", (Predicate) chat::repliesHere);
         bind(context, "toResult", (Processor) exchange -> exchange.getMessage().setBody(chat.toResult(exchange)));
-        AutoCloseable closeClient = bindChatClient(context, gate, timer, httpIo, concurrency);
-        FailurePolicy failures = new FailurePolicy(settings.getInt("llm.retry.max-attempts", 1),
-                settings.getLong("llm.retry.max-retry-after-ms", 0), gate, settings.apiKey());
+        AutoCloseable closeClient = bindChatClient(context, gate, timer, httpIo);
+        FailurePolicy failures = new FailurePolicy(config.retry(), config.api(), gate);
         bind(context, "failures", failures);
         bind(context, "retryWhile", (Predicate) failures::shouldRetry);
         bind(context, "retryAfterDelay", (Processor) failures::onFailure);
@@ -136,46 +128,44 @@ public final class PipelineBeans {
         bind(context, "record", results.recorder());
         bind(context, "rejects", new Rejects());
         // which inbox files are complete inputs (stable, not temporary, not links)
-        bind(context, "inboxFilter", new InboxFilter(settings.getLong("llm.inbox.read-lock-ms", 0),
-                settings.getBoolean("llm.inbox.require-marker"), settings.getBoolean("llm.inbox.follow-symlinks")));
-        bind(context, "realtimeOrBatch", new RouteDecider(settings.getBoolean("llm.batch.enabled"),
-                settings.getInt("llm.route.long-prompt-tokens", 0)));
-        BatchBeans.bind(context, name + "-", settings, runs, timer);
+        bind(context, "inboxFilter", new InboxFilter(config.inbox()));
+        bind(context, "realtimeOrBatch", new RouteDecider(config.batch()));
+        BatchBeans.bind(context, name + "-", config, runs, timer);
 
         // Across a broker, work items and results travel as JSON text (see llm.realtime.queue-uri)
         context.getTypeConverterRegistry().addTypeConverter(String.class, PromptRequest.class,
                 converter(value -> WorkItems.requestToJson((PromptRequest) value)));
         context.getTypeConverterRegistry().addTypeConverter(String.class, PromptResult.class,
                 converter(value -> WorkItems.resultToJson((PromptResult) value)));
-        String brokerUrl = settings.get("llm.broker.url", "");
-        if (!brokerUrl.isEmpty()) {
+        if (config.broker().enabled()) {
             // only here: the broker client is optional, a host without one never loads these classes
-            BrokerConnections.register(context, ownsContext ? "jms" : name + "-jms", brokerUrl,
-                    settings.get("llm.broker.user", null), settings.get("llm.broker.password", null), concurrency);
+            BrokerConnections.register(context, name + "-jms", config.broker(), concurrency);
         }
+    }
+
+    /** The registry of the runs: where they work, what they write, how they end. */
+    private RunRegistry runRegistry() {
+        RunRegistry.Options options = new RunRegistry.Options(config.runs().fsync(), config.inbox().followSymlinks(),
+                config.runs().retryBroken(), config.shutdown().timeout(), config.schedule().keepOutputs());
+        return new RunRegistry(config.runs().workRoot(), config.output().outbox(), config.output().order(),
+                config.inbox().onDuplicate(), options, simulated);
     }
 
     /** Binds the chosen chat client as {@code NAME-chatClient}; returns what closes it when the pipeline stops. */
     private AutoCloseable bindChatClient(CamelContext context, CallGate gate, ScheduledExecutorService timer,
-                                         ExecutorService httpIo, int concurrency) {
-        String baseUrl = settings.get("llm.base-url");
-        long connectMs = settings.getLong("llm.timeout.connect-ms", 1);
-        long responseMs = settings.getLong("llm.timeout.response-ms", 1);
-        int maxBytes = settings.getInt("llm.response.max-bytes", 1024);
-        if ("vertx".equals(settings.get("llm.http.client", "jdk"))) {
+                                         ExecutorService httpIo) {
+        if (config.calls().client() == HttpClientKind.VERTX) {
             if (!onClassPath("io.vertx.core.http.HttpClientAgent")) {
-                throw new IllegalStateException("llm.http.client=vertx needs io.vertx:vertx-core 5 on the class "
-                        + "path (an optional dependency of the library)");
+                throw new IllegalStateException(config.names().of("http.client") + "=vertx needs io.vertx:vertx-core"
+                        + " 5 on the class path (an optional dependency of the library)");
             }
             // the class is loaded only here, so a host without Vert.x never needs it
-            VertxChatClient client = new VertxChatClient(baseUrl, settings.apiKey(),
-                    concurrency, VERTX_EVENT_LOOPS, connectMs, responseMs, maxBytes, gate);
+            VertxChatClient client = new VertxChatClient(config.api(), config.calls(), VERTX_EVENT_LOOPS, gate);
             bind(context, "chatClient", client);
             gate.probeWith(client::probe);
             return client;
         }
-        ChatClient client = new ChatClient(baseUrl, settings.apiKey(), connectMs, responseMs, maxBytes, gate, timer,
-                httpIo);
+        ChatClient client = new ChatClient(config.api(), config.calls(), gate, timer, httpIo);
         bind(context, "chatClient", client);
         gate.probeWith(client::probe);
         return () -> {
@@ -197,21 +187,6 @@ public final class PipelineBeans {
         } catch (Exception e) {
             // the pipeline has stopped; nothing depends on this any more
         }
-    }
-
-    private FlowSettings flowSettings() {
-        // auto, stop or hold (the settings table refuses anything else): auto holds when the inbox is watched
-        String onFatal = settings.get("llm.faults.on-fatal", "auto");
-        boolean hold = "auto".equals(onFatal) ? settings.getBoolean("llm.inbox.enabled") : "hold".equals(onFatal);
-        return new FlowSettings(settings.getLong("llm.rate-limit.requests-per-minute", 0),
-                settings.getLong("llm.rate-limit.tokens-per-minute", 0),
-                settings.getLong("llm.retry.max-rate-limit-wait-ms", 0),
-                settings.getLong("llm.retry.max-outage-ms", 0),
-                settings.getLong("llm.retry.max-probe-interval-ms", 1),
-                hold,
-                settings.getLong("llm.faults.probe-interval-ms", 1),
-                settings.getLong("llm.retry.initial-delay-ms", 0),
-                settings.getLong("llm.retry.max-delay-ms", 0));
     }
 
     private static TypeConverter converter(Function<Object, String> toJson) {

@@ -1,5 +1,10 @@
 package io.github.camelllm.batch;
 
+import java.util.HashMap;
+import java.util.Map;
+import io.github.camelllm.config.PipelineConfig;
+import io.github.camelllm.config.CallConfig;
+import io.github.camelllm.config.ApiConfig;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.github.camelllm.model.LlmConstants;
 import io.github.camelllm.openai.ApiException;
@@ -58,14 +63,8 @@ class BatchHttpTest {
     @BeforeEach
     void start() throws Exception {
         api.start();
-        job = new ShardJob();
-        job.dir = dir;
-        job.runId = "run-1";
-        job.shardId = "shard-1";
-        job.shardFile = "shard-1.jsonl";
-        job.lines = new long[]{1};
-        job.fileId = "file-in";
-        job.batchId = "batch_1";
+        job = new TestJob().run("run-1").shard("shard-1").lines(new long[]{1}, "a").fileId("file-in")
+                .batchId("batch_1").in(dir);
         Files.writeString(job.shardPath(), "{\"custom_id\":\"a\"}\n");
     }
 
@@ -76,7 +75,21 @@ class BatchHttpTest {
     }
 
     private BatchHttp client(String key, long responseMs) {
-        return new BatchHttp(api.baseUrl() + "/v1", key, 2000, responseMs, 1 << 20, timer);
+        return new BatchHttp(apiConfig(api.baseUrl() + "/v1", key), calls(responseMs), timer);
+    }
+
+    private static ApiConfig apiConfig(String baseUrl, String key) {
+        Map<String, String> api = new HashMap<>();
+        api.put("base-url", baseUrl);
+        if (key != null) {
+            api.put("api-key", key);
+        }
+        return PipelineConfig.of(api).api();
+    }
+
+    private static CallConfig calls(long responseMs) {
+        return PipelineConfig.of(Map.of("timeout.connect-ms", "2000", "timeout.response-ms", Long.toString(responseMs),
+                "response.max-bytes", Integer.toString(1 << 20))).calls();
     }
 
     private Exchange exchange() {
@@ -214,8 +227,8 @@ class BatchHttpTest {
                     throw new UncheckedIOException(e);
                 }
             });
-            BatchHttp stalling = new BatchHttp("http://127.0.0.1:" + server.getLocalPort() + "/v1", KEY, 2000, 600,
-                    1 << 20, timer);
+            BatchHttp stalling = new BatchHttp(apiConfig("http://127.0.0.1:" + server.getLocalPort() + "/v1", KEY),
+                    calls(600), timer);
             Exchange stalled = exchange();
             stalled.setProperty(LlmConstants.DOWNLOAD, "stalled");
             stalling.download(stalled);

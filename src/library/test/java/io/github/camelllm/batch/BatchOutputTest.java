@@ -1,5 +1,6 @@
 package io.github.camelllm.batch;
 
+import io.github.camelllm.config.OnBatchFailure;
 import io.github.camelllm.model.LlmConstants;
 
 import io.github.camelllm.model.PromptRequest;
@@ -36,21 +37,20 @@ class BatchOutputTest {
     @BeforeEach
     void setUp() throws Exception {
         run = new OpenRun(dir, 10);
-        job = new ShardJob();
-        job.runId = run.id();
-        job.shardId = "shard-1";
-        job.model = MODEL;
-        job.shardFile = "shard-1.jsonl";
-        job.stage = ShardJob.SUBMITTED;
-        job.batchId = "batch_1";
-        job.lines = new long[]{2, 5, 9};
-        job.customIds = new String[]{"a", "b", "c"};
-        job.dir = Files.createDirectories(run.run.workDir().resolve("batches"));
+        job = submitted().in(Files.createDirectories(run.run.workDir().resolve("batches")));
         List<String> shard = new ArrayList<>();
+        String[] ids = {"a", "b", "c"};
+        long[] lines = {2, 5, 9};
         for (int i = 0; i < 3; i++) {
-            shard.add(ShardAggregator.requestLine(run.prompt(job.lines[i], job.customIds[i], MODEL, "question " + i)));
+            shard.add(ShardAggregator.requestLine(run.prompt(lines[i], ids[i], MODEL, "question " + i)));
         }
         Files.write(job.shardPath(), shard);
+    }
+
+    /** The job of a shard whose batch batch_1 was created. */
+    TestJob submitted() {
+        return new TestJob().run(run.id()).shard("shard-1").model(MODEL).stage(ShardJob.SUBMITTED)
+                .lines(new long[]{2, 5, 9}, "a", "b", "c").fileId("file-1").batchId("batch_1");
     }
 
     @AfterEach
@@ -89,19 +89,19 @@ class BatchOutputTest {
 
     @Test
     void an_output_line_becomes_the_ok_result_of_the_input_line_with_its_custom_id() throws Exception {
-        BatchOutput output = new BatchOutput(run.runs, "error");
+        BatchOutput output = new BatchOutput(run.runs, OnBatchFailure.ERROR);
         Object result = outcome(output, answered("b", "answer b",
                 "{\"prompt_tokens\":90,\"completion_tokens\":3,\"total_tokens\":93}"));
 
         assertThat(result).isEqualTo(new PromptResult(run.id(), "b", 5, PromptResult.OK, "batch", "answer b", "stop",
                 new PromptResult.Usage(90, 3, 93), 1, 0, null, "batch_1"));
         assertThat(job.isAnswered(1)).isTrue();
-        assertThat(job.okCount.get()).isEqualTo(1);
+        assertThat(job.okCount()).isEqualTo(1);
     }
 
     @Test
     void output_lines_in_any_order_map_to_their_own_lines_and_each_counts_once() throws Exception {
-        BatchOutput output = new BatchOutput(run.runs, "error");
+        BatchOutput output = new BatchOutput(run.runs, OnBatchFailure.ERROR);
         String usage = "{\"prompt_tokens\":4,\"completion_tokens\":6}";
         PromptResult c = (PromptResult) outcome(output, answered("c", "third", usage));
         PromptResult a = (PromptResult) outcome(output, answered("a", "first", usage));
@@ -113,13 +113,13 @@ class BatchOutputTest {
         assertThat(outcome(output, answered("zzz", "stranger", usage))).as("a custom_id the shard does not hold")
                 .isNull();
         assertThat(outcome(output, "  ")).isNull();
-        assertThat(job.okCount.get()).isEqualTo(2);
+        assertThat(job.okCount()).isEqualTo(2);
     }
 
     @Test
     void with_on_failure_error_unanswered_and_failed_lines_become_error_results() throws Exception {
-        BatchOutput output = new BatchOutput(run.runs, " Error ");
-        job.terminalStatus = "completed";
+        BatchOutput output = new BatchOutput(run.runs, OnBatchFailure.ERROR);
+        job.ended("completed", null);
         assertThat(outcome(output, answered("b", "fine", "{}"))).isInstanceOf(PromptResult.class);
         assertThat(outcome(output, failedRequest("c", 500, "server_error", "The server had an error"))).isNull();
 
@@ -136,12 +136,12 @@ class BatchOutputTest {
                 "batch batch_1 completed without an answer for this line", null));
         assertThat(c.line()).isEqualTo(9);
         assertThat(c.error()).isEqualTo(new ErrorInfo("server_error", "The server had an error", 500));
-        assertThat(job.fallbackCount.get()).isEqualTo(2);
+        assertThat(job.fallbackCount()).isEqualTo(2);
     }
 
     @Test
     void with_on_failure_realtime_the_same_lines_are_asked_again_in_real_time() throws Exception {
-        BatchOutput output = new BatchOutput(run.runs, "realtime");
+        BatchOutput output = new BatchOutput(run.runs, OnBatchFailure.REALTIME);
         outcome(output, answered("b", "fine", "{}"));
         outcome(output, failedRequest("c", 500, "server_error", "The server had an error"));
 
@@ -160,12 +160,12 @@ class BatchOutputTest {
 
     @Test
     void an_error_file_line_names_its_own_reason() throws Exception {
-        BatchOutput output = new BatchOutput(run.runs, "error");
+        BatchOutput output = new BatchOutput(run.runs, OnBatchFailure.ERROR);
         outcome(output, "{\"id\":\"batch_req_3\",\"custom_id\":\"a\",\"response\":null,\"error\":{\"code\":"
                 + "\"batch_expired\",\"message\":\"This request could not be executed before the completion window "
                 + "expired.\"}}");
         outcome(output, "{\"custom_id\":\"b\",\"response\":{\"status_code\":400,\"body\":{}}}");
-        job.terminalStatus = "expired";
+        job.ended("expired", null);
 
         List<Object> rest = remaining(output);
 
@@ -178,28 +178,27 @@ class BatchOutputTest {
 
     @Test
     void a_batch_that_ended_without_answers_gives_each_line_the_batchs_reason() throws Exception {
-        BatchOutput output = new BatchOutput(run.runs, "error");
-        job.terminalStatus = "cancelled";
+        BatchOutput output = new BatchOutput(run.runs, OnBatchFailure.ERROR);
+        job.ended("cancelled", null);
         assertThat(remaining(output)).extracting(r -> ((PromptResult) r).error().type())
                 .containsExactly("batch_cancelled", "batch_cancelled", "batch_cancelled");
 
-        job.terminalStatus = "failed";
-        job.failureMessage = "token_limit_exceeded: Enqueued token limit reached";
-        job.batchId = null;
+        job = submitted().stage(ShardJob.UPLOADED).batchId(null).in(job.dir());
+        job.refused("token_limit_exceeded: Enqueued token limit reached");
         assertThat(remaining(output)).extracting(r -> ((PromptResult) r).error().message()).containsOnly(
                 "batch of shard shard-1 failed: token_limit_exceeded: Enqueued token limit reached");
     }
 
     @Test
     void lines_that_already_have_their_result_are_left_alone() throws Exception {
-        BatchOutput output = new BatchOutput(run.runs, "error");
+        BatchOutput output = new BatchOutput(run.runs, OnBatchFailure.ERROR);
         run.runs.record(PromptResult.invalid(run.id(), "b", 5, "test", "answered before"));
         assertThat(remaining(output)).extracting(r -> ((PromptResult) r).line()).containsExactly(2L, 9L);
     }
 
     @Test
     void a_downloaded_file_is_saved_next_to_the_job_and_read_line_by_line() throws Exception {
-        BatchOutput output = new BatchOutput(run.runs, "error");
+        BatchOutput output = new BatchOutput(run.runs, OnBatchFailure.ERROR);
         Exchange download = withJob(new ByteArrayInputStream("one\ntwo\n".getBytes(StandardCharsets.UTF_8)));
         download.getMessage().setHeader("Content-Type", "application/octet-stream");
 
@@ -207,17 +206,11 @@ class BatchOutputTest {
         Iterator<String> lines = output.save(download);
 
         assertThat(lines).toIterable().containsExactly("one", "two");
-        assertThat(job.dir.resolve("shard-1.output.jsonl")).hasContent("one\ntwo");
+        assertThat(job.dir().resolve("shard-1.output.jsonl")).hasContent("one\ntwo");
         assertThat(download.getMessage().getHeaders()).isEmpty();
         Exchange errors = withJob(new ByteArrayInputStream("three\n".getBytes(StandardCharsets.UTF_8)));
         errors.setProperty(LlmConstants.BATCH_FILE, BatchOutput.FILE_ERRORS);
         assertThat(output.save(errors)).toIterable().containsExactly("three");
-        assertThat(job.dir.resolve("shard-1.errors.jsonl")).exists();
-    }
-
-    @Test
-    void on_failure_is_realtime_or_error() {
-        assertThatThrownBy(() -> new BatchOutput(run.runs, "sometimes")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("llm.batch.on-failure must be realtime or error, not sometimes");
+        assertThat(job.dir().resolve("shard-1.errors.jsonl")).exists();
     }
 }

@@ -1,7 +1,9 @@
 package io.github.camelllm.batch;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,20 +11,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The per-model gate of llm.batch.max-enqueued-tokens, without HTTP. */
 class EnqueuedTokensTest {
 
-    private static ShardJob job(String id, String model, long tokens, long sealedAt) {
-        ShardJob job = new ShardJob();
-        job.runId = "run";
-        job.shardId = id;
-        job.model = model;
-        job.tokens = tokens;
-        job.sealedAtMs = sealedAt;
-        job.stage = ShardJob.SEALED;
-        job.lines = new long[0];
-        return job;
+    @TempDir
+    Path dir;
+
+    private TestJob sealed(String id, String model, long tokens, long sealedAt) {
+        return new TestJob().shard(id).model(model).tokens(tokens).sealedAt(sealedAt);
+    }
+
+    private ShardJob job(String id, String model, long tokens, long sealedAt) {
+        return sealed(id, model, tokens, sealedAt).in(dir);
+    }
+
+    /** The job's batch is over and its lines are handed out: it no longer counts. */
+    private static void settle(EnqueuedTokens gate, ShardJob job) throws Exception {
+        gate.release(job);
+        job.settle();
     }
 
     @Test
-    void admits_what_fits_and_holds_the_rest_until_released() {
+    void admits_what_fits_and_holds_the_rest_until_released() throws Exception {
         EnqueuedTokens gate = new EnqueuedTokens(3000);
         ShardJob a = job("a", "m", 2000, 1);
         ShardJob b = job("b", "m", 2000, 2);
@@ -31,14 +38,13 @@ class EnqueuedTokensTest {
         assertThat(gate.admit(a, all, 10)).isTrue();
         assertThat(gate.admit(b, all, 10)).isFalse();
         assertThat(gate.admit(b, all, 11)).isFalse();
-        gate.release(a);
-        a.settled = true;
+        settle(gate, a);
         assertThat(gate.admit(b, all, 12)).isTrue();
         assertThat(gate.admit(b, all, 13)).as("admitted once, stays admitted").isTrue();
     }
 
     @Test
-    void models_have_their_own_limit() {
+    void models_have_their_own_limit() throws Exception {
         EnqueuedTokens gate = new EnqueuedTokens(3000);
         ShardJob a = job("a", "m1", 2000, 1);
         ShardJob b = job("b", "m2", 2000, 2);
@@ -49,7 +55,7 @@ class EnqueuedTokensTest {
     }
 
     @Test
-    void a_shard_larger_than_the_limit_goes_alone_and_nothing_overtakes_it() {
+    void a_shard_larger_than_the_limit_goes_alone_and_nothing_overtakes_it() throws Exception {
         EnqueuedTokens gate = new EnqueuedTokens(3000);
         ShardJob small = job("small", "m", 1000, 1);
         ShardJob huge = job("huge", "m", 5000, 2);
@@ -59,35 +65,30 @@ class EnqueuedTokensTest {
         assertThat(gate.admit(small, all, 10)).isTrue();
         assertThat(gate.admit(huge, all, 10)).as("something else is enqueued").isFalse();
         assertThat(gate.admit(later, all, 10)).as("would fit, but the huge shard waits first").isFalse();
-        gate.release(small);
-        small.settled = true;
+        settle(gate, small);
         assertThat(gate.admit(later, all, 11)).isFalse();
         assertThat(gate.admit(huge, all, 11)).as("alone").isTrue();
         assertThat(gate.admit(later, all, 11)).isFalse();
-        gate.release(huge);
-        huge.settled = true;
+        settle(gate, huge);
         assertThat(gate.admit(later, all, 12)).isTrue();
     }
 
     @Test
-    void a_waiting_job_queues_only_once_its_resubmission_time_has_come() {
+    void a_waiting_job_queues_only_once_its_resubmission_time_has_come() throws Exception {
         EnqueuedTokens gate = new EnqueuedTokens(3000);
         ShardJob running = job("running", "m", 2000, 1);
-        ShardJob waiting = job("waiting", "m", 2000, 2);
-        waiting.stage = ShardJob.WAITING;
-        waiting.resubmitAtMs = 100;
+        ShardJob waiting = sealed("waiting", "m", 2000, 2).stage(ShardJob.WAITING).resubmitAt(100).in(dir);
         ShardJob later = job("later", "m", 500, 3);
         List<ShardJob> all = List.of(running, waiting, later);
         assertThat(gate.admit(running, all, 10)).isTrue();
 
         assertThat(gate.admit(later, all, 50)).as("the waiting job is not due: no one ahead").isTrue();
-        gate.release(later);
-        later.settled = true;
+        settle(gate, later);
         assertThat(gate.admit(waiting, all, 150)).isFalse();
     }
 
     @Test
-    void no_limit_admits_everything() {
+    void no_limit_admits_everything() throws Exception {
         EnqueuedTokens gate = new EnqueuedTokens(0);
         ShardJob a = job("a", "m", 1_000_000, 1);
         ShardJob b = job("b", "m", 1_000_000, 2);

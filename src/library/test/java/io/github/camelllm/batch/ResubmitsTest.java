@@ -2,6 +2,8 @@ package io.github.camelllm.batch;
 
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ResubmitsTest {
@@ -24,9 +26,7 @@ class ResubmitsTest {
     @Test
     void bounded_by_max() {
         Resubmits r = new Resubmits(2, 100);
-        ShardJob job = new ShardJob();
-        assertThat(r.allowed(job)).isTrue();
-        job.resubmits = 2;
-        assertThat(r.allowed(job)).isFalse();
+        assertThat(r.allowed(new TestJob().resubmits(1).in(Path.of("batches")))).isTrue();
+        assertThat(r.allowed(new TestJob().resubmits(2).in(Path.of("batches")))).isFalse();
     }
 }

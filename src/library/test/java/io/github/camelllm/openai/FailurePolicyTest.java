@@ -1,9 +1,9 @@
 package io.github.camelllm.openai;
 
+import io.github.camelllm.config.PipelineConfig;
 import io.github.camelllm.model.PromptRequest;
 import io.github.camelllm.model.PromptResult;
 import io.github.camelllm.flow.CallGate;
-import io.github.camelllm.flow.FlowSettings;
 import io.github.camelllm.flow.PipelineStoppedException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -38,12 +38,20 @@ class FailurePolicyTest {
 
     /** A gate that holds prompts on faults no retry fixes (the service) or ends them at once (a run FILE). */
     CallGate gate(boolean holdOnFaults) {
-        FlowSettings flow = new FlowSettings(0, 0, 60_000, 60_000, 1_000, holdOnFaults, 1_000, 100, 1_000);
-        return new CallGate(flow, timer, FailurePolicy.scrubber(KEY), runId -> true);
+        PipelineConfig c = config(holdOnFaults);
+        return new CallGate(c.api(), c.rateLimits(), c.retry(), c.faults(), timer, runId -> true);
     }
 
     FailurePolicy policy(CallGate gate) {
-        return new FailurePolicy(3, 5_000, gate, KEY);
+        PipelineConfig c = config(false);
+        return new FailurePolicy(c.retry(), c.api(), gate);
+    }
+
+    static PipelineConfig config(boolean holdOnFaults) {
+        return PipelineConfig.of(Map.of("api-key", KEY, "retry.max-attempts", "3", "retry.max-retry-after-ms", "5000",
+                "retry.initial-delay-ms", "100", "retry.max-delay-ms", "1000", "retry.max-outage-ms", "60000",
+                "retry.max-probe-interval-ms", "1000", "retry.max-rate-limit-wait-ms", "60000",
+                "faults.on-fatal", holdOnFaults ? "hold" : "stop", "faults.probe-interval-ms", "1000"));
     }
 
     static PromptRequest request() {

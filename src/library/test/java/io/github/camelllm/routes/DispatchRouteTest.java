@@ -1,5 +1,7 @@
 package io.github.camelllm.routes;
 
+import io.github.camelllm.config.PipelineConfig;
+import io.github.camelllm.config.BatchConfig;
 import io.github.camelllm.model.PromptRequest;
 import io.github.camelllm.run.RunStopped;
 import io.github.camelllm.batch.RouteDecider;
@@ -50,7 +52,7 @@ class DispatchRouteTest extends RouteFileTestSupport {
     protected void bindToRegistry(Registry registry) {
         registry.bind("llm-runs", runs);
         registry.bind("llm-runStopped", new RunStopped(runs::accepting));
-        registry.bind("llm-realtimeOrBatch", new RouteDecider(true, LONG_PROMPT_TOKENS));
+        registry.bind("llm-realtimeOrBatch", new RouteDecider(batch(true)));
     }
 
     static PromptRequest prompt(String runId, String customId, String mode, int estimatedTokens) {
@@ -104,8 +106,13 @@ class DispatchRouteTest extends RouteFileTestSupport {
 
     @Test
     void with_the_batch_api_off_every_prompt_is_called_in_real_time() {
-        RouteDecider off = new RouteDecider(false, LONG_PROMPT_TOKENS);
+        RouteDecider off = new RouteDecider(batch(false));
         assertThat(off.route(prompt("r1", "long", null, 10 * LONG_PROMPT_TOKENS))).isEqualTo(PromptRequest.REALTIME);
         assertThat(off.route(prompt("r1", "asked", "batch", 1))).isEqualTo(PromptRequest.REALTIME);
+    }
+
+    static BatchConfig batch(boolean enabled) {
+        return PipelineConfig.of(Map.of("batch.enabled", Boolean.toString(enabled), "route.long-prompt-tokens",
+                Integer.toString(LONG_PROMPT_TOKENS))).batch();
     }
 }

@@ -1,9 +1,9 @@
 package io.github.camelllm.routes;
 
+import io.github.camelllm.config.PipelineConfig;
 import io.github.camelllm.model.PromptRequest;
 import io.github.camelllm.model.PromptResult;
 import io.github.camelllm.flow.CallGate;
-import io.github.camelllm.flow.FlowSettings;
 import io.github.camelllm.openai.ApiException;
 import io.github.camelllm.openai.ApiFailure;
 import io.github.camelllm.openai.CallState;
@@ -74,9 +74,12 @@ class ErrorsRouteTest extends RouteFileTestSupport {
 
     @Override
     protected void bindToRegistry(Registry registry) {
-        FlowSettings flow = new FlowSettings(0, 0, 60_000, 60_000, 1_000, false, 1_000, 100, 1_000);
-        CallGate gate = new CallGate(flow, timer, FailurePolicy.scrubber(""), runId -> true);
-        FailurePolicy failures = new FailurePolicy(MAX_ATTEMPTS, 5_000, gate, "");
+        PipelineConfig c = PipelineConfig.of(Map.of("retry.max-attempts", Integer.toString(MAX_ATTEMPTS),
+                "retry.max-retry-after-ms", "5000", "retry.initial-delay-ms", "100", "retry.max-delay-ms", "1000",
+                "retry.max-outage-ms", "60000", "retry.max-probe-interval-ms", "1000",
+                "retry.max-rate-limit-wait-ms", "60000", "faults.on-fatal", "stop", "faults.probe-interval-ms", "1000"));
+        CallGate gate = new CallGate(c.api(), c.rateLimits(), c.retry(), c.faults(), timer, runId -> true);
+        FailurePolicy failures = new FailurePolicy(c.retry(), c.api(), gate);
         registry.bind("llm-timer", timer);
         registry.bind("llm-retryWhile", (Predicate) failures::shouldRetry);
         registry.bind("llm-callWithheld", (Predicate) exchange -> false);

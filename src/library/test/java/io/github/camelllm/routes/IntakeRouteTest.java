@@ -1,5 +1,7 @@
 package io.github.camelllm.routes;
 
+import io.github.camelllm.config.OnDuplicate;
+import io.github.camelllm.config.OutputOrder;
 import io.github.camelllm.intake.Intake;
 import io.github.camelllm.intake.PromptParser;
 import io.github.camelllm.json.Jackson;
@@ -54,7 +56,7 @@ class IntakeRouteTest extends RouteFileTestSupport {
 
     @Override
     protected void bindToRegistry(Registry registry) {
-        runs = new RunRegistry(dir.resolve("work").toString(), dir.resolve("outbox").toString(), "ordered", "skip");
+        runs = new RunRegistry(dir.resolve("work"), dir.resolve("outbox"), OutputOrder.ORDERED, OnDuplicate.SKIP);
         Intake intake = new Intake(runs, new PromptParser(Jackson.MAPPER, "gpt-4o-mini"), 1024);
         registry.bind("llm-intake", intake);
         registry.bind("llm-parseLine", (Processor) e -> e.getMessage().setBody(intake.parse(e)));

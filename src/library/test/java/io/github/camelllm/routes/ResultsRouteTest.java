@@ -1,5 +1,7 @@
 package io.github.camelllm.routes;
 
+import io.github.camelllm.config.OutputOrder;
+import io.github.camelllm.config.OnDuplicate;
 import io.github.camelllm.model.PromptRequest;
 import io.github.camelllm.model.PromptResult;
 import io.github.camelllm.model.PromptResult.ErrorInfo;
@@ -44,7 +46,7 @@ class ResultsRouteTest extends RouteFileTestSupport {
 
     @Override
     protected void bindToRegistry(Registry registry) {
-        runs = new RunRegistry(dir.resolve("work").toString(), dir.resolve("outbox").toString(), "ordered", "skip");
+        runs = new RunRegistry(dir.resolve("work"), dir.resolve("outbox"), OutputOrder.ORDERED, OnDuplicate.SKIP);
         registry.bind("llm-runs", runs);
         Results results = new Results(runs);
         registry.bind("llm-results", results);

@@ -1,0 +1,203 @@
+package io.github.camelllm.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.UUID;
+
+/**
+ * Opens runs: claims a file's run for this process ({@link RunClaim}), applies the duplicate policy to content
+ * that completed a run before (its outputs written again from the journal, or run again), and resumes a run
+ * whose work folder has a journal (the lines it holds are done).
+ */
+final class RunOpener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunOpener.class);
+
+    private final Path workRoot;
+    private final Path outbox;
+    private final boolean ordered;
+    private final boolean rerunDuplicates;
+    private final boolean fsync;
+    private final InputFiles inputs;
+    private final ActiveRuns active;
+    private final RecentRuns recent;
+    private final StoppedRuns stopped;
+    private final RunFinisher finisher;
+
+    /**
+     * @param ordered         results files are written in input order at the end (else streamed as they come)
+     * @param rerunDuplicates content that completed a run before is run again (else its outputs are written
+     *                        again from its journal)
+     * @param fsync           every journal append is forced to the device
+     */
+    RunOpener(Path workRoot, Path outbox, boolean ordered, boolean rerunDuplicates, boolean fsync, InputFiles inputs,
+              ActiveRuns active, RecentRuns recent, StoppedRuns stopped, RunFinisher finisher) {
+        this.workRoot = workRoot;
+        this.outbox = outbox;
+        this.ordered = ordered;
+        this.rerunDuplicates = rerunDuplicates;
+        this.fsync = fsync;
+        this.inputs = inputs;
+        this.active = active;
+        this.recent = recent;
+        this.stopped = stopped;
+        this.finisher = finisher;
+    }
+
+    /**
+     * Opens the run of an input file, resuming it when its work folder has a journal.
+     *
+     * @param scheduled a scheduled firing: completed content is run again whatever the duplicate policy says,
+     *                  with one dated output set per firing
+     * @return the run; a run that is already complete (its content completed a run before: its outputs were
+     * written again from the journal, nothing is called); or null when this process runs that input right now,
+     * or stopped it recently
+     * @throws RunBusyException another process owns the run or the input, or the file is still changing
+     */
+    Run openFile(Path file, boolean archiveWhenDone, boolean scheduled) throws IOException,
+            UnreadableInputException, RunBusyException {
+        InputFiles.Inspected input = inputs.inspect(file, !archiveWhenDone);
+        String runId = input.runId();
+        String working = active.working(runId, file);
+        if (working != null) {
+            LOG.debug("{} is being run here (run {}): not started twice", file, working);
+            return null;
+        }
+        if (stopped.isDraining(runId) || (archiveWhenDone && stopped.inBackoff(runId))) {
+            return null; // stopped recently (service mode: tried again later)
+        }
+        RunClaim claim;
+        try {
+            claim = RunClaim.take(workRoot, file, runId);
+        } catch (IOException e) {
+            throw RunStorageException.of(runId, workRoot, e);
+        }
+        try {
+            if (!input.stamp().equals(InputStamp.current(file))) {
+                throw new RunBusyException(file + " changed since it was looked at");
+            }
+            return openClaimed(input, archiveWhenDone, scheduled, claim);
+        } catch (IOException | RunBusyException | RuntimeException e) {
+            claim.release();
+            throw e;
+        }
+    }
+
+    private Run openClaimed(InputFiles.Inspected input, boolean archiveWhenDone, boolean scheduled, RunClaim claim)
+            throws IOException {
+        String runId = input.runId();
+        Path workDir = workRoot.resolve(runId);
+        Path file = input.path();
+        String base = Outbox.baseName(file.getFileName().toString());
+        if (RunStore.completed(workDir)) {
+            if (!rerunDuplicates && !scheduled) {
+                return writeAgain(input, base, workDir, archiveWhenDone, claim);
+            }
+            LOG.info("{} repeats completed run {}: running it again ({})", file.getFileName(), runId,
+                    scheduled ? "scheduled" : "llm.inbox.on-duplicate=rerun");
+            // keep the last completed run of this content for reference, not one folder per rerun (a nightly
+            // schedule would otherwise fill the disk)
+            RunStore.rotateCompleted(workDir);
+        }
+        try {
+            RunStore.probe(runId, workDir);
+        } catch (RunStorageException e) {
+            stopped.broken(runId);
+            throw e;
+        }
+        boolean fresh = !Files.exists(workDir.resolve(RunStore.JOURNAL));
+        JsonNode manifest = RunStore.manifest(workDir, runId, base, file, input.format(), input.sha256());
+        long startedAt = manifest.path("started_at_ms").asLong(System.currentTimeMillis());
+        String name = scheduled ? Outbox.dated(base, startedAt) : base;
+        Run run = open(new Run.Setup(runId, name, input.format(), input, workDir, outbox, startedAt, ordered,
+                archiveWhenDone, scheduled), claim::release);
+        stopped.reopened(runId);
+        LOG.info("run {} {} {} ({} lines already done)", runId, fresh ? "starts" : "resumes",
+                file.getFileName(), run.resultCount());
+        return run;
+    }
+
+    /**
+     * Content that completed a run before: its outputs are written again from its journal (always in input
+     * order); nothing is called.
+     */
+    private Run writeAgain(InputFiles.Inspected input, String name, Path workDir, boolean archiveWhenDone,
+                           RunClaim claim) throws IOException {
+        Path file = input.path();
+        String runId = input.runId();
+        long startedAt = RunStore.manifest(workDir, runId, name, file, input.format(), input.sha256())
+                .path("started_at_ms").asLong(System.currentTimeMillis());
+        Run.Setup setup = new Run.Setup(runId, name, input.format(), input, workDir, outbox, startedAt, true,
+                archiveWhenDone, false);
+        Run run = new Run(setup, new Journal(workDir.resolve(RunStore.JOURNAL)), null, claim::release);
+        finisher.finishAgain(run, RunStore.recordedWallMs(workDir));
+        LOG.info("{} has the same content (sha256 {}) as completed run {}: its outputs were written again from "
+                + "its journal, nothing was called (set llm.inbox.on-duplicate=rerun to call again)",
+                file.getFileName(), input.sha256(), runId);
+        return run;
+    }
+
+    /** Opens a run for the prompts of one message; its results go to the output endpoint only. */
+    Run openMessages(Run.Format format) throws IOException {
+        String runId = "msg-" + UUID.randomUUID();
+        Path workDir = workRoot.resolve(runId);
+        OwnerLock lock = OwnerLock.tryAcquire(workDir.resolve(RunStore.LOCK));
+        try {
+            return open(new Run.Setup(runId, runId, format, null, workDir, null, System.currentTimeMillis(),
+                    ordered, false, false), lock);
+        } catch (IOException | RuntimeException e) {
+            if (lock != null) {
+                lock.close();
+            }
+            throw e;
+        }
+    }
+
+    /** Opens the run's journal (and streamed results file), replays the journal, and makes the run active. */
+    private Run open(Run.Setup setup, AutoCloseable ownership) throws IOException {
+        Files.createDirectories(setup.workDir());
+        Journal journal;
+        try {
+            journal = new Journal(setup.workDir().resolve(RunStore.JOURNAL), fsync);
+        } catch (IOException e) {
+            throw RunStorageException.of(setup.id(), setup.workDir(), e);
+        }
+        FileChannel streamed = null;
+        try {
+            if (!setup.ordered() && setup.outbox() != null) {
+                Outbox.claim(setup.outbox(), setup.name(), setup.id());
+                Path results = setup.outbox().resolve(setup.name() + ".results.jsonl");
+                // a crash can leave the streamed file behind the journal: rebuild it from the journal
+                RunStore.copyJournal(setup.id(), journal.file(), results);
+                streamed = FileChannel.open(results, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            }
+            Run run = new Run(setup, journal, streamed, ownership);
+            run.replayJournal();
+            active.add(run);
+            recent.opened(run);
+            return run;
+        } catch (IOException | RuntimeException e) {
+            closeAfterFailure(journal, e);
+            closeAfterFailure(streamed, e);
+            throw e;
+        }
+    }
+
+    private static void closeAfterFailure(AutoCloseable file, Exception failure) {
+        if (file == null) {
+            return;
+        }
+        try {
+            file.close();
+        } catch (Exception alsoFailed) {
+            failure.addSuppressed(alsoFailed);
+        }
+    }
+}
