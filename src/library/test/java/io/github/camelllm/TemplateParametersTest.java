@@ -44,12 +44,14 @@ class TemplateParametersTest {
         values.put("llm.realtime.queue-size", "2000");
         values.put("llm.realtime.queue-uri", "seda:a?size={{llm.realtime.queue-size}}&x={{host.own}}");
 
-        assertThat(LlmPipeline.fillIn(values)).containsEntry("llm.realtime.queue-uri", "seda:a?size=2000&x={{host.own}}");
+        assertThat(LlmPipeline.fillIn(values))
+                .containsEntry("llm.realtime.queue-uri", "seda:a?size=2000&x={{host.own}}");
     }
 
     @Test
     void settings_that_name_each_other_in_a_circle_are_refused() {
-        Map<String, String> values = Map.of("llm.output.uri", "{{llm.input.uri}}", "llm.input.uri", "{{llm.output.uri}}");
+        Map<String, String> values = Map.of("llm.output.uri", "{{llm.input.uri}}",
+                "llm.input.uri", "{{llm.output.uri}}");
 
         assertThatThrownBy(() -> LlmPipeline.fillIn(values)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("placeholders name each other in a circle");

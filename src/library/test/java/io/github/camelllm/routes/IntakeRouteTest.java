@@ -24,8 +24,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * 10-intake.camel.yaml: a run's lines go one by one through parsing to dispatch, between the two announcements of intake (the run
- * is open; its intake has ended), which name no stage that listens and travel with no line.
+ * 10-intake.camel.yaml: a run's lines go one by one through parsing to dispatch, between the two announcements of
+ * intake (the run is open; its intake has ended), which name no stage that listens and travel with no line.
  */
 class IntakeRouteTest extends RouteFileTestSupport {
 
@@ -72,7 +72,8 @@ class IntakeRouteTest extends RouteFileTestSupport {
         Exchange done = template.send("direct:llm-prompts", e -> e.getMessage().setBody("Say hello"));
 
         assertThat(done.getException()).isNull();
-        assertThat(seen).containsExactly(LlmConstants.RUN_OPENED, "a prompt, announcing null", LlmConstants.INTAKE_ENDED);
+        assertThat(seen)
+                .containsExactly(LlmConstants.RUN_OPENED, "a prompt, announcing null", LlmConstants.INTAKE_ENDED);
         assertThat(done.getMessage().getHeaders()).as("the caller gets no announcement back")
                 .doesNotContainKey(LlmConstants.INTAKE_EVENT_HEADER);
     }

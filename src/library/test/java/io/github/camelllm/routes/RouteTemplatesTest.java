@@ -95,7 +95,8 @@ class RouteTemplatesTest {
                         read.add(m.group(1));
                     }
                 });
-                assertThat(declared.keySet()).as(where + ": declared parameters").containsExactlyInAnyOrderElementsOf(read);
+                assertThat(declared.keySet()).as(where + ": declared parameters")
+                        .containsExactlyInAnyOrderElementsOf(read);
                 assertThat(declared).as(where + ": every parameter is described").doesNotContainValue("");
                 for (String key : declared.keySet()) {
                     if (!key.equals("name")) {
@@ -138,8 +139,8 @@ class RouteTemplatesTest {
             Model model = camel.getCamelContextExtension().getContextPlugin(Model.class);
             Map<String, Set<String>> declared = new TreeMap<>();
             for (RouteTemplateDefinition t : model.getRouteTemplateDefinitions()) {
-                declared.put(t.getId(), t.getTemplateParameters().stream().map(RouteTemplateParameterDefinition::getName)
-                        .collect(Collectors.toSet()));
+                declared.put(t.getId(), t.getTemplateParameters().stream()
+                        .map(RouteTemplateParameterDefinition::getName).collect(Collectors.toSet()));
             }
             assertThat(camel.getRoutes()).hasSize(28); // all but results-in and schedule
             for (RouteDefinition route : model.getRouteDefinitions()) {
