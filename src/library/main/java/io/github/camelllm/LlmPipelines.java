@@ -1,5 +1,6 @@
 package io.github.camelllm;
 
+import io.github.camelllm.config.Namespace;
 import io.github.camelllm.config.Settings;
 
 import org.apache.camel.CamelConfiguration;
@@ -14,25 +15,32 @@ import java.util.Set;
  * <pre>
  *   camel.main.configuration-classes = io.github.camelllm.LlmPipelines
  *   llm.pipelines = openai, local
- *   openai.api-key = {{env:OPENAI_API_KEY}}
- *   local.base-url = http://localhost:8000/v1
+ *   llm.openai.api-key = {{env:OPENAI_API_KEY}}
+ *   llm.local.base-url = http://localhost:8000/v1
+ *   llm.concurrency = 20                       # shared: both pipelines
  * </pre>
- * Each name becomes one {@link LlmPipeline} with its settings under {@code NAME.*}.
+ * Each name becomes one {@link LlmPipeline} with its settings under {@code llm.NAME.*}, falling back to
+ * {@code llm.*}.
  */
 public class LlmPipelines implements CamelConfiguration {
 
     /** The host property that names the pipelines, comma-separated. */
-    public static final String NAMES = Settings.PIPELINES;
+    public static final String NAMES = Namespace.PIPELINES;
 
     @Override
     public void configure(CamelContext context) {
-        String names = context.getPropertiesComponent().resolveProperty(NAMES).orElse("");
-        Set<String> unique = new LinkedHashSet<>(Arrays.stream(names.split(","))
-                .map(String::trim).filter(n -> !n.isEmpty()).toList());
+        Set<String> unique = names(context);
         if (unique.isEmpty()) {
             throw new Settings.ConfigException(NAMES + " names no pipeline: set it to one or more names, e.g. "
-                    + NAMES + "=openai, whose settings are then openai.base-url, openai.api-key, ...");
+                    + NAMES + "=openai, whose settings are then llm.openai.base-url, llm.openai.api-key, ...");
         }
         unique.forEach(name -> LlmPipeline.named(name).addTo(context));
+    }
+
+    /** The names the host's {@value #NAMES} lists, in order; none when it is not set. */
+    static Set<String> names(CamelContext context) {
+        String names = context.getPropertiesComponent().resolveProperty(NAMES).orElse("");
+        return new LinkedHashSet<>(Arrays.stream(names.split(",")).map(String::trim).filter(n -> !n.isEmpty())
+                .toList());
     }
 }

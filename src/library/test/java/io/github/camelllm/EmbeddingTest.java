@@ -45,16 +45,16 @@ class EmbeddingTest {
     /** The host's properties: what its application.properties (or Spring Environment) would hold. */
     Properties hostProperties() {
         Properties p = new Properties();
-        p.setProperty("openai.base-url", openai.baseUrl());
-        p.setProperty("openai.api-key", "sk-openai-test");
-        p.setProperty("openai.concurrency", "2");
-        p.setProperty("openai.outbox", tmp.resolve("openai/outbox").toString());
-        p.setProperty("openai.output.uri", "mock:openai-answers");
-        p.setProperty("local.base-url", local.baseUrl());
-        p.setProperty("local.model", "llama-3");
-        p.setProperty("local.concurrency", "5");
-        p.setProperty("local.outbox", tmp.resolve("local/outbox").toString());
-        p.setProperty("local.output.uri", "mock:local-answers");
+        p.setProperty("llm.openai.base-url", openai.baseUrl());
+        p.setProperty("llm.openai.api-key", "sk-openai-test");
+        p.setProperty("llm.openai.concurrency", "2");
+        p.setProperty("llm.openai.outbox", tmp.resolve("openai/outbox").toString());
+        p.setProperty("llm.openai.output.uri", "mock:openai-answers");
+        p.setProperty("llm.local.base-url", local.baseUrl());
+        p.setProperty("llm.local.model", "llama-3");
+        p.setProperty("llm.local.concurrency", "5");
+        p.setProperty("llm.local.outbox", tmp.resolve("local/outbox").toString());
+        p.setProperty("llm.local.output.uri", "mock:local-answers");
         return p;
     }
 
@@ -133,22 +133,23 @@ class EmbeddingTest {
     void a_pipeline_without_an_api_is_refused_with_its_property_names() {
         assertThatThrownBy(() -> LlmPipeline.named("nowhere").addTo(host))
                 .isInstanceOf(Settings.ConfigException.class)
-                .hasMessageContaining("nowhere.base-url").hasMessageContaining("nowhere.api-key");
+                .hasMessageContaining("llm.nowhere.base-url").hasMessageContaining("llm.nowhere.api-key");
     }
 
     @Test
     void a_misspelt_or_bad_host_property_names_the_property() {
         Properties p = new Properties();
-        p.setProperty("openai.base-url", "http://localhost:1/v1");
-        p.setProperty("openai.concurency", "4");
+        p.setProperty("llm.openai.base-url", "http://localhost:1/v1");
+        p.setProperty("llm.openai.concurency", "4");
         host.getPropertiesComponent().setInitialProperties(p);
         assertThatThrownBy(() -> LlmPipeline.named("openai").addTo(host))
-                .hasMessageContaining("openai.concurency").hasMessageContaining("openai.concurrency");
+                .hasMessageContaining("llm.openai.concurency").hasMessageContaining("llm.openai.concurrency")
+                .hasMessageContaining("initial properties");
 
-        p.remove("openai.concurency");
-        p.setProperty("openai.concurrency", "0");
+        p.remove("llm.openai.concurency");
+        p.setProperty("llm.openai.concurrency", "0");
         assertThatThrownBy(() -> LlmPipeline.named("openai").addTo(host))
-                .hasMessageContaining("openai.concurrency");
+                .hasMessageStartingWith("llm.openai.concurrency must be between 1 and 100000, got 0");
     }
 
     /** A Spring Environment as Camel Spring Boot's registry shows it: values Camel reads but cannot list. */
@@ -161,16 +162,18 @@ class EmbeddingTest {
     @Test
     void a_misspelt_property_of_a_spring_environment_is_refused_and_a_relaxed_spelling_is_not() {
         Properties p = new Properties();
-        p.setProperty("openai.base-url", "http://localhost:1/v1");
+        p.setProperty("llm.openai.base-url", "http://localhost:1/v1");
         host.getPropertiesComponent().setInitialProperties(p);
         host.getRegistry().bind("environment", new FakeEnvironment(List.of(
-                new FakePropertySource(new String[] {"server.port", "openai.retry.maxAttempts"}),
-                new FakePropertySource(new String[] {"openai.concurency"}))));
+                new FakePropertySource(new String[] {"server.port", "llm.openai.retry.maxAttempts"}),
+                new FakePropertySource(new String[] {"llm.openai.concurency"}))));
         assertThatThrownBy(() -> LlmPipeline.named("openai").addTo(host))
-                .hasMessageContaining("openai.concurency").hasMessageContaining("openai.concurrency");
+                .hasMessageContaining("llm.openai.concurency").hasMessageContaining("llm.openai.concurrency")
+                .hasMessageContaining("Spring Environment");
 
         host.getRegistry().bind("environment", new FakeEnvironment(List.of(
-                new FakePropertySource(new String[] {"openai.retry.maxAttempts", "openai.model"}))));
+                new FakePropertySource(new String[] {"llm.openai.retry.max_attempts", "llm.openai.model",
+                        "llm.retry.maxAttempts"}))));
         assertThat(LlmPipeline.named("openai").addTo(host).inputUri()).isEqualTo("direct:openai-prompts");
     }
 

@@ -20,7 +20,10 @@ public final class HostPipeline implements RunningPipeline {
         this.pipeline = pipeline;
     }
 
-    /** The environment is the process's (Camel's properties component reads it); the argument is not used. */
+    /**
+     * @param environment what the pipeline reads for OPENAI_API_KEY / OPENAI_BASE_URL and checks LLM_* names in
+     *                    (Camel's properties component reads the process's own for the values)
+     */
     public static RunningPipeline start(Map<String, String> settings, Map<String, String> environment) {
         DefaultCamelContext context = new DefaultCamelContext();
         Properties properties = new Properties();
@@ -29,8 +32,8 @@ public final class HostPipeline implements RunningPipeline {
         context.setStreamCaching(false);
         context.setMessageHistory(false);
         try {
-            LlmPipeline pipeline = LlmPipeline.named("llm").addTo(context);
-            long shutdownMs = pipeline.settings().getLong("llm.shutdown.timeout-ms", 1000);
+            LlmPipeline pipeline = LlmPipeline.named("llm").environment(environment).addTo(context);
+            long shutdownMs = pipeline.config().shutdown().timeout().toMillis();
             context.getShutdownStrategy().setTimeout(Math.max(1, (shutdownMs + 999) / 1000));
             context.start();
             return new HostPipeline(context, pipeline);

@@ -43,9 +43,9 @@ class AssistantApplicationTest {
         openai = new FakeOpenAi();
         main = new Main(AssistantApplication.class);
         // what a deployment would set through OPENAI_BASE_URL / OPENAI_API_KEY and its own folders
-        main.addOverrideProperty("assistant.base-url", openai.baseUrl());
-        main.addOverrideProperty("assistant.api-key", KEY);
-        main.addOverrideProperty("assistant.work-dir", tmp.resolve("work").toString());
+        main.addOverrideProperty("llm.assistant.base-url", openai.baseUrl());
+        main.addOverrideProperty("llm.assistant.api-key", KEY);
+        main.addOverrideProperty("llm.assistant.work-dir", tmp.resolve("work").toString());
         main.addOverrideProperty("questions.dir", tmp.resolve("questions").toString());
         main.addOverrideProperty("answers.dir", tmp.resolve("answers").toString());
         main.start();

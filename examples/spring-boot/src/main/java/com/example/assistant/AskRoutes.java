@@ -5,7 +5,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * The host's own routes around the pipeline: questions in on {@code direct:ask}, answers out of the pipeline's
- * output endpoint ({@code assistant.output.uri}) into the log and {@link Answers}.
+ * output endpoint ({@code llm.assistant.output.uri}) into the log and {@link Answers}.
  */
 @Component
 public class AskRoutes extends RouteBuilder {
@@ -27,7 +27,7 @@ public class AskRoutes extends RouteBuilder {
                 .setHeader("llmCustomId", header(QUESTION_ID))
                 .to("direct:assistant-prompts");
 
-        from("{{assistant.output.uri}}").routeId("answers")
+        from("{{llm.assistant.output.uri}}").routeId("answers")
                 .log("${header.llmCustomId} [${header.llmStatus}] ${body}")
                 .bean(answers, "add");
     }

@@ -16,7 +16,7 @@ public class AssistantApplication {
 
     /**
      * Adds the pipeline "assistant" before Camel starts, so its routes start with the host's. Its settings are the
-     * {@code assistant.*} properties of the Spring Environment (application.properties, environment variables,
+     * {@code llm.assistant.*} properties of the Spring Environment (application.properties, environment variables,
      * command-line arguments), which Camel Spring Boot's properties component reads.
      */
     @Bean

@@ -39,10 +39,10 @@ class AssistantApplicationTest {
 
     @DynamicPropertySource
     static void api(DynamicPropertyRegistry registry) {
-        registry.add("assistant.base-url", OPENAI::baseUrl);
-        registry.add("assistant.api-key", () -> KEY);
-        registry.add("assistant.concurrency", () -> "3");
-        registry.add("assistant.work-dir", () -> tmp.resolve("work").toString());
+        registry.add("llm.assistant.base-url", OPENAI::baseUrl);
+        registry.add("llm.assistant.api-key", () -> KEY);
+        registry.add("llm.assistant.concurrency", () -> "3");
+        registry.add("llm.assistant.work-dir", () -> tmp.resolve("work").toString());
     }
 
     @AfterAll
@@ -80,7 +80,7 @@ class AssistantApplicationTest {
     void the_pipeline_took_its_settings_from_the_spring_environment() {
         // from @DynamicPropertySource (over application.properties) and from application.properties alone
         assertThat(camel.getRoutes()).extracting(r -> r.getRouteId()).contains("ask", "answers", "assistant-messages");
-        assertThat(camel.getPropertiesComponent().resolveProperty("assistant.concurrency")).contains("3");
+        assertThat(camel.getPropertiesComponent().resolveProperty("llm.assistant.concurrency")).contains("3");
         assertThatThrownBy(() -> LlmPipeline.named("assistant").addTo(camel))
                 .hasMessageContaining("already");
     }

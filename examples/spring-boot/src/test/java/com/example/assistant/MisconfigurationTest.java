@@ -17,14 +17,15 @@ class MisconfigurationTest {
 
     @Test
     void a_misspelt_setting_is_refused_with_its_name() {
-        assertThatThrownBy(() -> start("assistant.concurency=4"))
-                .hasStackTraceContaining("assistant.concurency").hasStackTraceContaining("assistant.concurrency");
+        assertThatThrownBy(() -> start("llm.assistant.concurency=4"))
+                .hasStackTraceContaining("llm.assistant.concurency")
+                .hasStackTraceContaining("llm.assistant.concurrency");
     }
 
     @Test
     void a_bad_value_is_refused_with_its_name() {
-        assertThatThrownBy(() -> start("assistant.concurrency=0"))
-                .hasStackTraceContaining("assistant.concurrency");
+        assertThatThrownBy(() -> start("llm.assistant.concurrency=0"))
+                .hasStackTraceContaining("llm.assistant.concurrency");
     }
 
     private void start(String property) {

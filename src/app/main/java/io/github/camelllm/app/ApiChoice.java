@@ -1,7 +1,7 @@
 package io.github.camelllm.app;
 
+import io.github.camelllm.config.ApiConfig;
 import io.github.camelllm.config.Setting;
-import io.github.camelllm.config.Settings;
 
 import io.github.camelllm.config.Settings.ConfigException;
 import org.slf4j.Logger;
@@ -20,8 +20,6 @@ record ApiChoice(String baseUrl, boolean simulated, boolean chosen) {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiChoice.class);
 
-    static final String OPENAI = Settings.OPENAI_URL;
-
     static final String NO_API = "no API to call: set OPENAI_API_KEY (or llm.api-key) to call OpenAI, or "
             + "llm.base-url (or OPENAI_BASE_URL) for another OpenAI-compatible server. To answer from the built-in "
             + "simulator instead, choose it explicitly: llm.base-url=" + Setting.SIMULATOR
@@ -30,13 +28,12 @@ record ApiChoice(String baseUrl, boolean simulated, boolean chosen) {
     /**
      * @param quickStart {@code run FILE}: with no key and no base URL, use the simulator (with a banner)
      */
-    static ApiChoice decide(Settings settings, boolean quickStart) {
-        if (settings.isSet(Settings.BASE_URL)) {
-            String url = settings.get(Settings.BASE_URL);
-            return Setting.SIMULATOR.equals(url) ? new ApiChoice(null, true, true) : new ApiChoice(url, false, false);
+    static ApiChoice decide(ApiConfig api, boolean quickStart) {
+        if (Setting.SIMULATOR.equals(api.baseUrl())) {
+            return new ApiChoice(null, true, true);
         }
-        if (!settings.apiKey().isEmpty()) {
-            return new ApiChoice(OPENAI, false, false);
+        if (api.baseUrl() != null) {
+            return new ApiChoice(api.baseUrl(), false, false); // a key and no base URL is OpenAI already
         }
         if (quickStart) {
             return new ApiChoice(null, true, false);

@@ -1,8 +1,9 @@
 package io.github.camelllm.app;
 
-import io.github.camelllm.config.Setting;
+import io.github.camelllm.config.PipelineConfig;
 import io.github.camelllm.config.Settings;
 import io.github.camelllm.config.SettingsExample;
+import io.github.camelllm.config.SettingsReference;
 
 import io.github.camelllm.run.RunBusyException;
 import io.github.camelllm.run.RunRegistry;
@@ -14,7 +15,6 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -72,10 +72,12 @@ public final class Launcher {
                 case "settings" -> {
                     if (args.length == 2 && args[1].equals("--example")) {
                         System.out.print(SettingsExample.render());
+                    } else if (args.length == 2 && args[1].equals("--markdown")) {
+                        System.out.print(SettingsReference.render());
                     } else if (args.length == 1) {
                         System.out.print(PipelineApp.settings(Map.of(), env).describe());
                     } else {
-                        return usage("settings takes no argument but --example");
+                        return usage("settings takes no argument but --example or --markdown");
                     }
                     return OK;
                 }
@@ -98,6 +100,10 @@ public final class Launcher {
         } catch (Settings.ConfigException e) {
             System.err.println("configuration error: " + e.getMessage());
             return USAGE;
+        } catch (Exception e) {
+            System.err.println("configuration error: " + rootMessage(e));
+            LOG.debug("start failed", e);
+            return USAGE;
         }
     }
 
@@ -116,24 +122,11 @@ public final class Launcher {
         if (Files.isDirectory(file)) {
             return usage(file + " is a folder; run takes one prompt file");
         }
-        Map<String, String> forced = new HashMap<>();
-        forced.put("llm.inbox.enabled", "false");
-        forced.put("llm.schedule.cron", "");
-        if (simulator) {
-            forced.put(Settings.BASE_URL, Setting.SIMULATOR);
-        }
-        Settings resolved;
-        try {
-            resolved = PipelineApp.settings(overrides, env).with(forced);
-        } catch (Settings.ConfigException e) {
-            System.err.println("configuration error: " + e.getMessage());
-            return USAGE;
-        }
-        warnWhenFresh(resolved);
-        try (PipelineApp app = PipelineApp.start(resolved, true)) {
+        PipelineApp.Mode mode = simulator ? PipelineApp.Mode.RUN_FILE_ON_SIMULATOR : PipelineApp.Mode.RUN_FILE;
+        try (PipelineApp app = PipelineApp.start(overrides, env, mode)) {
             Thread graceful = onSigterm(app);
             RunSummary summary;
-            long deadline = System.currentTimeMillis() + resolved.getLong("llm.run.lock-wait-ms", 0);
+            long deadline = System.currentTimeMillis() + app.config().runs().lockWait().toMillis();
             boolean told = false;
             while (true) {
                 try {
@@ -184,8 +177,8 @@ public final class Launcher {
     }
 
     /** Running from another directory must not silently start over: a new work folder is announced loudly. */
-    private static void warnWhenFresh(Settings settings) {
-        Path workRoot = RunRegistry.workRootOf(settings.get("llm.work-dir", ""), Path.of(settings.get("llm.outbox")));
+    static void warnWhenFresh(PipelineConfig config) {
+        Path workRoot = config.runs().workRoot();
         if (!Files.isDirectory(workRoot)) {
             System.err.println("NOTE: work folder " + workRoot + " does not exist yet: no earlier run is known there, "
                     + "so nothing is resumed. If this file was run before with another work folder (another "
@@ -197,7 +190,7 @@ public final class Launcher {
     static int service(Map<String, String> overrides, Map<String, String> env) {
         PipelineApp app;
         try {
-            app = PipelineApp.start(PipelineApp.settings(overrides, env));
+            app = PipelineApp.start(overrides, env, PipelineApp.Mode.SERVICE);
         } catch (Settings.ConfigException e) {
             throw e;
         } catch (Exception e) {
@@ -205,8 +198,8 @@ public final class Launcher {
             return USAGE;
         }
         onSigterm(app);
-        LOG.info("watching {} for prompt files; results go to {}", app.settings().get("llm.inbox"),
-                app.settings().get("llm.outbox"));
+        LOG.info("watching {} for prompt files; results go to {}", app.config().inbox().folder(),
+                app.config().output().outbox());
         try {
             new CountDownLatch(1).await(); // until SIGTERM / Ctrl-C runs the shutdown hook
         } catch (InterruptedException e) {

@@ -17,7 +17,7 @@ public final class AppPipeline implements RunningPipeline {
     }
 
     public static AppPipeline start(Map<String, String> settings, Map<String, String> environment) throws Exception {
-        return new AppPipeline(PipelineApp.start(PipelineApp.settings(new HashMap<>(settings), environment)));
+        return new AppPipeline(PipelineApp.start(new HashMap<>(settings), environment, PipelineApp.Mode.SERVICE));
     }
 
     public PipelineApp app() {

@@ -3,8 +3,7 @@ package io.github.camelllm.app;
 import io.github.camelllm.PipelineFixture;
 import io.github.camelllm.OpenAiStubs;
 
-import io.github.camelllm.app.Launcher;
-
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
@@ -20,7 +19,11 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -37,6 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LauncherAndSecretsTest {
 
     static final String KEY = "sk-test-DO-NOT-LEAK-4f9a2c7e1b";
+    static final String BROKER_PASSWORD = "broker-DO-NOT-LEAK-77b1";
 
     @RegisterExtension
     final OpenAiStubs api = new OpenAiStubs(options().dynamicPort());
@@ -55,6 +59,7 @@ class LauncherAndSecretsTest {
     Map<String, String> settings() {
         Map<String, String> s = new HashMap<>(new PipelineFixture(tmp, api.baseUrl()).overrides());
         s.put("llm.api-key", KEY);
+        s.put("llm.broker.password", BROKER_PASSWORD);
         s.put("llm.retry.initial-delay-ms", "10");
         return s;
     }
@@ -96,6 +101,10 @@ class LauncherAndSecretsTest {
         ListAppender<ILoggingEvent> logs = new ListAppender<>();
         logs.start();
         root.addAppender(logs);
+        // Camel at INFO, as most hosts run it: Camel Main's summaries of properties and placeholders included
+        Logger camel = (Logger) LoggerFactory.getLogger("org.apache.camel");
+        Level camelLevel = camel.getLevel();
+        camel.setLevel(Level.INFO);
         PrintStream originalOut = System.out;
         PrintStream originalErr = System.err;
         ByteArrayOutputStream console = new ByteArrayOutputStream();
@@ -110,6 +119,7 @@ class LauncherAndSecretsTest {
             System.setOut(originalOut);
             System.setErr(originalErr);
             root.detachAppender(logs);
+            camel.setLevel(camelLevel);
         }
         StringBuilder everything = new StringBuilder(console.toString());
         for (ILoggingEvent e : logs.list) {
@@ -123,9 +133,51 @@ class LauncherAndSecretsTest {
                 everything.append(Files.readString(p));
             }
         }
-        assertThat(everything.toString()).doesNotContain(KEY).doesNotContain(KEY.substring(8));
+        assertThat(everything.toString()).doesNotContain(KEY).doesNotContain(KEY.substring(8))
+                .doesNotContain(BROKER_PASSWORD);
         String results = Files.readString(tmp.resolve("outbox/secret.results.jsonl"));
         assertThat(results).contains("\"authentication_error\"").contains("check llm.api-key / OPENAI_API_KEY");
         assertThat(results).contains("\"content\":\"fine\"");
+    }
+
+    /** The application reads its own application.properties: a key there reaches no output either. */
+    @Test
+    void a_key_in_application_properties_appears_in_no_output_of_run_file() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("cwd"));
+        Files.writeString(dir.resolve("application.properties"), "llm.api-key=" + KEY + "\n"
+                + "llm.broker.password=" + BROKER_PASSWORD + "\n"
+                + "llm.base-url=" + api.baseUrl() + "\n"
+                + "llm.outbox=" + tmp.resolve("outbox") + "\n"
+                + "llm.retry.initial-delay-ms=10\n");
+        Files.writeString(dir.resolve("logback.xml"), """
+                <configuration>
+                  <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
+                    <encoder><pattern>%level %logger - %msg%n</pattern></encoder>
+                  </appender>
+                  <logger name="org.apache.camel" level="INFO"/>
+                  <root level="INFO"><appender-ref ref="OUT"/></root>
+                </configuration>
+                """);
+        Path file = Files.writeString(tmp.resolve("child.jsonl"),
+                PipelineFixture.prompts(2) + "{\"custom_id\":\"x\",\"prompt\":\"reject-me\"}\n");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "-Dlogback.configurationFile=" + dir.resolve("logback.xml"),
+                PipelineFixture.APP_MAIN, "run", file.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().keySet().removeIf(k -> k.startsWith("LLM_") || k.startsWith("OPENAI_"));
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(output).isEqualTo(Launcher.SOME_FAILED);
+        assertThat(output).contains("Pipeline llm added");
+        StringBuilder everything = new StringBuilder(output);
+        try (Stream<Path> files = Files.walk(tmp.resolve("outbox").getParent())) {
+            for (Path f : files.filter(Files::isRegularFile).filter(f -> !f.startsWith(dir)).toList()) {
+                everything.append(Files.readString(f));
+            }
+        }
+        assertThat(everything.toString()).doesNotContain(KEY).doesNotContain(KEY.substring(8))
+                .doesNotContain(BROKER_PASSWORD);
+        assertThat(Files.readString(tmp.resolve("outbox/child.results.jsonl"))).contains("check llm.api-key");
     }
 }

@@ -1,10 +1,13 @@
 package io.github.camelllm.app;
 
-import io.github.camelllm.app.Launcher;
 import io.github.camelllm.config.Setting;
 import io.github.camelllm.config.Settings;
 import io.github.camelllm.config.SettingsExample;
+import io.github.camelllm.config.SettingsReference;
 import io.github.camelllm.config.SettingsSpec;
+import io.github.camelllm.config.OnFatal;
+import io.github.camelllm.config.OutputOrder;
+import io.github.camelllm.config.PipelineConfig;
 
 import io.github.camelllm.config.Settings.ConfigException;
 import org.junit.jupiter.api.Test;
@@ -16,6 +19,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,29 +34,36 @@ class SettingsTest {
     @TempDir
     Path tmp;
 
-    static Settings load(Map<String, String> overrides) {
-        return Settings.load(overrides, Map.of());
+    static Settings load(Map<String, String> overrides) throws Exception {
+        return PipelineApp.settings(overrides, Map.of());
     }
 
     @Test
-    void every_setting_has_its_default_from_the_code() {
+    void every_setting_has_its_default_from_the_code() throws Exception {
         Settings s = load(Map.of());
         for (Setting spec : SettingsSpec.byKey().values()) {
-            if (spec.defaultValue() != null) {
-                assertThat(s.get(spec.key())).as(spec.key()).isEqualTo(spec.check(spec.defaultValue()));
+            if (spec.defaultValue() != null && !spec.key().equals("llm.inbox.enabled")) {
+                assertThat(s.value(spec.key())).as(spec.key()).isEqualTo(spec.check(spec.defaultValue()));
+                assertThat(s.source(spec.key())).as(spec.key()).isEqualTo("default");
             }
         }
-        assertThat(s.getInt("llm.concurrency", 1)).isEqualTo(50);
+        // the application's service watches its inbox: the library's default is not to
+        assertThat(s.value("llm.inbox.enabled")).isEqualTo("true");
+        assertThat(s.source("llm.inbox.enabled")).isEqualTo("set by the application's code");
+        assertThat(s.config().calls().concurrency()).isEqualTo(50);
         assertThat(s.isSet(Settings.BASE_URL)).isFalse();
-        assertThat(s.apiKey()).isEmpty();
+        assertThat(s.config().api().baseUrl()).isNull();
+        assertThat(s.config().api().apiKey()).isEmpty();
     }
 
     @Test
-    void explicit_overrides_win_over_the_defaults_and_system_properties_over_them() {
-        assertThat(load(Map.of("llm.concurrency", "400")).getInt("llm.concurrency", 1)).isEqualTo(400);
+    void override_properties_win_over_the_defaults_and_system_properties_over_them() throws Exception {
+        assertThat(load(Map.of("llm.concurrency", "400")).config().calls().concurrency()).isEqualTo(400);
         System.setProperty("llm.concurrency", "300");
         try {
-            assertThat(load(Map.of("llm.concurrency", "400")).getInt("llm.concurrency", 1)).isEqualTo(300);
+            Settings s = load(Map.of("llm.concurrency", "400"));
+            assertThat(s.config().calls().concurrency()).isEqualTo(300);
+            assertThat(s.source("llm.concurrency")).isEqualTo("-Dllm.concurrency");
         } finally {
             System.clearProperty("llm.concurrency");
         }
@@ -67,7 +78,7 @@ class SettingsTest {
                 llm.retry.max-attempts=3
                 llm.api-key=sk-in-the-file
                 """);
-        Child child = settingsCommand(Map.of("LLM_RETRY_MAX_ATTEMPTS", "8"),
+        Child child = settingsCommand(Map.of("LLM_RETRY_MAX_ATTEMPTS", "8", "LLM_PROVIDER", "another-tool"),
                 "-Dllm.model=from-sys", "-Dllm.retry.max-attempts=9");
         assertThat(child.exit).as(child.output).isZero();
         assertThat(child.output)
@@ -80,6 +91,20 @@ class SettingsTest {
     }
 
     @Test
+    void a_misspelt_key_in_the_file_or_the_environment_stops_the_command_with_exit_2() throws Exception {
+        Files.writeString(tmp.resolve("application.properties"), "llm.retry.max-atempts=3\n");
+        Child file = settingsCommand(Map.of());
+        assertThat(file.exit).isEqualTo(Launcher.USAGE);
+        assertThat(file.output).contains("configuration error: unknown setting llm.retry.max-atempts (from "
+                + "application.properties); did you mean llm.retry.max-attempts?");
+        Files.delete(tmp.resolve("application.properties"));
+        Child env = settingsCommand(Map.of("LLM_CONCURENCY", "4"));
+        assertThat(env.exit).isEqualTo(Launcher.USAGE);
+        assertThat(env.output).contains("configuration error: unknown setting LLM_CONCURENCY (environment variable); "
+                + "did you mean LLM_CONCURRENCY?");
+    }
+
+    @Test
     void an_empty_base_url_from_the_environment_is_an_error_not_the_simulator() throws Exception {
         Child child = settingsCommand(Map.of("LLM_BASE_URL", ""));
         assertThat(child.exit).isEqualTo(Launcher.USAGE);
@@ -88,18 +113,21 @@ class SettingsTest {
     }
 
     @Test
-    void the_api_key_defaults_to_OPENAI_API_KEY_and_stays_out_of_camel_properties() {
-        Settings s = Settings.load(Map.of(), Map.of("OPENAI_API_KEY", "sk-env", "OPENAI_BASE_URL", "http://h:1/v1/"));
-        assertThat(s.apiKey()).isEqualTo("sk-env");
-        assertThat(s.get(Settings.BASE_URL)).isEqualTo("http://h:1/v1");
-        assertThat(s.camelProperties().getProperty("llm.api-key")).isEmpty();
-        assertThat(s.camelProperties().values()).doesNotContain("sk-env");
+    void the_api_key_defaults_to_OPENAI_API_KEY_and_never_reaches_the_routes() throws Exception {
+        Settings s = PipelineApp.settings(Map.of(), Map.of("OPENAI_API_KEY", "sk-env",
+                "OPENAI_BASE_URL", "http://h:1/v1/"));
+        assertThat(s.config().api().apiKey()).isEqualTo("sk-env");
+        assertThat(s.config().api().baseUrl()).isEqualTo("http://h:1/v1");
+        assertThat(s.source(Settings.API_KEY)).isEqualTo("environment variable OPENAI_API_KEY");
+        assertThat(s.templateParameters()).doesNotContainKey("llm.api-key").doesNotContainValue("sk-env");
         assertThat(s.describe()).doesNotContain("sk-env").contains("llm.api-key=(set, hidden)");
-        assertThat(Settings.load(Map.of("llm.api-key", "sk-llm"), Map.of("OPENAI_API_KEY", "sk-env")).apiKey())
-                .isEqualTo("sk-llm");
+        assertThat(s.config().api().toString()).doesNotContain("sk-env");
+        assertThat(PipelineApp.settings(Map.of("llm.api-key", "sk-llm"), Map.of("OPENAI_API_KEY", "sk-env"))
+                .config().api().apiKey()).isEqualTo("sk-llm");
         Settings broker = load(Map.of("llm.broker.password", "hunter2"));
-        assertThat(broker.get("llm.broker.password")).isEqualTo("hunter2");
-        assertThat(broker.camelProperties().getProperty("llm.broker.password")).isEmpty();
+        assertThat(broker.config().broker().password()).isEqualTo("hunter2");
+        assertThat(broker.templateParameters()).doesNotContainKey("llm.broker.password");
+        assertThat(broker.describe() + broker.config().broker()).doesNotContain("hunter2");
     }
 
     @ParameterizedTest(name = "{0}={1}")
@@ -110,6 +138,8 @@ class SettingsTest {
             "llm.concurrency         | 0       | llm.concurrency must be between 1 and 100000, got 0",
             "llm.concurrency         | -3      | llm.concurrency must be between 1 and 100000, got -3",
             "llm.faults.on-fatal     | never   | llm.faults.on-fatal must be one of auto, stop, hold, got 'never'",
+            "llm.batch.on-failure    | maybe   | llm.batch.on-failure must be one of realtime, error, got 'maybe'",
+            "llm.inbox.on-duplicate  | twice   | llm.inbox.on-duplicate must be one of skip, rerun, got 'twice'",
             "llm.concurrency         | lots    | llm.concurrency must be a whole number, got 'lots'",
             "llm.retry.multiplier    | 0       | llm.retry.multiplier must be between 1 and 100, got 0",
             "llm.retry.multiplier    | 0.5     | llm.retry.multiplier must be between 1 and 100, got 0.5",
@@ -126,26 +156,31 @@ class SettingsTest {
         Map<String, String> overrides = new HashMap<>();
         overrides.put(key, value);
         assertThatThrownBy(() -> load(overrides)).isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith(message).hasMessageContaining("(from explicit override)");
+                .hasMessageStartingWith(message).hasMessageContaining("(from override properties)");
     }
 
     @Test
-    void a_misspelt_key_is_refused_naming_the_closest_known_one() {
+    void a_misspelt_key_is_refused_naming_the_closest_known_one_and_another_tools_variable_is_not() throws Exception {
         assertThatThrownBy(() -> load(Map.of("llm.concurency", "10"))).isInstanceOf(ConfigException.class)
-                .hasMessage("unknown setting llm.concurency (given as an explicit override); "
+                .hasMessage("unknown setting llm.concurency (from override properties); "
                         + "did you mean llm.concurrency?");
-        assertThatThrownBy(() -> Settings.load(Map.of(), Map.of("LLM_CONCURENCY", "10")))
+        assertThatThrownBy(() -> PipelineApp.settings(Map.of(), Map.of("LLM_CONCURENCY", "10")))
                 .hasMessage("unknown setting LLM_CONCURENCY (environment variable); did you mean LLM_CONCURRENCY?");
-        assertThatThrownBy(() -> load(Map.of()).get("llm.nope")).hasMessageStartingWith("unknown setting llm.nope");
+        assertThatThrownBy(() -> load(Map.of()).value("llm.nope")).hasMessageStartingWith("unknown setting llm.nope");
+        assertThat(PipelineApp.settings(Map.of(), Map.of("LLM_PROVIDER", "x", "LLM_TEMPERATURE", "0.2"))
+                .config().calls().concurrency()).isEqualTo(50);
     }
 
     @Test
-    void a_placeholder_in_a_text_value_is_left_for_the_routes_so_it_follows_later_changes() {
-        Settings s = load(Map.of()).with(Map.of("llm.concurrency", "20"));
-        assertThat(s.get("llm.realtime.queue-uri")).contains("size={{llm.realtime.queue-size}}");
-        assertThat(s.camelProperties().getProperty("llm.concurrency")).isEqualTo("20");
+    void a_placeholder_naming_a_setting_is_left_for_the_routes_and_one_naming_nothing_is_refused() throws Exception {
+        assertThat(load(Map.of()).value("llm.realtime.queue-uri")).contains("size={{llm.realtime.queue-size}}");
+        assertThat(load(Map.of("llm.realtime.queue-uri", "seda:work?size={{llm.realtime.queue-size}}"))
+                .config().queue().uri()).isEqualTo("seda:work?size={{llm.realtime.queue-size}}");
+        assertThat(load(Map.of("llm.concurrency", "20", "llm.realtime.queue-uri", "seda:w?size={{llm.concurrency}}"))
+                .config().queue().uri()).isEqualTo("seda:w?size=20");
         assertThatThrownBy(() -> load(Map.of("llm.input.uri", "direct:{{llm.nowhere}}")))
-                .hasMessage("llm.input.uri: a placeholder in 'direct:{{llm.nowhere}}' names no setting");
+                .hasMessage("llm.input.uri: a placeholder in 'direct:{{llm.nowhere}}' names no property (from "
+                        + "override properties)");
     }
 
     @Test
@@ -155,29 +190,33 @@ class SettingsTest {
         assertThatThrownBy(() -> load(Map.of("camel.main.shutdown-timeout", "30")))
                 .hasMessageStartingWith("camel.main.shutdown-timeout is not used: the one shutdown setting is "
                         + "llm.shutdown.timeout-ms");
-        assertThatThrownBy(() -> Settings.load(Map.of(), Map.of("CAMEL_MAIN_SHUTDOWN_TIMEOUT", "30")))
+        assertThatThrownBy(() -> PipelineApp.settings(Map.of(), Map.of("CAMEL_MAIN_SHUTDOWN_TIMEOUT", "30")))
                 .hasMessageStartingWith("camel.main.shutdown-timeout is not used");
-        assertThatThrownBy(() -> load(Map.of()).with(Map.of("llm.concurrency", "0")))
-                .hasMessageStartingWith("llm.concurrency must be between 1 and 100000");
     }
 
     @Test
-    void the_accessors_callers_use_read_the_validated_values() {
-        Settings s = load(Map.of("llm.concurrency", "1_000", "llm.retry.jitter", "0.5", "llm.output.order", "STREAMED"));
-        assertThat(s.getInt("llm.concurrency", 1)).isEqualTo(1000);
-        assertThat(s.getLong("llm.timeout.connect-ms", 1)).isEqualTo(10_000);
-        assertThat(s.getDouble("llm.retry.jitter", 0, 1)).isEqualTo(0.5);
-        assertThat(s.getBoolean("llm.batch.enabled")).isTrue();
-        assertThat(s.get("llm.output.order")).isEqualTo("streamed");
-        assertThat(s.get("llm.output.uri", "none")).isEqualTo("none");
-        assertThat(s.get("llm.base-url", "")).isEmpty();
-        assertThat(s.camelProperties().getProperty("llm.concurrency")).isEqualTo("1000");
+    void the_typed_configuration_holds_the_validated_values() throws Exception {
+        Settings s = load(Map.of("llm.concurrency", "1_000", "llm.retry.jitter", "0.5", "llm.output.order",
+                "STREAMED", "llm.faults.on-fatal", "auto"));
+        PipelineConfig c = s.config();
+        assertThat(c.calls().concurrency()).isEqualTo(1000);
+        assertThat(c.calls().connectTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.retry().jitter()).isEqualTo(0.5);
+        assertThat(c.batch().enabled()).isTrue();
+        assertThat(c.output().order()).isEqualTo(OutputOrder.STREAMED);
+        assertThat(c.output().uri()).isEmpty();
+        assertThat(c.faults().onFatal()).isEqualTo(OnFatal.AUTO);
+        assertThat(c.faults().hold()).as("auto holds while the inbox is watched").isTrue();
+        assertThat(c.runs().workRoot()).isEqualTo(Path.of("outbox").toAbsolutePath().normalize().resolveSibling("work"));
+        assertThat(s.templateParameters()).containsEntry("llm.concurrency", "1000")
+                .containsEntry("llm.output.order", "streamed");
     }
 
     /** application.properties is the commented example made from the table: the two cannot drift apart. */
     @Test
     void application_properties_is_the_example_generated_from_the_spec() throws IOException {
-        String file = Files.readString(Path.of(System.getProperty("project.root", "."), "application.properties"), StandardCharsets.UTF_8);
+        String file = Files.readString(Path.of(System.getProperty("project.root", "."), "application.properties"),
+                StandardCharsets.UTF_8);
         assertThat(file).as("regenerate with: java -jar target/camel-llm-pipeline-app.jar settings --example "
                 + "> application.properties").isEqualTo(SettingsExample.render());
         for (String line : file.split("\n")) {
@@ -185,6 +224,18 @@ class SettingsTest {
         }
         for (String key : SettingsSpec.byKey().keySet()) {
             assertThat(file).contains("\n#" + key + "=");
+        }
+    }
+
+    /** docs/settings.md is the reference made from the table: the two cannot drift apart. */
+    @Test
+    void docs_settings_md_is_the_reference_generated_from_the_spec() throws IOException {
+        String file = Files.readString(Path.of(System.getProperty("project.root", "."), "docs", "settings.md"),
+                StandardCharsets.UTF_8);
+        assertThat(file).as("regenerate with: java -jar target/camel-llm-pipeline-app.jar settings --markdown "
+                + "> docs/settings.md").isEqualTo(SettingsReference.render());
+        for (Setting s : SettingsSpec.byKey().values()) {
+            assertThat(file).contains("| `" + s.key() + "` |").contains("`" + s.envName() + "`");
         }
     }
 

@@ -88,26 +88,45 @@ class SimulatorChoiceTest {
 
     @Test
     void embedded_start_without_an_API_throws_naming_the_key_and_the_explicit_choice() {
-        assertThatThrownBy(() -> PipelineApp.start(PipelineApp.settings(fastSimulator(), NO_API)))
+        assertThatThrownBy(() -> PipelineApp.start(fastSimulator(), NO_API, PipelineApp.Mode.SERVICE))
                 .isInstanceOf(ConfigException.class).hasMessage(ApiChoice.NO_API);
     }
 
     @Test
-    void embedded_start_with_base_url_simulator_is_simulated_and_keeps_the_key_out_of_camel() throws Exception {
+    void embedded_start_with_base_url_simulator_is_simulated_and_keeps_the_key_out_of_the_routes() throws Exception {
         try (PipelineFixture pipeline = fastSimulator("simulator").with("llm.api-key", "sk-never-in-camel")
                 .withEnvironment(NO_API)) {
             PipelineApp app = ((AppPipeline) pipeline.start()).app();
             assertThat(app.simulator()).isNotNull();
-            var pc = app.context().getPropertiesComponent();
-            assertThat(pc.resolveProperty("llm.api-key")).hasValue("");
-            assertThat(pc.loadProperties().values()).doesNotContain("sk-never-in-camel");
-            assertThat(pc.resolveProperty("llm.base-url")).contains(app.simulator().baseUrl());
+            assertThat(app.config().api().baseUrl()).isEqualTo(app.simulator().baseUrl());
+            assertThat(app.settings().source("llm.base-url")).isEqualTo("set by the application's code, over every "
+                    + "property");
+            // the routes are given every setting but the secrets
+            assertThat(app.settings().templateParameters()).doesNotContainKey("llm.api-key")
+                    .doesNotContainValue("sk-never-in-camel");
+            var model = app.context().getCamelContextExtension()
+                    .getContextPlugin(org.apache.camel.model.Model.class);
+            assertThat(model.getRouteDefinitions()).allSatisfy(route -> {
+                assertThat(route.getTemplateParameters() == null ? "" : route.getTemplateParameters().toString())
+                        .doesNotContain("sk-never-in-camel");
+                assertThat(route.toString()).doesNotContain("sk-never-in-camel");
+            });
 
             Path file = Files.writeString(tmp.resolve("embedded.jsonl"), PipelineFixture.prompts(2));
             RunSummary summary = app.submitFile(file).get(60, TimeUnit.SECONDS);
             assertThat(summary.simulated()).isTrue();
         }
         assertEveryResultSimulated("embedded");
+    }
+
+    /** The application owns its context: its pipeline's broker component is also Camel's plain jms. */
+    @Test
+    void the_applications_broker_queues_are_plain_jms_endpoints() throws Exception {
+        try (PipelineFixture pipeline = fastSimulator("simulator").with("llm.broker.url", "tcp://127.0.0.1:1")
+                .withEnvironment(NO_API)) {
+            PipelineApp app = ((AppPipeline) pipeline.start()).app();
+            assertThat(app.context().getComponent("jms")).isSameAs(app.context().getComponent("llm-jms"));
+        }
     }
 
     private void assertEveryResultSimulated(String name) throws IOException {

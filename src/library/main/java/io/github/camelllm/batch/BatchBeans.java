@@ -1,13 +1,14 @@
 package io.github.camelllm.batch;
 
-import io.github.camelllm.config.Settings;
+import io.github.camelllm.config.BatchConfig;
+import io.github.camelllm.config.PipelineConfig;
 import io.github.camelllm.flow.FailurePolicy;
 import io.github.camelllm.openai.JdkHttp;
 import io.github.camelllm.run.RunRegistry;
 import io.github.camelllm.schedule.ScheduledRuns;
 import org.apache.camel.CamelContext;
 
-/** The beans of the batch and schedule routes (routes/batch.camel.yaml, routes/schedule.camel.yaml). */
+/** The beans of the batch and schedule routes (routes/40-batch.camel.yaml, routes/90-schedule.camel.yaml). */
 public final class BatchBeans {
 
     private BatchBeans() {
@@ -17,22 +18,21 @@ public final class BatchBeans {
      * @param prefix the pipeline's bean name prefix ({@code NAME-})
      * @param http   the pipeline's JDK client of the API
      */
-    public static void bind(CamelContext context, String prefix, Settings settings, RunRegistry runs, JdkHttp http) {
-        long maxBytes = settings.getLong("llm.batch.max-bytes", 1024);
-        long pollIntervalMs = settings.getLong("llm.batch.poll-interval-ms", 1);
-        EnqueuedTokens enqueued = new EnqueuedTokens(settings.getLong("llm.batch.max-enqueued-tokens", 0));
+    public static void bind(CamelContext context, String prefix, PipelineConfig config, RunRegistry runs,
+                            JdkHttp http) {
+        BatchConfig batch = config.batch();
+        EnqueuedTokens enqueued = new EnqueuedTokens(batch.maxEnqueuedTokens());
         BatchJobs jobs = new BatchJobs(runs, enqueued);
         context.getRegistry().bind(prefix + "batchJobs", jobs);
         context.getRegistry().bind(prefix + "batchApi", new BatchApi());
         context.getRegistry().bind(prefix + "batchHttp", new BatchHttp(http));
         context.getRegistry().bind(prefix + "batchSteps", new BatchSteps(runs, enqueued,
-                new Resubmits(settings.getInt("llm.batch.max-resubmits", 0), pollIntervalMs),
-                FailurePolicy.scrubber(settings.apiKey())));
-        context.getRegistry().bind(prefix + "shardAggregator", new ShardAggregator(jobs,
-                settings.getInt("llm.batch.max-requests", 1), maxBytes));
-        context.getRegistry().bind(prefix + "batchOutput",
-                new BatchOutput(runs, settings.get("llm.batch.on-failure")));
+                new Resubmits(batch.maxResubmits(), batch.pollInterval().toMillis()),
+                FailurePolicy.scrubber(config.api().apiKey())));
+        context.getRegistry().bind(prefix + "shardAggregator", new ShardAggregator(jobs, batch.maxRequests(),
+                batch.maxBytes()));
+        context.getRegistry().bind(prefix + "batchOutput", new BatchOutput(runs, batch.onFailure()));
         context.getRegistry().bind(prefix + "scheduledRuns",
-                new ScheduledRuns(runs, settings.get("llm.schedule.folder")));
+                new ScheduledRuns(runs, config.schedule().folder().toString()));
     }
 }

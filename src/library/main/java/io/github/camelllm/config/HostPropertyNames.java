@@ -1,42 +1,29 @@
 package io.github.camelllm.config;
 
 import org.apache.camel.CamelContext;
-import org.apache.camel.spi.PropertiesComponent;
 
 import java.lang.reflect.Method;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Properties;
-import java.util.Set;
+import java.util.Map;
 
 /**
- * The names of the host's properties under a pipeline's prefix, so that a misspelt one is refused rather than
- * ignored. Camel's properties component lists what its own sources hold (application.properties, initial and
- * override properties); under Camel Spring Boot it reads values from the Spring Environment but cannot list them,
- * so the names are also taken from the Environment's enumerable property sources. The Environment is found as the
- * bean "environment" and read through its public methods, which keeps the library free of Spring.
+ * The names of the host's properties in a Spring Environment, so that a misspelt one is refused rather than
+ * ignored: under Camel Spring Boot, Camel's properties component reads values from the Spring Environment but cannot
+ * list them, so the names are taken from the Environment's enumerable property sources. The Environment is found as
+ * the bean "environment" and read through its public methods, which keeps the library free of Spring.
  */
 public final class HostPropertyNames {
 
     private HostPropertyNames() {
     }
 
-    public static Set<String> under(CamelContext camel, String prefix) {
-        Set<String> names = new LinkedHashSet<>();
-        PropertiesComponent pc = camel.getPropertiesComponent();
-        try {
-            Properties listed = pc.loadProperties(key -> key.startsWith(prefix));
-            names.addAll(listed.stringPropertyNames());
-        } catch (RuntimeException e) {
-            // a source that cannot be listed: the others still are
-        }
-        names.addAll(springEnvironment(camel, prefix));
-        return names;
-    }
-
-    /** The names under {@code prefix} in a Spring Environment bound as "environment", or none. */
-    static Set<String> springEnvironment(CamelContext camel, String prefix) {
-        Set<String> names = new LinkedHashSet<>();
+    /**
+     * The names under {@code prefix} in a Spring Environment bound as "environment" (none without one), each with
+     * the property source that holds it.
+     */
+    static Map<String, String> springEnvironment(CamelContext camel, String prefix) {
+        Map<String, String> names = new LinkedHashMap<>();
         Object environment;
         try {
             environment = camel.getRegistry().lookupByName("environment");
@@ -58,9 +45,10 @@ public final class HostPropertyNames {
         for (Object source : each) {
             try {
                 if (publicMethod(source, "getPropertyNames").invoke(source) instanceof String[] listed) {
+                    String where = "Spring Environment (" + sourceName(source) + ")";
                     for (String name : listed) {
                         if (name != null && name.startsWith(prefix)) {
-                            names.add(canonical(prefix, name));
+                            names.putIfAbsent(canonical(name), where);
                         }
                     }
                 }
@@ -71,23 +59,47 @@ public final class HostPropertyNames {
         return names;
     }
 
+    private static String sourceName(Object source) {
+        try {
+            return String.valueOf(publicMethod(source, "getName").invoke(source));
+        } catch (ReflectiveOperationException | RuntimeException unnamed) {
+            return source.getClass().getSimpleName();
+        }
+    }
+
     /**
-     * Spring matches {@code NAME.retry.maxAttempts} to the setting {@code NAME.retry.max-attempts} (relaxed binding),
-     * so such a name is the setting's, not a misspelling.
+     * Spring matches {@code llm.NAME.retry.maxAttempts} (or {@code max_attempts}) to the setting
+     * {@code llm.NAME.retry.max-attempts} (relaxed binding), so such a name is the setting's, not a misspelling.
      */
-    private static String canonical(String prefix, String name) {
-        String uniform = uniform(name.substring(prefix.length()));
-        for (String key : SettingsSpec.byKey().keySet()) {
-            String shortKey = key.substring("llm.".length());
-            if (uniform(shortKey).equals(uniform)) {
-                return prefix + shortKey;
+    static String canonical(String name) {
+        String rest = name.substring(PropertyNames.PREFIX.length());
+        String key = canonicalShortKey(rest);
+        if (key != null) {
+            return PropertyNames.PREFIX + key;
+        }
+        int dot = rest.indexOf('.');
+        if (dot > 0) {
+            String inPipeline = canonicalShortKey(rest.substring(dot + 1));
+            if (inPipeline != null) {
+                return PropertyNames.PREFIX + rest.substring(0, dot) + "." + inPipeline;
             }
         }
         return name;
     }
 
+    private static String canonicalShortKey(String spelt) {
+        String uniform = uniform(spelt);
+        for (String key : SettingsSpec.byKey().keySet()) {
+            String shortKey = PropertyNames.shortKey(key);
+            if (uniform(shortKey).equals(uniform)) {
+                return shortKey;
+            }
+        }
+        return null;
+    }
+
     private static String uniform(String key) {
-        return key.replace("-", "").toLowerCase(Locale.ROOT);
+        return key.replace("-", "").replace("_", "").toLowerCase(Locale.ROOT);
     }
 
     /** A public method by name, looked up through public types so that a non-public implementation can be called. */

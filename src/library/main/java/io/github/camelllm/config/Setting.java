@@ -23,6 +23,14 @@ public record Setting(String key, Type type, String defaultValue, double min, do
 
     /** The value's canonical text (trimmed, numbers without underscores), or a message naming the key. */
     public String check(String raw) {
+        return check(raw, key);
+    }
+
+    /**
+     * As {@link #check(String)}, the message naming the property the value was read from ({@code llm.NAME.x} for
+     * a named pipeline).
+     */
+    public String check(String raw, String property) {
         String v = raw.trim();
         switch (type) {
             case TEXT -> {
@@ -30,20 +38,21 @@ public record Setting(String key, Type type, String defaultValue, double min, do
             }
             case REQUIRED_TEXT -> {
                 if (v.isEmpty()) {
-                    throw fail("must not be empty");
+                    throw fail(property, "must not be empty");
                 }
                 return v;
             }
             case API_URL -> {
                 if (v.isEmpty()) {
-                    throw fail("is set but empty: remove it, set the API's URL (https://...), or set '" + SIMULATOR
-                            + "' to use the built-in simulator");
+                    throw fail(property, "is set but empty: remove it, set the API's URL (https://...), or set '"
+                            + SIMULATOR + "' to use the built-in simulator");
                 }
                 if (v.equalsIgnoreCase(SIMULATOR)) {
                     return SIMULATOR;
                 }
                 if (!v.startsWith("http://") && !v.startsWith("https://")) {
-                    throw fail("must start with http:// or https:// (or be '" + SIMULATOR + "'), got " + v);
+                    throw fail(property, "must start with http:// or https:// (or be '" + SIMULATOR + "'), got "
+                            + v);
                 }
                 return v.replaceAll("/+$", "");
             }
@@ -52,10 +61,10 @@ public record Setting(String key, Type type, String defaultValue, double min, do
                 try {
                     n = Long.parseLong(v.replace("_", ""));
                 } catch (NumberFormatException e) {
-                    throw fail("must be a whole number, got '" + v + "'");
+                    throw fail(property, "must be a whole number, got '" + v + "'");
                 }
                 if (n < min || n > max) {
-                    throw fail("must be between " + format(min) + " and " + format(max) + ", got " + v);
+                    throw fail(property, "must be between " + format(min) + " and " + format(max) + ", got " + v);
                 }
                 return Long.toString(n);
             }
@@ -64,30 +73,31 @@ public record Setting(String key, Type type, String defaultValue, double min, do
                 try {
                     d = Double.parseDouble(v);
                 } catch (NumberFormatException e) {
-                    throw fail("must be a number, got '" + v + "'");
+                    throw fail(property, "must be a number, got '" + v + "'");
                 }
                 if (!(d >= min && d <= max)) {
-                    throw fail("must be between " + format(min) + " and " + format(max) + ", got " + v);
+                    throw fail(property, "must be between " + format(min) + " and " + format(max) + ", got " + v);
                 }
                 return Double.toString(d);
             }
             case BOOLEAN -> {
                 String b = v.toLowerCase(Locale.ROOT);
                 if (!b.equals("true") && !b.equals("false")) {
-                    throw fail("must be true or false, got '" + v + "'");
+                    throw fail(property, "must be true or false, got '" + v + "'");
                 }
                 return b;
             }
             case CHOICE -> {
                 String c = v.toLowerCase(Locale.ROOT);
                 if (!choices.contains(c)) {
-                    throw fail("must be one of " + String.join(", ", choices) + ", got '" + v + "'");
+                    throw fail(property, "must be one of " + String.join(", ", choices) + ", got '" + v + "'");
                 }
                 return c;
             }
             case CRON -> {
                 if (!v.isEmpty() && !QuartzCron.isValid(v)) {
-                    throw fail("is not a Quartz cron expression (sec min hour day month weekday), got '" + v + "'");
+                    throw fail(property, "is not a Quartz cron expression (sec min hour day month weekday), got '"
+                            + v + "'");
                 }
                 return v;
             }
@@ -108,12 +118,18 @@ public record Setting(String key, Type type, String defaultValue, double min, do
         };
     }
 
+    /** The environment variable Camel reads for this key ({@code LLM_RETRY_MAX_ATTEMPTS}). */
     public String envName() {
-        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+        return envName(key);
     }
 
-    ConfigException fail(String why) {
-        return new ConfigException(key + " " + why);
+    /** The environment variable Camel reads for a property: upper case, dots and dashes as underscores. */
+    public static String envName(String property) {
+        return property.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    private static ConfigException fail(String property, String why) {
+        return new ConfigException(property + " " + why);
     }
 
     private static String format(double d) {

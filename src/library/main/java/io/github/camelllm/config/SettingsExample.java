@@ -18,10 +18,12 @@ public final class SettingsExample {
         StringBuilder sb = new StringBuilder();
         sb.append("""
                 # camel-llm-pipeline settings: every llm.* key with its default (generated from SettingsSpec by
-                # `java -jar target/camel-llm-pipeline-app.jar settings --example`). The defaults live in the code, so
-                # this file is optional; uncomment a line to change a value.
+                # `java -jar target/camel-llm-pipeline-app.jar settings --example`; docs/settings.md says the same as
+                # tables). The defaults live in the code, so this file is optional; uncomment a line to change a value.
                 # Precedence is Camel's: environment variable (LLM_CONCURRENCY=200: upper case, dots and dashes
                 # become underscores) > JVM system property (-Dllm.concurrency=200) > this file > default.
+                # A pipeline NAME inside a host reads llm.NAME.x, then llm.x, then the default; the application's
+                # pipeline is the default one, llm.x. An llm.* key that is no setting is refused at start.
                 # Keys that are not llm.* (camel.main.*, ...) configure Camel itself; the shutdown timeout is
                 # llm.shutdown.timeout-ms. `java -jar target/camel-llm-pipeline-app.jar settings` shows the values in
                 # effect and where each came from.

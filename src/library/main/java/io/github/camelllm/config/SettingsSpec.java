@@ -10,10 +10,12 @@ import java.util.Map;
 /**
  * Every {@code llm.*} setting, declared once: key, type, default, allowed values, meaning.
  * <p>
- * <b>To add a setting</b>, add one line to {@link #TABLE} below, then run
- * {@code java -jar target/camel-llm-pipeline-app.jar settings --example > application.properties} so the example
- * file shows it (a test checks that the two agree). Read it with the {@link Settings} accessors, or as
- * {@code {{llm.your-key}}} in a route. A key that is not in this table is refused at start.
+ * <b>To add a setting</b>, add one line to {@link #TABLE} below and bind it in {@link ConfigBinder} (a test checks
+ * that every key is bound), then regenerate the two files made from this table (tests check that they agree):
+ * {@code java -jar target/camel-llm-pipeline-app.jar settings --example > application.properties} and
+ * {@code java -jar target/camel-llm-pipeline-app.jar settings --markdown > docs/settings.md}. Beans get it from
+ * {@link PipelineConfig}; a route reads it as {@code {{llm.your-key}}}. A key that is not in this table is refused
+ * at start.
  */
 public final class SettingsSpec {
 
@@ -31,10 +33,10 @@ public final class SettingsSpec {
     private static final List<Section> TABLE = new Table()
             .section("The API")
             .apiUrl("llm.base-url", "Base URL like the OpenAI SDKs' (/chat/completions, /files, /batches are "
-                    + "appended), or 'simulator' for the built-in simulator. Unset: OPENAI_BASE_URL, else "
-                    + "https://api.openai.com/v1 when an API key is set.")
-            .secret("llm.api-key", "API key sent as \"Authorization: Bearer\"; unset: OPENAI_API_KEY. "
-                    + "Never logged, never handed to Camel's properties.")
+                    + "appended), or 'simulator' for the command-line application's built-in simulator. Unset: "
+                    + "OPENAI_BASE_URL (default pipeline only), else https://api.openai.com/v1 when an API key is set.")
+            .secret("llm.api-key", "API key sent as \"Authorization: Bearer\"; unset: OPENAI_API_KEY (default "
+                    + "pipeline only). Never logged, printed or passed to the routes.")
             .required("llm.model", "gpt-4o-mini", "Model for lines that name none.")
 
             .section("Concurrency and timeouts")
@@ -86,7 +88,8 @@ public final class SettingsSpec {
 
             .section("Input")
             .required("llm.inbox", "inbox", "Folder watched in service mode (java -jar ... with no arguments).")
-            .bool("llm.inbox.enabled", true, "Whether the inbox is watched (run FILE sets it false).")
+            .bool("llm.inbox.enabled", false, "Whether the inbox is watched. The command-line application "
+                    + "watches it in service mode unless this is set false; run FILE never does.")
             .millis("llm.inbox.poll-ms", 1000, 1, DAY_MS, "Poll interval of the inbox, ms.")
             .millis("llm.inbox.read-lock-ms", 5000, 1, DAY_MS, "A file must be unchanged (size and time) for this "
                     + "long before it is read, ms; three times as long when it does not end with a newline. Copies "
@@ -162,7 +165,8 @@ public final class SettingsSpec {
             .text("llm.broker.url", "", "ActiveMQ Artemis broker for jms: endpoints (empty: none), "
                     + "e.g. tcp://broker:61616.")
             .text("llm.broker.user", "", "Broker user (empty: none).")
-            .secret("llm.broker.password", "Broker password (empty: none); kept out of Camel's properties and logs.")
+            .secret("llm.broker.password", "Broker password (empty: none); never logged, printed or passed to the "
+                    + "routes.")
 
             .section("Built-in simulator (llm.base-url=simulator, or run FILE with no API configured)")
             .millis("llm.simulator.latency-ms", 200, 0, 600_000, "Simulated server latency per call, ms.")

@@ -1,5 +1,9 @@
 package io.github.camelllm.flow;
 
+import io.github.camelllm.config.ApiConfig;
+import io.github.camelllm.config.FaultConfig;
+import io.github.camelllm.config.RateLimitConfig;
+import io.github.camelllm.config.RetryConfig;
 import io.github.camelllm.model.PromptRequest;
 import io.github.camelllm.openai.ApiFailure;
 import io.github.camelllm.openai.CallOutcomes;
@@ -40,7 +44,8 @@ public final class CallGate extends AsyncProcessorSupport implements CallOutcome
     /** Calls per model that may go out before its first answer says what its limits are. */
     static final int COLD_START_CALLS = 4;
 
-    private final FlowSettings settings;
+    private final RateLimitConfig limits;
+    private final RetryConfig retry;
     private final ScheduledExecutorService timer;
     private final Faults faults;
     private final OutageBreaker outage;
@@ -59,16 +64,17 @@ public final class CallGate extends AsyncProcessorSupport implements CallOutcome
      * @param runAccepting false for a run that makes no further calls (its journal cannot be written, its input
      *                     changed): its waiting prompts are dropped, as at shutdown
      */
-    public CallGate(FlowSettings settings, ScheduledExecutorService timer, UnaryOperator<String> scrub,
-                    RateLimitStats stats, Predicate<String> runAccepting) {
-        this.settings = settings;
+    public CallGate(ApiConfig api, RateLimitConfig limits, RetryConfig retry, FaultConfig faults,
+                    ScheduledExecutorService timer, RateLimitStats stats, Predicate<String> runAccepting) {
+        this.limits = limits;
+        this.retry = retry;
         this.runAccepting = runAccepting;
-        this.scrub = scrub;
+        this.scrub = FailurePolicy.scrubber(api.apiKey());
         this.timer = timer;
         this.stats = stats;
-        this.faults = new Faults(settings.holdOnFaults(), settings.faultProbeIntervalMs(), scrub);
-        this.outage = new OutageBreaker(settings.maxOutageMs(), settings.maxProbeIntervalMs());
-        this.probes = new GateProbes(outage, faults, scrub);
+        this.faults = new Faults(faults.hold(), faults.probeInterval().toMillis(), scrub, api.names());
+        this.outage = new OutageBreaker(retry.maxOutage().toMillis(), retry.maxProbeInterval().toMillis());
+        this.probes = new GateProbes(outage, this.faults, scrub);
         timer.scheduleWithFixedDelay(() -> probes.sendDue(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
     }
 
@@ -95,7 +101,10 @@ public final class CallGate extends AsyncProcessorSupport implements CallOutcome
         Admission admission = stopping || !runAccepting.test(call.request().runId()) ? null : evaluate(call, now);
         if (admission == null) {
             // shutdown, or a run that makes no further calls: the prompt has no result yet, so the next start
-            // (or the run's retry) sends it
+            // (or the run's retry) sends it. The chat-call route withholds such an attempt before the gate, in
+            // plain sight; the gate ends one itself only because a waiting attempt is resumed here, by the timer:
+            // the verdict is taken at that moment, and a test in the route after the gate would ask again later,
+            // when the gate may already have let the attempt go (its reservation or probe taken).
             exchange.setRouteStop(true);
         } else {
             switch (admission.kind()) {
@@ -130,7 +139,7 @@ public final class CallGate extends AsyncProcessorSupport implements CallOutcome
             return health;
         }
         long rateLimitedSince = call.firstRateLimitedNanos();
-        if (rateLimitedSince != 0 && now - rateLimitedSince > settings.maxRateLimitWaitMs() * 1_000_000L) {
+        if (rateLimitedSince != 0 && now - rateLimitedSince > retry.maxRateLimitWait().toNanos()) {
             return Admission.fail(new PipelineStoppedException("rate_limited", "held back by rate limits for "
                     + (now - rateLimitedSince) / 1_000_000_000L + " s after " + call.rateLimitedCount()
                     + " rate-limit answers (llm.retry.max-rate-limit-wait-ms)", 429));
@@ -221,8 +230,8 @@ public final class CallGate extends AsyncProcessorSupport implements CallOutcome
                 case RATE_LIMITED -> {
                     changed |= outage.answered();
                     long asked = failure.retryAfterMillis(System.currentTimeMillis()).orElse(0);
-                    long pause = limits.rateLimited(failure.exhaustedBucket(), asked, settings.fallbackPauseMs(),
-                            settings.maxFallbackPauseMs(), call.tokenCost(), now);
+                    long pause = limits.rateLimited(failure.exhaustedBucket(), asked, retry.initialDelay().toMillis(),
+                            retry.maxDelay().toMillis(), call.tokenCost(), now);
                     call.rateLimited(now);
                     stats.rateLimited(call.request().runId());
                     stats.throttled(now, now + pause);
@@ -268,7 +277,7 @@ public final class CallGate extends AsyncProcessorSupport implements CallOutcome
 
     /** Whether prompts wait for a fault to clear (the service) rather than end as errors. */
     public boolean holdsOnFaults() {
-        return settings.holdOnFaults();
+        return faults.holds();
     }
 
     /** False while a fault or an outage holds the calls: the inbox takes no new file meanwhile. */
@@ -287,6 +296,6 @@ public final class CallGate extends AsyncProcessorSupport implements CallOutcome
 
     private ModelLimits limits(String model) {
         return models.computeIfAbsent(model == null ? "" : model,
-                m -> new ModelLimits(settings.requestsPerMinute(), settings.tokensPerMinute(), System.nanoTime()));
+                m -> new ModelLimits(limits.requestsPerMinute(), limits.tokensPerMinute(), System.nanoTime()));
     }
 }

@@ -1,12 +1,14 @@
 package io.github.camelllm.flow;
 
+import io.github.camelllm.config.ApiConfig;
+import io.github.camelllm.config.RetryConfig;
+import io.github.camelllm.model.PromptRequest;
+import io.github.camelllm.model.PromptResult;
+import io.github.camelllm.model.PromptResult.ErrorInfo;
 import io.github.camelllm.openai.ApiException;
 import io.github.camelllm.openai.ApiFailure;
 import io.github.camelllm.openai.CallState;
 import io.github.camelllm.openai.InvalidResponseException;
-import io.github.camelllm.model.PromptRequest;
-import io.github.camelllm.model.PromptResult;
-import io.github.camelllm.model.PromptResult.ErrorInfo;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,12 +41,14 @@ public final class FailurePolicy {
     private final long maxRetryAfterMs;
     private final CallGate gate;
     private final String apiKey;
+    private final String apiKeyProperty;
 
-    public FailurePolicy(int maxAttempts, long maxRetryAfterMs, CallGate gate, String apiKey) {
-        this.maxAttempts = Math.max(1, maxAttempts);
-        this.maxRetryAfterMs = maxRetryAfterMs;
+    public FailurePolicy(RetryConfig retry, ApiConfig api, CallGate gate) {
+        this.maxAttempts = retry.maxAttempts();
+        this.maxRetryAfterMs = retry.maxRetryAfter().toMillis();
         this.gate = gate;
-        this.apiKey = apiKey == null ? "" : apiKey.trim();
+        this.apiKey = api.apiKey().trim();
+        this.apiKeyProperty = api.names().apiKey();
     }
 
     /** The retryWhile predicate of the redelivery policy. */
@@ -137,7 +141,7 @@ public final class FailurePolicy {
             ApiFailure f = api.failure();
             String message = f.describe();
             if (f.kind() == ApiFailure.Kind.AUTH) {
-                message = message + " (check llm.api-key / OPENAI_API_KEY; the key itself is never shown)";
+                message = message + " (check " + apiKeyProperty + "; the key itself is never shown)";
             }
             return new ErrorInfo(f.resultType(), scrub(message), f.status());
         }

@@ -1,5 +1,6 @@
 package io.github.camelllm.flow;
 
+import io.github.camelllm.config.PropertyNames;
 import io.github.camelllm.openai.ApiFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,7 @@ final class Faults {
     private final boolean hold;
     private final long probeIntervalNanos;
     private final UnaryOperator<String> scrub;
+    private final PropertyNames names;
     private final Map<String, Fault> active = new ConcurrentHashMap<>();
 
     private static final class Fault {
@@ -46,10 +48,17 @@ final class Faults {
         }
     }
 
-    Faults(boolean hold, long probeIntervalMs, UnaryOperator<String> scrub) {
+    /** @param names the pipeline's properties, named in the messages that say what to check */
+    Faults(boolean hold, long probeIntervalMs, UnaryOperator<String> scrub, PropertyNames names) {
         this.hold = hold;
         this.probeIntervalNanos = probeIntervalMs * 1_000_000L;
         this.scrub = scrub;
+        this.names = names;
+    }
+
+    /** Whether the prompts a fault concerns wait for it to clear. */
+    boolean holds() {
+        return hold;
     }
 
     boolean any() {
@@ -148,11 +157,12 @@ final class Faults {
     private String explain(ApiFailure failure, String model) {
         String server = scrub.apply(failure.describe());
         return switch (failure.kind()) {
-            case AUTH -> "the API refuses the key (" + server + "): check OPENAI_API_KEY / llm.api-key";
+            case AUTH -> "the API refuses the key (" + server + "): check " + names.apiKey();
             case QUOTA -> "the account is out of credit (" + server + "): top it up or raise its limit";
-            case MODEL_NOT_FOUND -> "model '" + model + "' is not available (" + server + "): check llm.model or the"
-                    + " lines' \"model\"";
-            default -> "the base URL does not answer as an OpenAI-compatible API (" + server + "): check llm.base-url";
+            case MODEL_NOT_FOUND -> "model '" + model + "' is not available (" + server + "): check "
+                    + names.of("model") + " or the lines' \"model\"";
+            default -> "the base URL does not answer as an OpenAI-compatible API (" + server + "): check "
+                    + names.of("base-url");
         };
     }
 

@@ -71,7 +71,7 @@ final class GateProbes {
     static CallState probeCall(String model, String probe) {
         String body = "{\"model\":" + quoted(model) + ",\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}],"
                 + "\"max_tokens\":1}";
-        CallState call = new CallState(new PromptRequest("", 0, "probe", model, body, null, 1, null), null, false);
+        CallState call = new CallState(new PromptRequest("", 0, "probe", model, body, null, 1, null), null);
         call.probe(probe);
         return call;
     }

@@ -1,5 +1,6 @@
 package io.github.camelllm.intake;
 
+import io.github.camelllm.config.InboxConfig;
 import io.github.camelllm.run.InboxFiles;
 import io.github.camelllm.run.InputStamp;
 import org.apache.camel.component.file.GenericFile;
@@ -46,14 +47,14 @@ public final class InboxFilter implements GenericFileFilter<File> {
     private record Seen(InputStamp stamp, long since) {
     }
 
-    public InboxFilter(long stableMs, boolean requireMarker, boolean followSymlinks) {
-        this(stableMs, requireMarker, followSymlinks, System::currentTimeMillis);
+    public InboxFilter(InboxConfig inbox) {
+        this(inbox, System::currentTimeMillis);
     }
 
-    InboxFilter(long stableMs, boolean requireMarker, boolean followSymlinks, LongSupplier clock) {
-        this.stableMs = stableMs;
-        this.requireMarker = requireMarker;
-        this.followSymlinks = followSymlinks;
+    InboxFilter(InboxConfig inbox, LongSupplier clock) {
+        this.stableMs = inbox.readLock().toMillis();
+        this.requireMarker = inbox.requireMarker();
+        this.followSymlinks = inbox.followSymlinks();
         this.clock = clock;
     }
 

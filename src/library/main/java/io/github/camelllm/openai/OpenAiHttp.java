@@ -1,5 +1,8 @@
 package io.github.camelllm.openai;
 
+import io.github.camelllm.config.ApiConfig;
+import io.github.camelllm.config.CallConfig;
+
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
@@ -57,20 +60,18 @@ public final class OpenAiHttp {
     private final int maxResponseBytes;
 
     /**
-     * @param baseUrl           {@code llm.base-url}, e.g. {@code https://api.openai.com/v1}
-     * @param apiKey            the key, or null/blank for a server that needs none
-     * @param connectTimeoutMs  {@code llm.timeout.connect-ms}
-     * @param responseTimeoutMs {@code llm.timeout.response-ms}
-     * @param maxResponseBytes  {@code llm.response.max-bytes}: the largest usable answer read into memory
+     * @param api   the base URL ({@code llm.base-url}, e.g. {@code https://api.openai.com/v1}) and the key ("" for a
+     *              server that needs none)
+     * @param calls the connect timeout, the answer's deadline and {@code llm.response.max-bytes}, the largest usable
+     *              answer read into memory
      */
-    public OpenAiHttp(String baseUrl, String apiKey, long connectTimeoutMs, long responseTimeoutMs,
-                      int maxResponseBytes) {
-        this.baseUrl = baseUrl;
+    public OpenAiHttp(ApiConfig api, CallConfig calls) {
+        this.baseUrl = api.baseUrl();
         this.base = URI.create(baseUrl);
-        this.authorization = apiKey == null || apiKey.isBlank() ? null : "Bearer " + apiKey.trim();
-        this.connectTimeoutMs = connectTimeoutMs;
-        this.responseTimeoutMs = responseTimeoutMs;
-        this.maxResponseBytes = maxResponseBytes;
+        this.authorization = api.apiKey() == null || api.apiKey().isBlank() ? null : "Bearer " + api.apiKey().trim();
+        this.connectTimeoutMs = calls.connectTimeout().toMillis();
+        this.responseTimeoutMs = calls.responseTimeout().toMillis();
+        this.maxResponseBytes = calls.maxResponseBytes();
     }
 
     /** An API path ({@code /chat/completions}, {@code /files}) under the base URL: the only URIs ever called. */

@@ -1,10 +1,12 @@
 package io.github.camelllm.run;
 
-import io.github.camelllm.config.Settings;
+import io.github.camelllm.config.OnDuplicate;
+import io.github.camelllm.config.OutputOrder;
 import io.github.camelllm.model.PromptResult;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
@@ -29,65 +31,35 @@ public final class RunRegistry {
     private final RunRecorder recorder;
     private final RunFinisher finisher;
 
-    /** Tuning of the registry, from the llm.* settings. */
-    public record Options(boolean fsync, boolean followSymlinks, long retryBrokenMs, long stopGraceMs,
+    /** Tuning of the registry. */
+    public record Options(boolean fsync, boolean followSymlinks, Duration retryBroken, Duration stopGrace,
                           int scheduledKeep) {
         public static Options defaults() {
-            return new Options(false, false, 60_000, 30_000, 30);
+            return new Options(false, false, Duration.ofMinutes(1), Duration.ofSeconds(30), 30);
         }
     }
 
     /**
-     * @param workRoot    folder holding one work folder per run; empty: {@code work} next to the outbox
+     * @param workRoot    folder holding one work folder per run
      * @param outbox      where file runs write NAME.results.jsonl and NAME.summary.json
-     * @param outputOrder "ordered" or "streamed"
-     * @param onDuplicate "skip" or "rerun": what to do with an input whose content already completed a run
+     * @param outputOrder the order of the results file
+     * @param onDuplicate what to do with an input whose content already completed a run
      */
-    public RunRegistry(String workRoot, String outbox, String outputOrder, String onDuplicate) {
+    public RunRegistry(Path workRoot, Path outbox, OutputOrder outputOrder, OnDuplicate onDuplicate) {
         this(workRoot, outbox, outputOrder, onDuplicate, Options.defaults(), false);
     }
 
     /** @param simulated the answers come from the built-in simulator: every result and summary says so */
-    public RunRegistry(String workRoot, String outbox, String outputOrder, String onDuplicate, Options options,
+    public RunRegistry(Path workRoot, Path outbox, OutputOrder outputOrder, OnDuplicate onDuplicate, Options options,
                        boolean simulated) {
-        Path outboxDir = Path.of(outbox);
-        this.workRoot = workRootOf(workRoot, outboxDir);
-        String order = outputOrder.trim().toLowerCase();
-        if (!order.equals("ordered") && !order.equals("streamed")) {
-            throw new IllegalArgumentException("llm.output.order must be ordered or streamed");
-        }
-        String dup = onDuplicate.trim().toLowerCase();
-        if (!dup.equals("skip") && !dup.equals("rerun")) {
-            throw new IllegalArgumentException("llm.inbox.on-duplicate must be skip or rerun, not " + onDuplicate);
-        }
+        this.workRoot = workRoot;
         this.inputs = new InputFiles(options.followSymlinks());
-        this.stopped = new StoppedRuns(active, options.stopGraceMs(), options.retryBrokenMs());
+        this.stopped = new StoppedRuns(active, options.stopGrace().toMillis(), options.retryBroken().toMillis());
         this.outputs = new RunOutputs(simulated);
         this.finisher = new RunFinisher(active, recent, outputs, options.scheduledKeep());
-        this.opener = new RunOpener(this.workRoot, outboxDir, order.equals("ordered"), dup.equals("rerun"),
-                options.fsync(), inputs, active, recent, stopped, finisher);
+        this.opener = new RunOpener(this.workRoot, outbox, outputOrder == OutputOrder.ORDERED,
+                onDuplicate == OnDuplicate.RERUN, options.fsync(), inputs, active, recent, stopped, finisher);
         this.recorder = new RunRecorder(active, stopped, simulated);
-    }
-
-    /** The registry the routes use, configured from the settings. */
-    public static RunRegistry fromSettings(Settings s, boolean simulated) {
-        Options options = new Options(s.getBoolean("llm.journal.fsync"), s.getBoolean("llm.inbox.follow-symlinks"),
-                s.getLong("llm.run.retry-broken-ms", 0), s.getLong("llm.shutdown.timeout-ms", 0),
-                s.getInt("llm.schedule.keep-outputs", 1));
-        return new RunRegistry(s.get("llm.work-dir", ""), s.get("llm.outbox"), s.get("llm.output.order"),
-                s.get("llm.inbox.on-duplicate"), options, simulated);
-    }
-
-    /**
-     * An empty setting puts the work folder next to the outbox, so that it moves with the outbox rather than with
-     * the directory a command happens to be started from.
-     */
-    public static Path workRootOf(String setting, Path outbox) {
-        if (setting != null && !setting.isBlank()) {
-            return Path.of(setting.trim());
-        }
-        Path parent = outbox.toAbsolutePath().normalize().getParent();
-        return (parent == null ? outbox.toAbsolutePath() : parent).resolve("work");
     }
 
     public Path workRoot() {

@@ -1,5 +1,6 @@
 package io.github.camelllm.wiring;
 
+import io.github.camelllm.config.BrokerConfig;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.jms.JmsComponent;
@@ -16,18 +17,12 @@ final class BrokerConnections {
     }
 
     /**
-     * @param component {@code jms} for the command-line application (it owns its context); inside a host the
-     *                  pipeline's own {@code NAME-jms}, so that the host's {@code jms} component stays as it is
+     * @param component the pipeline's own {@code NAME-jms}, so that the host's {@code jms} component stays as it is
      */
-    static void register(CamelContext context, String component, String brokerUrl, String user, String password,
-                         int concurrency) {
-        CachingConnectionFactory cached = new CachingConnectionFactory(
-                new ActiveMQConnectionFactory(brokerUrl, user, password));
+    static void register(CamelContext context, String component, BrokerConfig broker, int concurrency) {
+        CachingConnectionFactory cached = new CachingConnectionFactory(new ActiveMQConnectionFactory(broker.url(),
+                broker.user().isEmpty() ? null : broker.user(), broker.password().isEmpty() ? null : broker.password()));
         cached.setSessionCacheSize(Math.max(10, Math.min(concurrency, 200)));
-        if (context.hasComponent(component) instanceof JmsComponent existing && component.equals("jms")) {
-            existing.setConnectionFactory(cached);
-            return;
-        }
         JmsComponent jms = new JmsComponent();
         jms.setConnectionFactory(cached);
         context.addComponent(component, jms);

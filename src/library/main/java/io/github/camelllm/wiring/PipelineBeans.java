@@ -1,6 +1,7 @@
 package io.github.camelllm.wiring;
 
-import io.github.camelllm.config.Settings;
+import io.github.camelllm.config.HttpClientKind;
+import io.github.camelllm.config.PipelineConfig;
 import io.github.camelllm.json.Jackson;
 import io.github.camelllm.json.WorkItems;
 import io.github.camelllm.model.PromptRequest;
@@ -11,7 +12,6 @@ import io.github.camelllm.batch.RouteDecider;
 import io.github.camelllm.flow.CallGate;
 import io.github.camelllm.flow.CallSlots;
 import io.github.camelllm.flow.FailurePolicy;
-import io.github.camelllm.flow.FlowSettings;
 import io.github.camelllm.flow.IntakeHoldPolicy;
 import io.github.camelllm.flow.RateLimitStats;
 import io.github.camelllm.intake.InboxFilter;
@@ -26,7 +26,7 @@ import io.github.camelllm.run.Rejects;
 import io.github.camelllm.run.Results;
 import io.github.camelllm.run.RunRegistry;
 import io.github.camelllm.run.RunSummary;
-import io.github.camelllm.run.StopRefusedRuns;
+import io.github.camelllm.run.RunStopped;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Predicate;
@@ -42,10 +42,9 @@ import org.apache.camel.support.TypeConverterSupport;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
-import java.util.function.UnaryOperator;
 
 /**
- * Creates one pipeline's beans from its settings and binds them under the names its routes use, each prefixed
+ * Creates one pipeline's beans from its configuration and binds them under the names its routes use, each prefixed
  * with the pipeline's name ({@code NAME-runs}, {@code NAME-callGate}, ...), so they cannot replace a bean of the
  * host's or of another pipeline. The flow itself lives in {@code routes/*.camel.yaml}.
  */
@@ -57,33 +56,29 @@ public final class PipelineBeans {
      */
     private static final int VERTX_EVENT_LOOPS = 1;
 
-    private final Settings settings;
+    private final PipelineConfig config;
     private final String name;
     private final boolean simulated;
-    private final boolean ownsContext;
 
-    /**
-     * @param simulated   the API is the built-in simulator: results and summaries say so
-     * @param ownsContext the pipeline is the whole application (the command line): it may configure the
-     *                    context's own {@code jms} component; inside a host it registers one of its own
-     */
-    public PipelineBeans(Settings settings, String name, boolean simulated, boolean ownsContext) {
-        this.settings = settings;
-        this.name = name;
+    /** @param simulated the API is a simulator: results and summaries say so */
+    public PipelineBeans(PipelineConfig config, boolean simulated) {
+        this.config = config;
+        this.name = config.name();
         this.simulated = simulated;
-        this.ownsContext = ownsContext;
     }
 
     public void configure(CamelContext context) {
-        int concurrency = settings.getInt("llm.concurrency", 1);
+        int concurrency = config.calls().concurrency();
 
-        RunRegistry runs = RunRegistry.fromSettings(settings, simulated);
-        PromptParser parser = new PromptParser(Jackson.MAPPER, settings.get("llm.model"));
+        RunRegistry runs = runRegistry();
+        PromptParser parser = new PromptParser(Jackson.MAPPER, config.api().model());
         bind(context, "runs", runs);
-        bind(context, "stopRefusedRuns", new StopRefusedRuns(runs::accepting));
-        Intake intake = new Intake(runs, parser, settings.getInt("llm.input.max-line-bytes", 16));
+        // the questions the routes ask per prompt are Predicate and Expression beans (ref language): no per-call
+        // method lookup and parameter binding, and the route itself keeps and tests the answer
+        bind(context, "runStopped", new RunStopped(runs::accepting));
+        Intake intake = new Intake(runs, parser, config.input().maxLineBytes());
         bind(context, "intake", intake);
-        // the steps every prompt passes are processors: no per-call method lookup and parameter binding
+        // the work every prompt passes through is done by processors, for the same reason
         bind(context, "parseLine", (Processor) exchange -> exchange.getMessage().setBody(intake.parse(exchange)));
         // --- real-time calls: slots, the gate, the client, the failure policy ---
         ThreadPoolProfile unboundedQueue = new ThreadPoolProfileBuilder(name + "-timer").poolSize(2).maxPoolSize(2)
@@ -99,9 +94,9 @@ public final class PipelineBeans {
         ExecutorService httpIo = context.getExecutorServiceManager().newThreadPool(this, name + "-http",
                 new ThreadPoolProfileBuilder(name + "-http").poolSize(4).maxPoolSize(4).maxQueueSize(Integer.MAX_VALUE)
                         .build());
-        UnaryOperator<String> scrub = FailurePolicy.scrubber(settings.apiKey());
         RateLimitStats rateLimitStats = new RateLimitStats();
-        CallGate gate = new CallGate(flowSettings(), timer, scrub, rateLimitStats, runs::accepting);
+        CallGate gate = new CallGate(config.api(), config.rateLimits(), config.retry(), config.faults(), timer,
+                rateLimitStats, runs::accepting);
         bind(context, "callGate", gate);
         runs.reportRateLimitsWith(runId -> {
             RateLimitStats.RunStats stats = rateLimitStats.of(runId);
@@ -109,17 +104,16 @@ public final class PipelineBeans {
             return new RunSummary.RateLimits(stats.rateLimitedAnswers(), stats.throttledMs());
         });
         // every call to the API (chat on either client, Files and Batches) goes through this edge
-        OpenAiHttp api = new OpenAiHttp(settings.get("llm.base-url"), settings.apiKey(),
-                settings.getLong("llm.timeout.connect-ms", 1), settings.getLong("llm.timeout.response-ms", 1),
-                settings.getInt("llm.response.max-bytes", 1024));
+        OpenAiHttp api = new OpenAiHttp(config.api(), config.calls());
         JdkHttp jdkHttp = new JdkHttp(api, httpIo, timer);
-        bind(context, "callSlots", new CallSlots(concurrency, intake::isStopping));
+        bind(context, "takeCallSlot", new CallSlots(concurrency, intake::isStopping));
         ChatCalls chat = new ChatCalls("direct:" + name + "-result", intake::isStopping, runs::accepting);
         bind(context, "receive", (Processor) chat::receive);
+        bind(context, "callWithheld", (Predicate) chat::withheld);
+        bind(context, "repliesHere", (Predicate) chat::repliesHere);
         bind(context, "toResult", (Processor) exchange -> exchange.getMessage().setBody(chat.toResult(exchange)));
-        AutoCloseable closeClient = bindChatClient(context, gate, api, jdkHttp, concurrency);
-        FailurePolicy failures = new FailurePolicy(settings.getInt("llm.retry.max-attempts", 1),
-                settings.getLong("llm.retry.max-retry-after-ms", 0), gate, settings.apiKey());
+        AutoCloseable closeClient = bindChatClient(context, gate, api, jdkHttp);
+        FailurePolicy failures = new FailurePolicy(config.retry(), config.api(), gate);
         bind(context, "failures", failures);
         bind(context, "retryWhile", (Predicate) failures::shouldRetry);
         bind(context, "retryAfterDelay", (Processor) failures::onFailure);
@@ -139,45 +133,48 @@ public final class PipelineBeans {
         });
         Results results = new Results(runs);
         bind(context, "results", results);
-        bind(context, "record", (Processor) results::record);
+        bind(context, "record", results.recorder());
         bind(context, "rejects", new Rejects());
         // which inbox files are complete inputs (stable, not temporary, not links)
-        bind(context, "inboxFilter", new InboxFilter(settings.getLong("llm.inbox.read-lock-ms", 0),
-                settings.getBoolean("llm.inbox.require-marker"), settings.getBoolean("llm.inbox.follow-symlinks")));
-        bind(context, "router", new RouteDecider(settings.getBoolean("llm.batch.enabled"),
-                settings.getInt("llm.route.long-prompt-tokens", 0)));
-        BatchBeans.bind(context, name + "-", settings, runs, jdkHttp);
+        bind(context, "inboxFilter", new InboxFilter(config.inbox()));
+        bind(context, "realtimeOrBatch", new RouteDecider(config.batch()));
+        BatchBeans.bind(context, name + "-", config, runs, jdkHttp);
 
         // Across a broker, work items and results travel as JSON text (see llm.realtime.queue-uri)
         context.getTypeConverterRegistry().addTypeConverter(String.class, PromptRequest.class,
                 converter(value -> WorkItems.requestToJson((PromptRequest) value)));
         context.getTypeConverterRegistry().addTypeConverter(String.class, PromptResult.class,
                 converter(value -> WorkItems.resultToJson((PromptResult) value)));
-        String brokerUrl = settings.get("llm.broker.url", "");
-        if (!brokerUrl.isEmpty()) {
+        if (config.broker().enabled()) {
             // only here: the broker client is optional, a host without one never loads these classes
-            BrokerConnections.register(context, ownsContext ? "jms" : name + "-jms", brokerUrl,
-                    settings.get("llm.broker.user", null), settings.get("llm.broker.password", null), concurrency);
+            BrokerConnections.register(context, name + "-jms", config.broker(), concurrency);
         }
     }
 
+    /** The registry of the runs: where they work, what they write, how they end. */
+    private RunRegistry runRegistry() {
+        RunRegistry.Options options = new RunRegistry.Options(config.runs().fsync(), config.inbox().followSymlinks(),
+                config.runs().retryBroken(), config.shutdown().timeout(), config.schedule().keepOutputs());
+        return new RunRegistry(config.runs().workRoot(), config.output().outbox(), config.output().order(),
+                config.inbox().onDuplicate(), options, simulated);
+    }
+
     /** Binds the chosen chat client as {@code NAME-chatClient}; returns what closes it when the pipeline stops. */
-    private AutoCloseable bindChatClient(CamelContext context, CallGate gate, OpenAiHttp api, JdkHttp jdkHttp,
-                                         int concurrency) {
-        if ("vertx".equals(settings.get("llm.http.client", "jdk"))) {
+    private AutoCloseable bindChatClient(CamelContext context, CallGate gate, OpenAiHttp api, JdkHttp jdkHttp) {
+        if (config.calls().client() == HttpClientKind.VERTX) {
             if (!onClassPath("io.vertx.core.http.HttpClientAgent")) {
-                throw new IllegalStateException("llm.http.client=vertx needs io.vertx:vertx-core 5 on the class "
-                        + "path (an optional dependency of the library)");
+                throw new IllegalStateException(config.names().of("http.client") + "=vertx needs io.vertx:vertx-core"
+                        + " 5 on the class path (an optional dependency of the library)");
             }
             // the class is loaded only here, so a host without Vert.x never needs it
-            VertxChatClient client = new VertxChatClient(api, gate, concurrency, VERTX_EVENT_LOOPS);
+            VertxChatClient client = new VertxChatClient(api, gate, config.calls().concurrency(), VERTX_EVENT_LOOPS);
             bind(context, "chatClient", client);
             gate.probeWith(client::probe);
             return client;
         }
         // the threads that wait for the JDK client's answers: one per call in flight, which the call slots bound,
         // and two for the gate's probes; started when needed, kept while in use, never one per answer
-        int threads = concurrency + 2;
+        int threads = config.calls().concurrency() + 2;
         ExecutorService callThreads = context.getExecutorServiceManager().newThreadPool(this, name + "-calls",
                 new ThreadPoolProfileBuilder(name + "-calls").poolSize(threads).maxPoolSize(threads)
                         .keepAliveTime(60L).allowCoreThreadTimeOut(true).maxQueueSize(Integer.MAX_VALUE)
@@ -205,21 +202,6 @@ public final class PipelineBeans {
         } catch (Exception e) {
             // the pipeline has stopped; nothing depends on this any more
         }
-    }
-
-    private FlowSettings flowSettings() {
-        // auto, stop or hold (the settings table refuses anything else): auto holds when the inbox is watched
-        String onFatal = settings.get("llm.faults.on-fatal", "auto");
-        boolean hold = "auto".equals(onFatal) ? settings.getBoolean("llm.inbox.enabled") : "hold".equals(onFatal);
-        return new FlowSettings(settings.getLong("llm.rate-limit.requests-per-minute", 0),
-                settings.getLong("llm.rate-limit.tokens-per-minute", 0),
-                settings.getLong("llm.retry.max-rate-limit-wait-ms", 0),
-                settings.getLong("llm.retry.max-outage-ms", 0),
-                settings.getLong("llm.retry.max-probe-interval-ms", 1),
-                hold,
-                settings.getLong("llm.faults.probe-interval-ms", 1),
-                settings.getLong("llm.retry.initial-delay-ms", 0),
-                settings.getLong("llm.retry.max-delay-ms", 0));
     }
 
     private static TypeConverter converter(Function<Object, String> toJson) {

@@ -1,5 +1,10 @@
 package io.github.camelllm.batch;
 
+import java.util.HashMap;
+import java.util.Map;
+import io.github.camelllm.config.PipelineConfig;
+import io.github.camelllm.config.CallConfig;
+import io.github.camelllm.config.ApiConfig;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.github.camelllm.model.LlmConstants;
 import io.github.camelllm.openai.ApiException;
@@ -79,7 +84,21 @@ class BatchHttpTest {
     }
 
     private BatchHttp client(String baseUrl, String key, long responseMs) {
-        return new BatchHttp(new JdkHttp(new OpenAiHttp(baseUrl, key, 2000, responseMs, 1 << 20), io, timer));
+        return new BatchHttp(new JdkHttp(new OpenAiHttp(apiConfig(baseUrl, key), calls(responseMs)), io, timer));
+    }
+
+    private static ApiConfig apiConfig(String baseUrl, String key) {
+        Map<String, String> api = new HashMap<>();
+        api.put("base-url", baseUrl);
+        if (key != null) {
+            api.put("api-key", key);
+        }
+        return PipelineConfig.of(api).api();
+    }
+
+    private static CallConfig calls(long responseMs) {
+        return PipelineConfig.of(Map.of("timeout.connect-ms", "2000", "timeout.response-ms", Long.toString(responseMs),
+                "response.max-bytes", Integer.toString(1 << 20))).calls();
     }
 
     private Exchange exchange() {

@@ -1,5 +1,6 @@
 package io.github.camelllm.batch;
 
+import io.github.camelllm.config.OnBatchFailure;
 import io.github.camelllm.model.LlmConstants;
 
 import io.github.camelllm.model.PromptRequest;
@@ -88,7 +89,7 @@ class BatchOutputTest {
 
     @Test
     void an_output_line_becomes_the_ok_result_of_the_input_line_with_its_custom_id() throws Exception {
-        BatchOutput output = new BatchOutput(run.runs, "error");
+        BatchOutput output = new BatchOutput(run.runs, OnBatchFailure.ERROR);
         Object result = outcome(output, answered("b", "answer b",
                 "{\"prompt_tokens\":90,\"completion_tokens\":3,\"total_tokens\":93}"));
 
@@ -100,7 +101,7 @@ class BatchOutputTest {
 
     @Test
     void output_lines_in_any_order_map_to_their_own_lines_and_each_counts_once() throws Exception {
-        BatchOutput output = new BatchOutput(run.runs, "error");
+        BatchOutput output = new BatchOutput(run.runs, OnBatchFailure.ERROR);
         String usage = "{\"prompt_tokens\":4,\"completion_tokens\":6}";
         PromptResult c = (PromptResult) outcome(output, answered("c", "third", usage));
         PromptResult a = (PromptResult) outcome(output, answered("a", "first", usage));
@@ -117,7 +118,7 @@ class BatchOutputTest {
 
     @Test
     void with_on_failure_error_unanswered_and_failed_lines_become_error_results() throws Exception {
-        BatchOutput output = new BatchOutput(run.runs, " Error ");
+        BatchOutput output = new BatchOutput(run.runs, OnBatchFailure.ERROR);
         job.ended("completed", null);
         assertThat(outcome(output, answered("b", "fine", "{}"))).isInstanceOf(PromptResult.class);
         assertThat(outcome(output, failedRequest("c", 500, "server_error", "The server had an error"))).isNull();
@@ -140,7 +141,7 @@ class BatchOutputTest {
 
     @Test
     void with_on_failure_realtime_the_same_lines_are_asked_again_in_real_time() throws Exception {
-        BatchOutput output = new BatchOutput(run.runs, "realtime");
+        BatchOutput output = new BatchOutput(run.runs, OnBatchFailure.REALTIME);
         outcome(output, answered("b", "fine", "{}"));
         outcome(output, failedRequest("c", 500, "server_error", "The server had an error"));
 
@@ -159,7 +160,7 @@ class BatchOutputTest {
 
     @Test
     void an_error_file_line_names_its_own_reason() throws Exception {
-        BatchOutput output = new BatchOutput(run.runs, "error");
+        BatchOutput output = new BatchOutput(run.runs, OnBatchFailure.ERROR);
         outcome(output, "{\"id\":\"batch_req_3\",\"custom_id\":\"a\",\"response\":null,\"error\":{\"code\":"
                 + "\"batch_expired\",\"message\":\"This request could not be executed before the completion window "
                 + "expired.\"}}");
@@ -177,7 +178,7 @@ class BatchOutputTest {
 
     @Test
     void a_batch_that_ended_without_answers_gives_each_line_the_batchs_reason() throws Exception {
-        BatchOutput output = new BatchOutput(run.runs, "error");
+        BatchOutput output = new BatchOutput(run.runs, OnBatchFailure.ERROR);
         job.ended("cancelled", null);
         assertThat(remaining(output)).extracting(r -> ((PromptResult) r).error().type())
                 .containsExactly("batch_cancelled", "batch_cancelled", "batch_cancelled");
@@ -190,30 +191,26 @@ class BatchOutputTest {
 
     @Test
     void lines_that_already_have_their_result_are_left_alone() throws Exception {
-        BatchOutput output = new BatchOutput(run.runs, "error");
+        BatchOutput output = new BatchOutput(run.runs, OnBatchFailure.ERROR);
         run.runs.record(PromptResult.invalid(run.id(), "b", 5, "test", "answered before"));
         assertThat(remaining(output)).extracting(r -> ((PromptResult) r).line()).containsExactly(2L, 9L);
     }
 
     @Test
     void a_downloaded_file_is_saved_next_to_the_job_and_read_line_by_line() throws Exception {
-        BatchOutput output = new BatchOutput(run.runs, "error");
+        BatchOutput output = new BatchOutput(run.runs, OnBatchFailure.ERROR);
         Exchange download = withJob(new ByteArrayInputStream("one\ntwo\n".getBytes(StandardCharsets.UTF_8)));
         download.getMessage().setHeader("Content-Type", "application/octet-stream");
 
-        Iterator<String> lines = output.saveOutput(download);
+        download.setProperty(LlmConstants.BATCH_FILE, BatchOutput.FILE_OUTPUT);
+        Iterator<String> lines = output.save(download);
 
         assertThat(lines).toIterable().containsExactly("one", "two");
         assertThat(job.dir().resolve("shard-1.output.jsonl")).hasContent("one\ntwo");
         assertThat(download.getMessage().getHeaders()).isEmpty();
         Exchange errors = withJob(new ByteArrayInputStream("three\n".getBytes(StandardCharsets.UTF_8)));
-        assertThat(output.saveErrors(errors)).toIterable().containsExactly("three");
+        errors.setProperty(LlmConstants.BATCH_FILE, BatchOutput.FILE_ERRORS);
+        assertThat(output.save(errors)).toIterable().containsExactly("three");
         assertThat(job.dir().resolve("shard-1.errors.jsonl")).exists();
-    }
-
-    @Test
-    void on_failure_is_realtime_or_error() {
-        assertThatThrownBy(() -> new BatchOutput(run.runs, "sometimes")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("llm.batch.on-failure must be realtime or error, not sometimes");
     }
 }

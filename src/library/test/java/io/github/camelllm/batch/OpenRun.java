@@ -1,5 +1,7 @@
 package io.github.camelllm.batch;
 
+import io.github.camelllm.config.OutputOrder;
+import io.github.camelllm.config.OnDuplicate;
 import io.github.camelllm.PipelineFixture;
 import io.github.camelllm.model.PromptRequest;
 import io.github.camelllm.run.Run;
@@ -21,7 +23,7 @@ final class OpenRun implements AutoCloseable {
 
     /** Opens a run of an input of {@code lines} prompts under {@code dir}. */
     OpenRun(Path dir, int lines) throws Exception {
-        runs = new RunRegistry(dir.resolve("work").toString(), dir.resolve("outbox").toString(), "ordered", "skip");
+        runs = new RunRegistry(dir.resolve("work"), dir.resolve("outbox"), OutputOrder.ORDERED, OnDuplicate.SKIP);
         Path input = Files.writeString(dir.resolve("input.jsonl"), PipelineFixture.prompts(lines));
         run = runs.openFile(input, false);
     }

@@ -1,11 +1,12 @@
 package io.github.camelllm.flow;
 
+import io.github.camelllm.config.PipelineConfig;
+import io.github.camelllm.model.PromptRequest;
+import io.github.camelllm.model.PromptResult;
 import io.github.camelllm.openai.ApiException;
 import io.github.camelllm.openai.ApiFailure;
 import io.github.camelllm.openai.CallState;
 import io.github.camelllm.openai.InvalidResponseException;
-import io.github.camelllm.model.PromptRequest;
-import io.github.camelllm.model.PromptResult;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -39,12 +40,21 @@ class FailurePolicyTest {
 
     /** A gate that holds prompts on faults no retry fixes (the service) or ends them at once (a run FILE). */
     CallGate gate(boolean holdOnFaults) {
-        FlowSettings flow = new FlowSettings(0, 0, 60_000, 60_000, 1_000, holdOnFaults, 1_000, 100, 1_000);
-        return new CallGate(flow, timer, FailurePolicy.scrubber(KEY), new RateLimitStats(), runId -> true);
+        PipelineConfig c = config(holdOnFaults);
+        return new CallGate(c.api(), c.rateLimits(), c.retry(), c.faults(), timer, new RateLimitStats(),
+                runId -> true);
     }
 
     FailurePolicy policy(CallGate gate) {
-        return new FailurePolicy(3, 5_000, gate, KEY);
+        PipelineConfig c = config(false);
+        return new FailurePolicy(c.retry(), c.api(), gate);
+    }
+
+    static PipelineConfig config(boolean holdOnFaults) {
+        return PipelineConfig.of(Map.of("api-key", KEY, "retry.max-attempts", "3", "retry.max-retry-after-ms", "5000",
+                "retry.initial-delay-ms", "100", "retry.max-delay-ms", "1000", "retry.max-outage-ms", "60000",
+                "retry.max-probe-interval-ms", "1000", "retry.max-rate-limit-wait-ms", "60000",
+                "faults.on-fatal", holdOnFaults ? "hold" : "stop", "faults.probe-interval-ms", "1000"));
     }
 
     static PromptRequest request() {
@@ -54,7 +64,7 @@ class FailurePolicyTest {
     /** An exchange after {@code attempts} attempts, the last of which failed with {@code failure}. */
     Exchange failed(int attempts, Throwable failure) {
         Exchange exchange = new DefaultExchange(camel);
-        CallState call = new CallState(request(), "direct:llm-result", false);
+        CallState call = new CallState(request(), "direct:llm-result");
         for (int i = 0; i < attempts; i++) {
             call.startAttempt(System.nanoTime());
         }
@@ -84,7 +94,7 @@ class FailurePolicyTest {
 
     /** Opens the gate's outage breaker: ten attempts in a row got no answer. */
     static void outage(CallGate gate) {
-        CallState call = new CallState(request(), "direct:llm-result", false);
+        CallState call = new CallState(request(), "direct:llm-result");
         for (int i = 0; i < 10; i++) {
             gate.unanswered(call, "connection refused");
         }

@@ -1,5 +1,6 @@
 package io.github.camelllm.flow;
 
+import io.github.camelllm.config.PropertyNames;
 import io.github.camelllm.openai.ApiFailure;
 import io.github.camelllm.openai.CallState;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,8 @@ class GateProbesTest {
     static final long SECOND = 1_000_000_000L;
 
     final OutageBreaker outage = new OutageBreaker(600_000, 60_000);
-    final Faults faults = new Faults(true, 5_000, UnaryOperator.identity());
+    final Faults faults = new Faults(true, 5_000, UnaryOperator.identity(),
+            new PropertyNames(PropertyNames.DEFAULT));
     final GateProbes probes = new GateProbes(outage, faults, UnaryOperator.identity());
     final List<CallState> sent = new ArrayList<>();
 

@@ -1,5 +1,8 @@
 package io.github.camelllm.intake;
 
+import java.util.Map;
+import io.github.camelllm.config.PipelineConfig;
+import io.github.camelllm.config.InboxConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,7 +19,7 @@ class InboxFilterTest {
     final AtomicLong now = new AtomicLong(1_000_000);
 
     InboxFilter filter(boolean requireMarker) {
-        return new InboxFilter(1000, requireMarker, false, now::get);
+        return new InboxFilter(inbox(requireMarker, false), now::get);
     }
 
     @Test
@@ -66,7 +69,12 @@ class InboxFilterTest {
         Path link = Files.createSymbolicLink(dir.resolve("link.txt"), target);
         Files.writeString(dir.resolve("link.txt.ready"), "");
         assertThat(filter(false).accept(link)).isFalse();
-        assertThat(new InboxFilter(1000, false, true, now::get).accept(link)).isTrue();
+        assertThat(new InboxFilter(inbox(false, true), now::get).accept(link)).isTrue();
         assertThat(filter(false).accept(Files.createDirectories(dir.resolve("folder.jsonl")))).isFalse();
+    }
+
+    static InboxConfig inbox(boolean requireMarker, boolean followSymlinks) {
+        return PipelineConfig.of(Map.of("inbox.read-lock-ms", "1000", "inbox.require-marker",
+                Boolean.toString(requireMarker), "inbox.follow-symlinks", Boolean.toString(followSymlinks))).inbox();
     }
 }

@@ -1,7 +1,9 @@
 package io.github.camelllm.routes;
 
+import io.github.camelllm.config.PipelineConfig;
+import io.github.camelllm.config.BatchConfig;
 import io.github.camelllm.model.PromptRequest;
-import io.github.camelllm.run.StopRefusedRuns;
+import io.github.camelllm.run.RunStopped;
 import io.github.camelllm.batch.RouteDecider;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
@@ -16,11 +18,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** dispatch.camel.yaml: each prompt goes to the Batch API or a real-time call, by its mode and its size. */
+/** 20-dispatch.camel.yaml: each prompt goes to the Batch API or a real-time call, by its mode and its size. */
 class DispatchRouteTest extends RouteFileTestSupport {
 
     DispatchRouteTest() {
-        super("dispatch.camel.yaml", Map.of("llm.batch.queue-uri", "mock:batch"));
+        super("20-dispatch.camel.yaml", Map.of("llm.batch.queue-uri", "mock:batch"));
     }
 
     static final int LONG_PROMPT_TOKENS = 50;
@@ -49,8 +51,8 @@ class DispatchRouteTest extends RouteFileTestSupport {
     @Override
     protected void bindToRegistry(Registry registry) {
         registry.bind("llm-runs", runs);
-        registry.bind("llm-stopRefusedRuns", new StopRefusedRuns(runs::accepting));
-        registry.bind("llm-router", new RouteDecider(true, LONG_PROMPT_TOKENS));
+        registry.bind("llm-runStopped", new RunStopped(runs::accepting));
+        registry.bind("llm-realtimeOrBatch", new RouteDecider(batch(true)));
     }
 
     static PromptRequest prompt(String runId, String customId, String mode, int estimatedTokens) {
@@ -104,8 +106,13 @@ class DispatchRouteTest extends RouteFileTestSupport {
 
     @Test
     void with_the_batch_api_off_every_prompt_is_called_in_real_time() {
-        RouteDecider off = new RouteDecider(false, LONG_PROMPT_TOKENS);
+        RouteDecider off = new RouteDecider(batch(false));
         assertThat(off.route(prompt("r1", "long", null, 10 * LONG_PROMPT_TOKENS))).isEqualTo(PromptRequest.REALTIME);
         assertThat(off.route(prompt("r1", "asked", "batch", 1))).isEqualTo(PromptRequest.REALTIME);
+    }
+
+    static BatchConfig batch(boolean enabled) {
+        return PipelineConfig.of(Map.of("batch.enabled", Boolean.toString(enabled), "route.long-prompt-tokens",
+                Integer.toString(LONG_PROMPT_TOKENS))).batch();
     }
 }

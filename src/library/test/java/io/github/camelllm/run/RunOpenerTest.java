@@ -1,5 +1,7 @@
 package io.github.camelllm.run;
 
+import io.github.camelllm.config.OnDuplicate;
+import io.github.camelllm.config.OutputOrder;
 import io.github.camelllm.model.PromptResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +44,8 @@ class RunOpenerTest {
     }
 
     RunRegistry registry(String order, String onDuplicate) {
-        RunRegistry registry = new RunRegistry(work().toString(), outbox().toString(), order, onDuplicate);
+        RunRegistry registry = new RunRegistry(work(), outbox(), OutputOrder.valueOf(order.toUpperCase()),
+                OnDuplicate.valueOf(onDuplicate.toUpperCase()));
         registries.add(registry);
         return registry;
     }

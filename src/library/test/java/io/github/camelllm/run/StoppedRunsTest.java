@@ -1,5 +1,7 @@
 package io.github.camelllm.run;
 
+import io.github.camelllm.config.OnDuplicate;
+import io.github.camelllm.config.OutputOrder;
 import io.github.camelllm.model.PromptResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -8,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletionException;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,8 +36,9 @@ class StoppedRunsTest {
     }
 
     RunRegistry registry(long retryBrokenMs) {
-        registry = new RunRegistry(dir.resolve("work").toString(), dir.resolve("outbox").toString(), "ordered",
-                "skip", new RunRegistry.Options(false, false, retryBrokenMs, 60_000, 3), false);
+        registry = new RunRegistry(dir.resolve("work"), dir.resolve("outbox"), OutputOrder.ORDERED, OnDuplicate.SKIP,
+                new RunRegistry.Options(false, false, Duration.ofMillis(retryBrokenMs), Duration.ofMinutes(1), 3),
+                false);
         return registry;
     }
 
