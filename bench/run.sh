@@ -6,6 +6,8 @@
 #   bench/run.sh quick     smoke version, < 2 minutes (CI-friendly)
 #   bench/run.sh targets   the target rows: C = 100 / 1,000 (20k and 100k prompts) at 200 ms, C = 5,000 at 2 s, ~5 min
 #   bench/run.sh mem       1,000,000 prompts with -Xmx256m, ordered and streamed, ~8 minutes
+#   bench/run.sh embeddings-mem   1,000,000 embeddings of 1,536 floats (llm.endpoint=embeddings) with -Xmx256m,
+#                          ordered and streamed: ~17 GB of vectors per results file (BENCH_EMB_N, BENCH_EMB_DIMS)
 #   bench/run.sh full      c10 + targets + mem, ~15 minutes
 #   bench/run.sh one C N [ordered|streamed] [L ms]   a single setting
 #   bench/run.sh start     start -> first call: C = 100, 4,000 prompts on JDK 17, on JDK 25, and on JDK 25 with an
@@ -101,9 +103,17 @@ sim_capacity() {
 }
 
 # --- one setting -----------------------------------------------------------------------------------------------
+PROMPTS=chat   # chat prompts, or embeddings inputs (embeddings-mem)
+EMB_DIMS=${BENCH_EMB_DIMS:-1536}
 prompts_file() { # N -> path of a generated prompt file (made once)
-  local f=$OUT/prompts/prompts-$1.jsonl
-  [[ -f $f ]] || $BENCH gen "$1" "$f"
+  local f
+  if [[ $PROMPTS == embeddings ]]; then
+    f=$OUT/prompts/embeddings-$1-$EMB_DIMS.jsonl
+    [[ -f $f ]] || $BENCH gen-embeddings "$1" "$f" "$EMB_DIMS"
+  else
+    f=$OUT/prompts/prompts-$1.jsonl
+    [[ -f $f ]] || $BENCH gen "$1" "$f"
+  fi
   echo "$f"
 }
 
@@ -125,7 +135,7 @@ run_setting() { # label C N order [jvm options...]
   local dir=$OUT/runs/$label file wrk=NaN
   file=$(prompts_file "$n")
   rm -rf "$dir"; mkdir -p "$dir"
-  if [[ ${BENCH_WRK:-1} == 1 ]]; then
+  if [[ ${BENCH_WRK:-1} == 1 && $PROMPTS == chat ]]; then
     wrk=$(wrk_rate "$c" "$n" "$dir"); wrk=${wrk:-NaN}
     sleep 1.5 # a quiet moment, so the simulator's chat_burst_start marks the pipeline's first call
   fi
@@ -212,6 +222,18 @@ mem_rows() {
   run_setting mem-1M-streamed 1000 1000000 streamed -Xmx256m
 }
 
+# every result holds its vectors (~17 KB of JSON at 1,536 floats): the journal, the ordered copy through the
+# index of offsets and the streamed file must all stay out of the heap
+embeddings_rows() {
+  local n=${BENCH_EMB_N:-1000000} emb=(-Xmx256m -Dllm.endpoint=embeddings -Dllm.model=text-embedding-3-small)
+  PROMPTS=embeddings
+  run_setting "emb-$n-d$EMB_DIMS-ordered" 1000 "$n" ordered "${emb[@]}"
+  rm -rf "$OUT/runs/emb-$n-d$EMB_DIMS-ordered/outbox" "$OUT/runs/emb-$n-d$EMB_DIMS-ordered/work" # disk: ~35 GB
+  run_setting "emb-$n-d$EMB_DIMS-streamed" 1000 "$n" streamed "${emb[@]}"
+  rm -rf "$OUT/runs/emb-$n-d$EMB_DIMS-streamed/outbox" "$OUT/runs/emb-$n-d$EMB_DIMS-streamed/work"
+  PROMPTS=chat
+}
+
 rows() {
   case $MODE in
     quick)
@@ -222,6 +244,7 @@ rows() {
       ;;
     targets) target_rows ;;
     mem) mem_rows ;;
+    embeddings-mem) embeddings_rows ;;
     full)
       run_setting c10 10 400 ordered
       target_rows
@@ -242,7 +265,7 @@ rows() {
     one)
       run_setting "c$2-$3-${4:-ordered}$([[ -n ${5:-} ]] && echo "-L$5")" "$2" "$3" "${4:-ordered}"
       ;;
-    *) echo "usage: bench/run.sh quick|targets|mem|full|start|one C N [ordered|streamed] [L]|limits|outage|faults|faults-quick" >&2
+    *) echo "usage: bench/run.sh quick|targets|mem|embeddings-mem|full|start|one C N [ordered|streamed] [L]|limits|outage|faults|faults-quick" >&2
        exit 2 ;;
   esac
 }

@@ -197,8 +197,8 @@ public final class Intake {
                 request = parser.parseJson(runId, raw.number(), raw.text());
             }
         } catch (InvalidLineException e) {
-            return skip(run, raw.number()) ? null
-                    : PromptResult.invalid(runId, fallbackId, raw.number(), e.type(), e.getMessage());
+            return skip(run, raw.number()) ? null : PromptResult.invalid(runId,
+                    e.customId() != null ? e.customId() : fallbackId, raw.number(), e.type(), e.getMessage());
         } catch (RuntimeException e) {
             // whatever a hostile line does to a parser, it ends as that line's result, not as the run's end
             return skip(run, raw.number()) ? null

@@ -42,7 +42,7 @@ public final class ChatClient extends ChatCallProcessor {
     protected boolean send(CallState call, BiConsumer<byte[], Exception> outcome, AsyncCallback callback) {
         HttpRequest request;
         try {
-            request = http.api().request("/chat/completions")
+            request = http.api().request(call.request().endpoint().path())
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(call.request().body()))
                     .build();

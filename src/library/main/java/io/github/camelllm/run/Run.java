@@ -48,6 +48,7 @@ public final class Run {
     private final Journal journal;
     /** The streamed results file (llm.output.order=streamed, file runs), or null. Guarded by this. */
     private final FileChannel streamedResults;
+    private final ResultLines resultLines;
     /** The OS locks this process holds on the run (released when the run closes), or null. */
     private final AutoCloseable ownership;
 
@@ -78,9 +79,16 @@ public final class Run {
      * @param ownership       the OS locks held on the run, released when it closes; or null
      */
     Run(Setup setup, Journal journal, FileChannel streamedResults, AutoCloseable ownership) {
+        this(setup, journal, streamedResults, ResultLines.PIPELINE, ownership);
+    }
+
+    /** @param resultLines how a result reads in the streamed results file */
+    Run(Setup setup, Journal journal, FileChannel streamedResults, ResultLines resultLines,
+        AutoCloseable ownership) {
         this.setup = setup;
         this.journal = journal;
         this.streamedResults = streamedResults;
+        this.resultLines = resultLines;
         this.ownership = ownership;
     }
 
@@ -197,7 +205,8 @@ public final class Run {
         }
         journal.append(json);
         if (streamedResults != null) {
-            ByteBuffer buffer = ByteBuffer.wrap((json + "\n").getBytes(StandardCharsets.UTF_8));
+            ByteBuffer buffer = ByteBuffer.wrap((resultLines.of(id(), json) + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
             while (buffer.hasRemaining()) {
                 streamedResults.write(buffer);
             }

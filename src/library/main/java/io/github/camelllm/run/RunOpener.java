@@ -30,6 +30,7 @@ final class RunOpener {
     private final RecentRuns recent;
     private final StoppedRuns stopped;
     private final RunFinisher finisher;
+    private final ResultLines resultLines;
 
     /**
      * @param ordered         results files are written in input order at the end (else streamed as they come)
@@ -38,7 +39,9 @@ final class RunOpener {
      * @param fsync           every journal append is forced to the device
      */
     RunOpener(Path workRoot, Path outbox, boolean ordered, boolean rerunDuplicates, boolean fsync, InputFiles inputs,
-              ActiveRuns active, RecentRuns recent, StoppedRuns stopped, RunFinisher finisher) {
+              ActiveRuns active, RecentRuns recent, StoppedRuns stopped, RunFinisher finisher,
+              ResultLines resultLines) {
+        this.resultLines = resultLines;
         this.workRoot = workRoot;
         this.outbox = outbox;
         this.ordered = ordered;
@@ -175,10 +178,10 @@ final class RunOpener {
                 Outbox.claim(setup.outbox(), setup.name(), setup.id());
                 Path results = setup.outbox().resolve(setup.name() + ".results.jsonl");
                 // a crash can leave the streamed file behind the journal: rebuild it from the journal
-                RunStore.copyJournal(setup.id(), journal.file(), results);
+                RunStore.copyJournal(setup.id(), journal.file(), results, resultLines);
                 streamed = FileChannel.open(results, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
             }
-            Run run = new Run(setup, journal, streamed, ownership);
+            Run run = new Run(setup, journal, streamed, resultLines, ownership);
             run.replayJournal();
             active.add(run);
             recent.opened(run);

@@ -105,11 +105,11 @@ final class RunStore {
     }
 
     /** Rebuilds a streamed results file from the journal (a crash can leave it behind the journal). */
-    static void copyJournal(String runId, Path journal, Path target) throws IOException {
+    static void copyJournal(String runId, Path journal, Path target, ResultLines resultLines) throws IOException {
         AtomicFiles.write(target, tmp -> {
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 JournalRecords.read(runId, journal, (result, offset, length, line) -> out.write(
-                        (line + "\n").getBytes(StandardCharsets.UTF_8)));
+                        (resultLines.of(runId, line) + "\n").getBytes(StandardCharsets.UTF_8)));
             }
         });
     }
