@@ -1,6 +1,8 @@
 package io.github.camelllm.openai;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.camelllm.json.Jackson;
 import io.github.camelllm.json.RawJson;
@@ -10,6 +12,7 @@ import io.github.camelllm.model.PromptResult.Usage;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -34,6 +37,9 @@ public final class Answers {
 
     /** Reads a 2xx answer's body. */
     public Read read(Endpoint endpoint, byte[] body) throws InvalidResponseException {
+        if (endpoint == Endpoint.EMBEDDINGS) {
+            return embeddings(body);
+        }
         JsonNode node;
         try {
             node = Jackson.MAPPER.readTree(body);
@@ -54,7 +60,7 @@ public final class Answers {
             return switch (endpoint) {
                 case CHAT_COMPLETIONS, COMPLETIONS -> choices(endpoint, node, body);
                 case RESPONSES -> response(node, body);
-                case EMBEDDINGS -> embeddings(node, body);
+                case EMBEDDINGS -> embeddings(body);
                 case MODERATIONS -> moderations(node, body);
             };
         } catch (IOException e) {
@@ -118,20 +124,65 @@ public final class Answers {
                 null), body));
     }
 
-    /** The vectors exactly as sent, in input order (the API lists them by index). */
-    private Read embeddings(JsonNode node, byte[] body) throws IOException, InvalidResponseException {
-        JsonNode data = node.get("data");
-        if (data == null || !data.isArray()) {
+    /**
+     * The vectors exactly as sent, in input order (the API lists them by index), read in one pass without a tree:
+     * an answer holds thousands of numbers per input, and a tree would make an object of each.
+     */
+    private Read embeddings(byte[] body) throws InvalidResponseException {
+        List<String> vectors = null;
+        List<Integer> indexes = new ArrayList<>();
+        Usage usage = null;
+        try (JsonParser p = Jackson.MAPPER.getFactory().createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new InvalidResponseException("response is not a JSON object (starts with: " + preview(body)
+                        + ")");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                if ("data".equals(name) && value == JsonToken.START_ARRAY) {
+                    vectors = new ArrayList<>();
+                    while (p.nextToken() == JsonToken.START_OBJECT) {
+                        String vector = null;
+                        int index = vectors.size();
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String field = p.currentName();
+                            JsonToken token = p.nextToken();
+                            if ("embedding".equals(field)) {
+                                vector = RawJson.copy(p);
+                            } else if ("index".equals(field) && token == JsonToken.VALUE_NUMBER_INT) {
+                                index = p.getIntValue();
+                            } else {
+                                p.skipChildren();
+                            }
+                        }
+                        if (vector == null) {
+                            throw new InvalidResponseException("response has an embedding object without "
+                                    + "\"embedding\" (starts with: " + preview(body) + ")");
+                        }
+                        vectors.add(vector);
+                        indexes.add(index);
+                    }
+                    if (p.currentToken() != JsonToken.END_ARRAY) {
+                        throw new InvalidResponseException("response has a \"data\" item that is not an object");
+                    }
+                } else if ("usage".equals(name) && value == JsonToken.START_OBJECT) {
+                    usage = usage(Jackson.MAPPER.readTree(p));
+                } else {
+                    p.skipChildren();
+                }
+            }
+        } catch (JsonProcessingException e) {
+            throw new InvalidResponseException("response is not JSON (starts with: " + preview(body) + ")");
+        } catch (IOException e) {
+            throw new InvalidResponseException("response cannot be read: " + e.getMessage());
+        }
+        if (vectors == null) {
             throw new InvalidResponseException("response has no \"data\" (starts with: " + preview(body) + ")");
         }
-        List<String> vectors = RawJson.find(body, "data", "*", "embedding");
-        if (vectors.size() != data.size()) {
-            throw new InvalidResponseException("response has " + data.size() + " embedding objects but "
-                    + vectors.size() + " embeddings");
-        }
         String[] ordered = new String[vectors.size()];
-        for (int i = 0; i < data.size(); i++) {
-            int index = data.get(i).path("index").asInt(i);
+        for (int i = 0; i < ordered.length; i++) {
+            int index = indexes.get(i);
             if (index < 0 || index >= ordered.length || ordered[index] != null) {
                 throw new InvalidResponseException("response has an embedding with index " + index + " of "
                         + ordered.length);
@@ -144,8 +195,12 @@ public final class Answers {
             all.append(i == 0 ? "" : ",").append(ordered[i]);
         }
         all.append(']');
-        return new Read(null, null, usage(node.get("usage")),
-                answer(new Answer(null, null, null, null, null, all.toString(), null, null), body));
+        try {
+            return new Read(null, null, usage,
+                    answer(new Answer(null, null, null, null, null, all.toString(), null, null), body));
+        } catch (IOException e) {
+            throw new InvalidResponseException("response cannot be read: " + e.getMessage());
+        }
     }
 
     private Read moderations(JsonNode node, byte[] body) throws IOException, InvalidResponseException {
