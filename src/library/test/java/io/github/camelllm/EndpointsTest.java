@@ -24,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Every endpoint end to end in real time, against a server that answers only requests of the documented shape
  * for its path (anything else gets WireMock's 404 and ends as an error result).
  */
+@EachHttpClient
 class EndpointsTest {
 
     static final String EMBEDDINGS = "/v1/embeddings";
@@ -64,7 +65,12 @@ class EndpointsTest {
     @RegisterExtension
     final OpenAiStubs api = new OpenAiStubs();
     @RegisterExtension
-    final PipelineFixture pipeline = new PipelineFixture(api);
+    final PipelineFixture pipeline;
+
+    /** @param httpClient the client that sends every endpoint's requests ({@code llm.http.client}) */
+    EndpointsTest(String httpClient) {
+        this.pipeline = new PipelineFixture(api).with("llm.http.client", httpClient);
+    }
 
     /** Embeddings requests: a model and an input, never chat messages. */
     void stubEmbeddings() {
