@@ -116,7 +116,7 @@ public final class BatchOutput {
                 answer = answers.read(job.saved().endpointOf(), body, RawJson.find(bytes, "response", "body")
                         .get(0).getBytes(StandardCharsets.UTF_8));
             } catch (InvalidResponseException e) {
-                return errorForGood(job, index, new ErrorInfo("invalid_response", e.getMessage(), statusCode));
+                return errorForGood(job, index, new ErrorInfo("invalid_response", e.getMessage(), null));
             }
             if (!job.answer(index)) {
                 return null;
