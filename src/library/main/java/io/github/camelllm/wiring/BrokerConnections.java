@@ -2,8 +2,14 @@ package io.github.camelllm.wiring;
 
 import io.github.camelllm.config.BrokerConfig;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import jakarta.jms.JMSException;
+import jakarta.jms.Session;
+import org.apache.activemq.artemis.api.jms.ActiveMQJMSConstants;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.jms.ConsumerType;
+import org.apache.camel.component.jms.DefaultJmsMessageListenerContainer;
 import org.apache.camel.component.jms.JmsComponent;
+import org.apache.camel.component.jms.JmsEndpoint;
 import org.springframework.jms.connection.CachingConnectionFactory;
 
 import java.util.regex.Pattern;
@@ -61,6 +67,28 @@ final class BrokerConnections {
         jms.getConfiguration().setConnectionFactory(producers);
         jms.getConfiguration().setCacheLevelName("CACHE_CONSUMER");
         jms.getConfiguration().setLazyCreateTransactionManager(false);
+        jms.getConfiguration().setConsumerType(ConsumerType.Custom);
+        jms.getConfiguration().setMessageListenerContainerFactory(RouteAcknowledged::new);
         context.addComponent(component, jms);
+    }
+
+    /**
+     * Camel's listener container, except that a message of a session in Artemis's individual-acknowledge mode is
+     * not acknowledged when the listener returns (Spring treats every vendor mode as client acknowledge, which
+     * for an asynchronous consumer would acknowledge a work item as soon as it is handed to a call slot), nor
+     * recovered when the listener fails: the route acknowledges it ({@link BrokerWorkItems}), and one that is
+     * never acknowledged goes back to the broker when the session closes. Every other mode is unchanged.
+     */
+    private static final class RouteAcknowledged extends DefaultJmsMessageListenerContainer {
+
+        RouteAcknowledged(JmsEndpoint endpoint) {
+            super(endpoint);
+        }
+
+        @Override
+        protected boolean isClientAcknowledge(Session session) throws JMSException {
+            return session.getAcknowledgeMode() != ActiveMQJMSConstants.INDIVIDUAL_ACKNOWLEDGE
+                    && super.isClientAcknowledge(session);
+        }
     }
 }
