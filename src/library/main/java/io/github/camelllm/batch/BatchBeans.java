@@ -9,7 +9,7 @@ import org.apache.camel.CamelContext;
 
 import java.util.concurrent.ScheduledExecutorService;
 
-/** The beans of the batch and schedule routes (routes/batch.camel.yaml, routes/schedule.camel.yaml). */
+/** The beans of the batch and schedule routes (routes/40-batch.camel.yaml, routes/90-schedule.camel.yaml). */
 public final class BatchBeans {
 
     private BatchBeans() {

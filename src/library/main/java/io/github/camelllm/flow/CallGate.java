@@ -110,7 +110,7 @@ public final class CallGate extends AsyncProcessorSupport {
     private static CallState probeCall(String model, String probe) {
         String body = "{\"model\":" + quoted(model) + ",\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}],"
                 + "\"max_tokens\":1}";
-        CallState call = new CallState(new PromptRequest("", 0, "probe", model, body, null, 1, null), null, false);
+        CallState call = new CallState(new PromptRequest("", 0, "probe", model, body, null, 1, null), null);
         call.probe(probe);
         return call;
     }
@@ -143,7 +143,10 @@ public final class CallGate extends AsyncProcessorSupport {
         Admission admission = stopping || !runAccepting.test(call.request().runId()) ? null : evaluate(call, now);
         if (admission == null) {
             // shutdown, or a run that makes no further calls: the prompt has no result yet, so the next start
-            // (or the run's retry) sends it
+            // (or the run's retry) sends it. The chat-call route withholds such an attempt before the gate, in
+            // plain sight; the gate ends one itself only because a waiting attempt is resumed here, by the timer:
+            // the verdict is taken at that moment, and a test in the route after the gate would ask again later,
+            // when the gate may already have let the attempt go (its reservation or probe taken).
             exchange.setRouteStop(true);
         } else {
             switch (admission.kind()) {

@@ -49,8 +49,9 @@ public final class Intake {
     }
 
     /**
-     * Opens (or resumes) the run of the file in the body and replaces the body with a lazy line iterator.
-     * Sets no run id when the content was already processed and duplicates are skipped.
+     * Opens (or resumes) the run of the file in the body and replaces the body with a lazy line iterator; leaves
+     * no body when there is nothing to read (the file is run here already, left to its owner, or was completed
+     * before). Sets no run id when the content was already processed and duplicates are skipped.
      */
     public void openFile(Exchange exchange) throws IOException, UnreadableInputException, RunBusyException {
         Path file = pathOf(exchange.getMessage().getBody());
@@ -85,7 +86,6 @@ public final class Intake {
             return; // completed before: its outputs were written again from its journal
         }
         exchange.getMessage().setBody(stoppable(run, new LineReader(run.openInput(runs.inputs()), maxLineBytes)));
-        exchange.setProperty(LlmConstants.HAS_LINES, true);
     }
 
     /**

@@ -23,7 +23,7 @@ import io.github.camelllm.run.Rejects;
 import io.github.camelllm.run.Results;
 import io.github.camelllm.run.RunRegistry;
 import io.github.camelllm.run.RunSummary;
-import io.github.camelllm.run.StopRefusedRuns;
+import io.github.camelllm.run.RunStopped;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Predicate;
@@ -69,10 +69,12 @@ public final class PipelineBeans {
         RunRegistry runs = runRegistry();
         PromptParser parser = new PromptParser(Jackson.MAPPER, config.api().model());
         bind(context, "runs", runs);
-        bind(context, "stopRefusedRuns", new StopRefusedRuns(runs::accepting));
+        // the questions the routes ask per prompt are Predicate and Expression beans (ref language): no per-call
+        // method lookup and parameter binding, and the route itself keeps and tests the answer
+        bind(context, "runStopped", new RunStopped(runs::accepting));
         Intake intake = new Intake(runs, parser, config.input().maxLineBytes());
         bind(context, "intake", intake);
-        // the steps every prompt passes are processors: no per-call method lookup and parameter binding
+        // the work every prompt passes through is done by processors, for the same reason
         bind(context, "parseLine", (Processor) exchange -> exchange.getMessage().setBody(intake.parse(exchange)));
         // --- real-time calls: slots, the gate, the client, the failure policy ---
         ThreadPoolProfile unboundedQueue = new ThreadPoolProfileBuilder(name + "-timer").poolSize(2).maxPoolSize(2)
@@ -96,9 +98,11 @@ public final class PipelineBeans {
             gate.forget(runId);
             return new RunSummary.RateLimits(stats.rateLimitedAnswers(), stats.throttledMs());
         });
-        bind(context, "callSlots", new CallSlots(concurrency, intake::isStopping));
+        bind(context, "takeCallSlot", new CallSlots(concurrency, intake::isStopping));
         ChatCalls chat = new ChatCalls("direct:" + name + "-result", intake::isStopping, runs::accepting);
         bind(context, "receive", (Processor) chat::receive);
+        bind(context, "callWithheld", (Predicate) chat::withheld);
+        bind(context, "repliesHere", (Predicate) chat::repliesHere);
         bind(context, "toResult", (Processor) exchange -> exchange.getMessage().setBody(chat.toResult(exchange)));
         AutoCloseable closeClient = bindChatClient(context, gate, timer, httpIo);
         FailurePolicy failures = new FailurePolicy(config.retry(), config.api(), gate);
@@ -121,11 +125,11 @@ public final class PipelineBeans {
         });
         Results results = new Results(runs);
         bind(context, "results", results);
-        bind(context, "record", (Processor) results::record);
+        bind(context, "record", results.recorder());
         bind(context, "rejects", new Rejects());
         // which inbox files are complete inputs (stable, not temporary, not links)
         bind(context, "inboxFilter", new InboxFilter(config.inbox()));
-        bind(context, "router", new RouteDecider(config.batch()));
+        bind(context, "realtimeOrBatch", new RouteDecider(config.batch()));
         BatchBeans.bind(context, name + "-", config, runs, timer);
 
         // Across a broker, work items and results travel as JSON text (see llm.realtime.queue-uri)

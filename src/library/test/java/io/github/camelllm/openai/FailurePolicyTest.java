@@ -61,7 +61,7 @@ class FailurePolicyTest {
     /** An exchange after {@code attempts} attempts, the last of which failed with {@code failure}. */
     Exchange failed(int attempts, Throwable failure) {
         Exchange exchange = new DefaultExchange(camel);
-        CallState call = new CallState(request(), "direct:llm-result", false);
+        CallState call = new CallState(request(), "direct:llm-result");
         for (int i = 0; i < attempts; i++) {
             call.startAttempt(System.nanoTime());
         }
@@ -91,7 +91,7 @@ class FailurePolicyTest {
 
     /** Opens the gate's outage breaker: ten attempts in a row got no answer. */
     static void outage(CallGate gate) {
-        CallState call = new CallState(request(), "direct:llm-result", false);
+        CallState call = new CallState(request(), "direct:llm-result");
         for (int i = 0; i < 10; i++) {
             gate.unanswered(call, "connection refused");
         }
