@@ -148,9 +148,14 @@ class BrokerInstancesTest {
         return p;
     }
 
-    private void awaitWatching(String name) {
-        await().atMost(60, TimeUnit.SECONDS).until(() -> Files.exists(tmp.resolve(name + ".log"))
-                && Files.readString(tmp.resolve(name + ".log")).contains("watching"));
+    private void awaitWatching(String name) throws IOException {
+        Path log = tmp.resolve(name + ".log");
+        try {
+            await().atMost(60, TimeUnit.SECONDS).until(() -> Files.exists(log) && Files.readString(log).contains("watching"));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("instance " + name + " did not start: " + (Files.exists(log) ? Files.readString(log)
+                    : "no log"), e);
+        }
     }
 
     private long journalLines(String name) throws IOException {
