@@ -55,6 +55,8 @@ final class BrokerConnections {
         // an acknowledgement is on the broker before the call slot it frees is used again, so a kill -9 repeats
         // at most the calls that were in flight
         artemis.setBlockOnAcknowledge(true);
+        // a queue named in a URI is looked up on the broker once per session, not once per message sent
+        artemis.setCacheDestinations(true);
 
         CachingConnectionFactory producers = new CachingConnectionFactory(artemis);
         producers.setSessionCacheSize(PRODUCER_SESSIONS);
