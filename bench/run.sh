@@ -256,6 +256,25 @@ broker_opts() { # instance C: the settings of instance i on the broker (its own 
     "-Dllm.results.uri=jms:queue:llm-results-i$1?jmsMessageType=Text"
 }
 
+# Where the CPU of a broker row goes: the machine's busy time (/proc/stat, all cores, other processes too) and the
+# CPU of the simulator, the broker and the serving instances, from the owner's launch to its exit (the owner's own
+# CPU is the row's "CPU ms/req total")
+cpu_account() { # -> "machine-busy machine-total sim broker serving" in clock ticks
+  local cpu serving=0 pid
+  read -r -a cpu < /proc/stat
+  for pid in "${SERVING_PIDS[@]}"; do serving=$(( serving + $(cpu_ticks "$pid" 2>/dev/null || echo 0) )); done
+  echo "$(( cpu[1] + cpu[2] + cpu[3] + cpu[6] + cpu[7] + cpu[8] ))" \
+    "$(( cpu[1] + cpu[2] + cpu[3] + cpu[4] + cpu[5] + cpu[6] + cpu[7] + cpu[8] ))" \
+    "$(cpu_ticks "$SIM_PID")" "$( [[ -n $BROKER_PID ]] && cpu_ticks "$BROKER_PID" || echo 0)" "$serving"
+}
+cpu_report() { # label before after
+  local -a b a; read -r -a b <<<"$2"; read -r -a a <<<"$3"
+  awk -v l="$1" -v busy=$(( a[0] - b[0] )) -v total=$(( a[1] - b[1] )) -v sim=$(( a[2] - b[2] )) \
+      -v broker=$(( a[3] - b[3] )) -v serving=$(( a[4] - b[4] )) -v hz="$CLK_TCK" -v n="$(nproc)" 'BEGIN {
+    printf "| %s | %.1f | %.1f | %.1f | %.1f | %.1f |\n", l, busy * 100 / total, total / hz / n, sim / hz, broker / hz,
+      serving / hz }'
+}
+
 broker_setting() { # label instances C N: instances 0 is the same run on one instance without a broker
   local label=$1 inst=$2 c=$3 n=$4
   local dir=$OUT/runs/$label file i opts
@@ -279,12 +298,14 @@ broker_setting() { # label instances C N: instances 0 is the same run on one ins
     opts=$(broker_opts 1 "$c")
   fi
   sleep 1.5 # a quiet moment before the first call
+  local cpu_before; cpu_before=$(cpu_account)
   launch_cmd "${BENCH_JVM_OPTS:-} -Xlog:gc:file=$dir/gc.log $opts -Dllm.work-dir=$dir/work -Dllm.outbox=$dir/outbox" \
     run "$file"
   (cd "$dir" && $BENCH measure label="$label" instances="$(( inst == 0 ? 1 : inst ))" simpid=$SIM_PID \
       c="$(( c * (inst == 0 ? 1 : inst) ))" latency="$L" n="$n" work="$dir/work" outbox="$dir/outbox" \
       gclog="$dir/gc.log" log="$dir/run.log" threadcpu="$dir/thread-cpu.txt" stats="http://127.0.0.1:$PORT/sim/stats" \
       -- "${LAUNCH[@]}" 2>"$dir/measure.log") | tee -a "$OUT/broker.md"
+  cpu_report "$label" "$cpu_before" "$(cpu_account)" >>"$OUT/broker-cpu.md"
   stop_serving
   stop_broker
 }
@@ -299,11 +320,18 @@ broker_rows() {
     echo
     $BENCH header broker
   } | tee "$OUT/broker.md"
+  {
+    echo "CPU from the owner's launch to its exit (the owner's own: CPU ms/req total above)"
+    echo
+    echo "| setting | machine busy % (all $(nproc) cores, every process) | window s | simulator CPU s | broker CPU s | serving instances CPU s |"
+    echo "|---|---|---|---|---|---|"
+  } >"$OUT/broker-cpu.md"
   broker_setting "no-broker-c$c" 0 "$c" "$n"
   broker_setting "broker-1x$c" 1 "$c" "$n"
   broker_setting "broker-2x$c" 2 "$c" "$n"
   broker_setting "broker-3x$c" 3 "$c" "$n"
-  echo "table also in $OUT/broker.md; per-setting logs in $OUT/runs/" >&2
+  echo; cat "$OUT/broker-cpu.md"
+  echo "tables also in $OUT/broker.md and $OUT/broker-cpu.md; per-setting logs in $OUT/runs/" >&2
 }
 
 # --- rate-limited and outage settings: one simulator process per setting, enforcing the limit -----------------
