@@ -20,6 +20,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -160,19 +161,26 @@ public final class BatchHttp {
             return answer.get(responseTimeoutMs, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             answer.cancel(true);
-            throw new SocketTimeoutException(request.method() + " " + request.uri().getPath()
-                    + ": no complete answer within llm.timeout.response-ms=" + responseTimeoutMs + " ms");
+            throw noAnswerInTime(request);
         } catch (InterruptedException e) {
             answer.cancel(true);
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for " + request.uri().getPath());
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof HttpTimeoutException) {
+                throw noAnswerInTime(request); // the client's own request timeout may fire first: same meaning
+            }
             if (cause instanceof Exception failure) {
                 throw failure; // IOException (refused, reset, connect timeout) or InvalidResponseException
             }
             throw e;
         }
+    }
+
+    private SocketTimeoutException noAnswerInTime(HttpRequest request) {
+        return new SocketTimeoutException(request.method() + " " + request.uri().getPath()
+                + ": no complete answer within llm.timeout.response-ms=" + responseTimeoutMs + " ms");
     }
 
     /** 2xx and not a web page: a gateway or login page answering 200 is not the API's answer. */
