@@ -9,9 +9,12 @@ import io.github.camelllm.model.PromptResult;
 
 import io.github.camelllm.batch.BatchBeans;
 import io.github.camelllm.batch.RouteDecider;
+import io.github.camelllm.delivery.AwaitReply;
+import io.github.camelllm.delivery.Deliveries;
 import io.github.camelllm.flow.CallGate;
 import io.github.camelllm.flow.CallSlots;
 import io.github.camelllm.flow.IntakeHoldPolicy;
+import io.github.camelllm.intake.CallerHeaders;
 import io.github.camelllm.intake.InboxFilter;
 import io.github.camelllm.intake.Intake;
 import io.github.camelllm.intake.PromptParser;
@@ -72,8 +75,12 @@ public final class PipelineBeans {
         // the questions the routes ask per prompt are Predicate and Expression beans (ref language): no per-call
         // method lookup and parameter binding, and the route itself keeps and tests the answer
         bind(context, "runStopped", new RunStopped(runs::accepting));
-        Intake intake = new Intake(runs, parser, config.input().maxLineBytes());
+        Intake intake = new Intake(runs, parser, config.input().maxLineBytes(),
+                new CallerHeaders(config.input().callerHeaders()));
         bind(context, "intake", intake);
+        Deliveries deliveries = new Deliveries(name, runs, "seda:" + name + "-deliver", config.output().uri(),
+                config.names().of("output.uri"));
+        deliveries.start(context);
         // the work every prompt passes through is done by processors, for the same reason
         bind(context, "parseLine", (Processor) exchange -> exchange.getMessage().setBody(intake.parse(exchange)));
         // --- real-time calls: slots, the gate, the client, the failure policy ---
@@ -99,6 +106,10 @@ public final class PipelineBeans {
             return new RunSummary.RateLimits(stats.rateLimitedAnswers(), stats.throttledMs());
         });
         bind(context, "takeCallSlot", new CallSlots(concurrency, intake::isStopping));
+        bind(context, "deliveries", deliveries);
+        bind(context, "nextDelivery", deliveries.nextDelivery());
+        bind(context, "awaitReply", new AwaitReply(deliveries));
+        bind(context, "waitsForReply", (Predicate) exchange -> exchange.getPattern().isOutCapable());
         ChatCalls chat = new ChatCalls("direct:" + name + "-result", intake::isStopping, runs::accepting);
         bind(context, "receive", (Processor) chat::receive);
         bind(context, "callWithheld", (Predicate) chat::withheld);
@@ -116,6 +127,7 @@ public final class PipelineBeans {
             public void notify(CamelEvent event) {
                 if (event instanceof CamelEvent.CamelContextStoppingEvent) {
                     intake.stopTakingLines();
+                    deliveries.stop(); // a sender still waiting is told its answer comes after the next start
                     gate.stop();
                 } else if (event instanceof CamelEvent.CamelContextStoppedEvent) {
                     runs.close(); // open runs release their journals and OS locks
@@ -124,6 +136,7 @@ public final class PipelineBeans {
             }
         });
         Results results = new Results(runs);
+        // results leave the pipeline from the journal, on the delivery route's own threads (60-delivery)
         bind(context, "results", results);
         bind(context, "record", results.recorder());
         bind(context, "rejects", new Rejects());
