@@ -33,6 +33,7 @@ import org.apache.camel.Predicate;
 import org.apache.camel.Processor;
 import org.apache.camel.TypeConverter;
 import org.apache.camel.builder.ThreadPoolProfileBuilder;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.EventNotifierSupport;
@@ -121,6 +122,7 @@ public final class PipelineBeans {
         bind(context, "retryWhile", (Predicate) failures::shouldRetry);
         bind(context, "retryAfterDelay", (Processor) failures::onFailure);
         bind(context, "intakeHold", new IntakeHoldPolicy(gate, timer));
+        registerHealth(context, new PipelineHealth(name, gate, runs));
         // graceful shutdown starts by closing intake, so the in-flight calls can drain and be journaled
         context.getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
             @Override
@@ -153,6 +155,14 @@ public final class PipelineBeans {
         if (config.broker().enabled()) {
             // only here: the broker client is optional, a host without one never loads these classes
             BrokerConnections.register(context, name + "-jms", config.broker(), concurrency);
+        }
+    }
+
+    /** The pipeline's health check, when the host has Camel's health checks (camel-health) at all. */
+    private static void registerHealth(CamelContext context, PipelineHealth health) {
+        HealthCheckRegistry registry = HealthCheckRegistry.get(context);
+        if (registry != null) {
+            registry.register(health);
         }
     }
 
