@@ -67,6 +67,30 @@ class MessagesTest {
     }
 
     @Test
+    void a_jms_request_with_a_reply_queue_gets_the_answer_there_with_its_headers() throws Exception {
+        try (ScaleOutTest.Broker broker = new ScaleOutTest.Broker(tmp.resolve("broker"));
+             PipelineFixture pipeline = onSimulator(SimulatorConfig.defaults().withLatencyMs(20))
+                     .with("llm.broker.url", broker.url)
+                     .with("llm.input.uri", "llm-jms:queue:rr-prompts?asyncConsumer=true&concurrentConsumers=2")) {
+            pipeline.start();
+            var template = pipeline.app().template();
+
+            Exchange reply = template.send("llm-jms:queue:rr-prompts?exchangePattern=InOut&requestTimeout=20000",
+                    e -> {
+                        e.getMessage().setBody("What is a reply queue?");
+                        e.getMessage().setHeader("tenant", "acme");
+                    });
+
+            assertThat(reply.getException()).isNull();
+            JsonNode result = PipelineFixture.JSON.readTree(reply.getMessage().getBody(String.class));
+            assertThat(result.get("content").asText()).isEqualTo("echo: What is a reply queue?");
+            assertThat(result.get("custom_id").asText()).as("the JMSMessageID").isNotEqualTo("1").isNotBlank();
+            assertThat(reply.getMessage().getHeader("tenant")).isEqualTo("acme");
+            assertThat(reply.getMessage().getHeader("llmPipeline")).isEqualTo("llm");
+        }
+    }
+
+    @Test
     void the_async_api_gets_the_reply_without_a_thread_waiting() throws Exception {
         try (PipelineFixture pipeline = onSimulator(SimulatorConfig.defaults().withLatencyMs(300))) {
             pipeline.start();
@@ -168,6 +192,33 @@ class MessagesTest {
 
             await().atMost(Duration.ofSeconds(20)).until(() -> delivered.size() >= 10);
             assertThat(delivered).hasSize(10).doesNotHaveDuplicates();
+            await().atMost(Duration.ofSeconds(10)).until(() -> messageFolders(pipeline).isEmpty());
+        }
+    }
+
+    @Test
+    void a_batch_job_started_by_a_message_is_polled_and_fetched_after_a_restart() throws Exception {
+        try (PipelineFixture pipeline = onSimulator(SimulatorConfig.defaults().withBatchStepMs(1500))
+                .with("llm.batch.poll-interval-ms", "200").with("llm.batch.flush-ms", "100")
+                .with("llm.output.uri", "mock:out")) {
+            OpenAiSimulator sim = pipeline.simulator();
+            pipeline.start();
+            pipeline.app().template().sendBody("direct:llm-prompts",
+                    "{\"custom_id\":\"b1\",\"prompt\":\"summarise this\",\"mode\":\"batch\"}");
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> pipeline.batchJobs().stream().anyMatch(j -> j.hasNonNull("batch_id")));
+            pipeline.stop(); // while the batch is in progress: its shard stays submitted with its batch id
+
+            pipeline.start();
+            MockEndpoint out = pipeline.app().context().getEndpoint("mock:out", MockEndpoint.class);
+            out.expectedMessageCount(1);
+            out.assertIsSatisfied(20_000);
+            Exchange result = out.getExchanges().get(0);
+            assertThat(result.getMessage().getHeader("llmCustomId")).isEqualTo("b1");
+            assertThat(PipelineFixture.JSON.readTree(result.getMessage().getBody(String.class)).get("route").asText())
+                    .isEqualTo("batch");
+            assertThat(sim.batchInputFiles()).as("never uploaded twice").isEqualTo(1);
+            assertThat(sim.batchesCreated()).as("never paid twice").isEqualTo(1);
             await().atMost(Duration.ofSeconds(10)).until(() -> messageFolders(pipeline).isEmpty());
         }
     }
