@@ -127,6 +127,45 @@ class MessagesTest {
     }
 
     @Test
+    void prompts_accepted_before_a_stop_are_all_answered_after_the_restart_and_paid_once() throws Exception {
+        int prompts = 30;
+        List<String> delivered = new CopyOnWriteArrayList<>();
+        RouteBuilder answers = new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:answers").routeId("answers")
+                        .process(e -> delivered.add(e.getMessage().getHeader("llmCustomId", String.class)));
+            }
+        };
+        try (PipelineFixture pipeline = onSimulator(SimulatorConfig.defaults().withLatencyMs(300).withJitterMs(0))
+                .with("llm.concurrency", "4").with("llm.output.uri", "direct:answers")
+                .with("llm.output.retry-delay-ms", "50")) {
+            OpenAiSimulator sim = pipeline.simulator();
+            pipeline.start();
+            pipeline.app().context().addRoutes(answers);
+            for (int i = 0; i < prompts; i++) {
+                pipeline.app().template().sendBody("direct:llm-prompts",
+                        "{\"custom_id\":\"r" + i + "\",\"prompt\":\"q" + i + "\"}");
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> sim.chatRequests() >= 6);
+            pipeline.stop(); // graceful: the calls in flight end and are journaled, the queued prompts wait
+            long callsBefore = sim.chatRequests();
+            int deliveredBefore = delivered.size();
+            assertThat(callsBefore).as("stopped midway").isLessThan(prompts);
+
+            pipeline.start();
+            pipeline.app().context().addRoutes(answers);
+            await().atMost(Duration.ofSeconds(30)).until(() -> delivered.size() >= prompts);
+            System.out.printf("direct: %d messages sent, %d answered and %d calls before the stop; after the "
+                    + "restart %d answered, %d calls in all%n", prompts, deliveredBefore, callsBefore,
+                    delivered.size(), sim.chatRequests());
+            assertThat(delivered).hasSize(prompts).doesNotHaveDuplicates();
+            assertThat(sim.chatRequests()).as("no prompt paid twice").isEqualTo(prompts);
+            await().atMost(Duration.ofSeconds(10)).until(() -> messageFolders(pipeline).isEmpty());
+        }
+    }
+
+    @Test
     void a_slow_result_route_slows_delivery_not_the_calls() throws Exception {
         int prompts = 20;
         int concurrency = 10;

@@ -75,7 +75,9 @@ class AssistantApplicationTest {
             assertThat(result.path("content").asText()).isEqualTo("answer to: " + questions.get(i));
             assertThat(result.path("usage").path("total_tokens").asInt()).isEqualTo(13);
         }
-        assertThat(OPENAI.questions).containsExactlyInAnyOrderElementsOf(questions);
+        // one call per question (the server also sees the other tests' questions: the context is shared)
+        assertThat(OPENAI.questions.stream().filter(questions::contains))
+                .containsExactlyInAnyOrderElementsOf(questions);
         assertThat(OPENAI.authorizations).containsOnly("Bearer " + KEY);
     }
 
