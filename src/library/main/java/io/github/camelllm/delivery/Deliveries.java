@@ -1,11 +1,11 @@
 package io.github.camelllm.delivery;
 
+import io.github.camelllm.json.ResultJson;
 import io.github.camelllm.model.LlmConstants;
 import io.github.camelllm.model.PromptResult;
 import io.github.camelllm.run.DeliveryCursor;
 import io.github.camelllm.run.Journal;
 import io.github.camelllm.run.MessageInput;
-import io.github.camelllm.run.ResultJson;
 import io.github.camelllm.run.RunRegistry;
 import io.github.camelllm.run.RunSummary;
 import org.apache.camel.AsyncCallback;

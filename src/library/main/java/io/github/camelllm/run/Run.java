@@ -1,6 +1,5 @@
 package io.github.camelllm.run;
 
-import io.github.camelllm.intake.CustomIdSet;
 
 import java.io.IOException;
 import java.io.InputStream;
