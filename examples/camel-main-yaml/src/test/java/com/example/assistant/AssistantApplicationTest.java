@@ -71,7 +71,7 @@ class AssistantApplicationTest {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
         if (main != null) {
             main.stop();
         }
