@@ -72,11 +72,19 @@ final class ConfigBinder {
         // auto holds the prompts when the inbox is watched (a service), else ends them (a one-shot, a host)
         boolean hold = onFatal == OnFatal.AUTO ? inbox.enabled() : onFatal == OnFatal.HOLD;
         FaultConfig faults = new FaultConfig(onFatal, hold, millis("llm.faults.probe-interval-ms"));
-        InputConfig input = new InputConfig(text("llm.input.uri"), integer("llm.input.max-line-bytes"));
+        InputConfig input = new InputConfig(text("llm.input.uri"), integer("llm.input.max-line-bytes"),
+                optional("llm.input.caller-headers"));
 
         Path outbox = path("llm.outbox");
+        Duration deliveryRetry = millis("llm.output.retry-delay-ms");
+        Duration deliveryMaxRetry = millis("llm.output.max-retry-delay-ms");
+        if (deliveryMaxRetry.compareTo(deliveryRetry) < 0) {
+            throw new ConfigException(names.ofKey("llm.output.max-retry-delay-ms") + " (" + deliveryMaxRetry.toMillis()
+                    + ") must be at least " + names.ofKey("llm.output.retry-delay-ms") + " ("
+                    + deliveryRetry.toMillis() + ")");
+        }
         OutputConfig output = new OutputConfig(outbox, choice("llm.output.order", OutputOrder.class),
-                optional("llm.output.uri"));
+                optional("llm.output.uri"), integer("llm.output.threads"), deliveryRetry, deliveryMaxRetry);
         String workDir = optional("llm.work-dir");
         // empty: "work" next to the outbox, so that it moves with the outbox rather than with the directory a
         // command happens to be started from

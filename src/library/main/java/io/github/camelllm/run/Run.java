@@ -35,9 +35,11 @@ public final class Run {
      * @param archiveWhenDone service mode: the input moves to the inbox's .done folder once every line has its
      *                        result
      * @param scheduled       a scheduled firing: its outputs are one dated set among the few kept
+     * @param message         the accepted message of a message run (persisted in its work folder); null for a file
      */
     record Setup(String id, String name, Format format, InputFiles.Inspected input, Path workDir, Path outbox,
-                 long startedAtMillis, boolean ordered, boolean archiveWhenDone, boolean scheduled) {
+                 long startedAtMillis, boolean ordered, boolean archiveWhenDone, boolean scheduled,
+                 MessageInput message) {
 
         Path inputPath() {
             return input == null ? null : input.path();
@@ -99,6 +101,11 @@ public final class Run {
 
     public Format format() {
         return setup.format();
+    }
+
+    /** The accepted message this run answers, or null for a file run. */
+    public MessageInput message() {
+        return setup.message();
     }
 
     public Path workDir() {

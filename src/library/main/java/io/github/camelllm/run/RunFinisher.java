@@ -38,9 +38,7 @@ final class RunFinisher {
                 Outbox.prune(setup.outbox(), Outbox.baseName(run.input().getFileName().toString()), scheduledKeep);
             }
             InboxFiles.archive(run);
-            if (run.input() == null) {
-                InboxFiles.deleteTree(run.workDir()); // message runs are not resumed from disk
-            }
+            // a message run's folder stays until its results are delivered (RunRegistry.release)
             run.close();
             run.completed(summary);
             return summary;

@@ -9,11 +9,14 @@ import io.github.camelllm.model.PromptResult;
 
 import io.github.camelllm.batch.BatchBeans;
 import io.github.camelllm.batch.RouteDecider;
+import io.github.camelllm.delivery.AwaitReply;
+import io.github.camelllm.delivery.Deliveries;
 import io.github.camelllm.flow.CallGate;
 import io.github.camelllm.flow.CallSlots;
 import io.github.camelllm.flow.FailurePolicy;
 import io.github.camelllm.flow.IntakeHoldPolicy;
 import io.github.camelllm.flow.RateLimitStats;
+import io.github.camelllm.intake.CallerHeaders;
 import io.github.camelllm.intake.InboxFilter;
 import io.github.camelllm.intake.Intake;
 import io.github.camelllm.intake.PromptParser;
@@ -33,6 +36,7 @@ import org.apache.camel.Predicate;
 import org.apache.camel.Processor;
 import org.apache.camel.TypeConverter;
 import org.apache.camel.builder.ThreadPoolProfileBuilder;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.EventNotifierSupport;
@@ -81,8 +85,12 @@ public final class PipelineBeans {
         // the questions the routes ask per prompt are Predicate and Expression beans (ref language): no per-call
         // method lookup and parameter binding, and the route itself keeps and tests the answer
         bind(context, "runStopped", new RunStopped(runs::accepting));
-        Intake intake = new Intake(runs, parser, config.input().maxLineBytes());
+        Intake intake = new Intake(runs, parser, config.input().maxLineBytes(),
+                new CallerHeaders(config.input().callerHeaders()));
         bind(context, "intake", intake);
+        Deliveries deliveries = new Deliveries(name, runs, "seda:" + name + "-deliver", config.output().uri(),
+                config.names().of("output.uri"));
+        deliveries.start(context);
         // the work every prompt passes through is done by processors, for the same reason
         bind(context, "parseLine", (Processor) exchange -> exchange.getMessage().setBody(intake.parse(exchange)));
         // --- real-time calls: slots, the gate, the client, the failure policy ---
@@ -112,6 +120,10 @@ public final class PipelineBeans {
         OpenAiHttp api = new OpenAiHttp(config.api(), config.calls());
         JdkHttp jdkHttp = new JdkHttp(api, httpIo, timer);
         bind(context, "takeCallSlot", new CallSlots(concurrency, intake::isStopping));
+        bind(context, "deliveries", deliveries);
+        bind(context, "nextDelivery", deliveries.nextDelivery());
+        bind(context, "awaitReply", new AwaitReply(deliveries));
+        bind(context, "waitsForReply", (Predicate) exchange -> exchange.getPattern().isOutCapable());
         ChatCalls chat = new ChatCalls("direct:" + name + "-result", intake::isStopping, runs::accepting);
         bind(context, "receive", (Processor) chat::receive);
         bind(context, "callWithheld", (Predicate) chat::withheld);
@@ -123,12 +135,14 @@ public final class PipelineBeans {
         bind(context, "retryWhile", (Predicate) failures::shouldRetry);
         bind(context, "retryAfterDelay", (Processor) failures::onFailure);
         bind(context, "intakeHold", new IntakeHoldPolicy(gate, timer));
+        registerHealth(context, new PipelineHealth(name, gate, runs));
         // graceful shutdown starts by closing intake, so the in-flight calls can drain and be journaled
         context.getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
             @Override
             public void notify(CamelEvent event) {
                 if (event instanceof CamelEvent.CamelContextStoppingEvent) {
                     intake.stopTakingLines();
+                    deliveries.stop(); // a sender still waiting is told its answer comes after the next start
                     gate.stop();
                 } else if (event instanceof CamelEvent.CamelContextStoppedEvent) {
                     runs.close(); // open runs release their journals and OS locks
@@ -137,6 +151,7 @@ public final class PipelineBeans {
             }
         });
         Results results = new Results(runs);
+        // results leave the pipeline from the journal, on the delivery route's own threads (60-delivery)
         bind(context, "results", results);
         bind(context, "record", results.recorder());
         bind(context, "rejects", new Rejects());
@@ -160,6 +175,14 @@ public final class PipelineBeans {
             };
             bind(context, "takeWorkItem", nothing);
             bind(context, "workItemDone", nothing);
+        }
+    }
+
+    /** The pipeline's health check, when the host has Camel's health checks (camel-health) at all. */
+    private static void registerHealth(CamelContext context, PipelineHealth health) {
+        HealthCheckRegistry registry = HealthCheckRegistry.get(context);
+        if (registry != null) {
+            registry.register(health);
         }
     }
 

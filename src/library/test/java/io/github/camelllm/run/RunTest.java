@@ -27,7 +27,7 @@ class RunTest {
     }
 
     Run open(AutoCloseable ownership) throws IOException {
-        Run.Setup setup = new Run.Setup("run", "run", Run.Format.JSONL, null, dir, null, 0, true, false, false);
+        Run.Setup setup = new Run.Setup("run", "run", Run.Format.JSONL, null, dir, null, 0, true, false, false, null);
         run = new Run(setup, new Journal(dir.resolve(RunStore.JOURNAL)), null, ownership);
         run.replayJournal();
         return run;
