@@ -5,6 +5,7 @@ import io.github.camelllm.config.CallConfig;
 import io.github.camelllm.model.LlmConstants;
 import io.github.camelllm.openai.ApiException;
 import io.github.camelllm.openai.ApiFailure;
+import io.github.camelllm.openai.FailurePolicy;
 import io.github.camelllm.openai.CappedBody;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -57,6 +59,8 @@ public final class BatchHttp {
     private final int maxAnswerBytes;
     private final ScheduledExecutorService timer;
     private final HttpClient http;
+    /** Removes the key from the text of error answers (a gateway may echo it). */
+    private final UnaryOperator<String> scrub;
 
     /**
      * @param maxAnswerBytes largest JSON answer read (a download is streamed and not capped)
@@ -68,6 +72,7 @@ public final class BatchHttp {
         this.responseTimeoutMs = calls.responseTimeout().toMillis();
         this.maxAnswerBytes = calls.maxResponseBytes();
         this.timer = timer;
+        this.scrub = FailurePolicy.scrubber(api.apiKey());
         // as ChatClient: plain http stays on HTTP/1.1 (an h2c upgrade attempt confuses some servers and proxies)
         this.http = HttpClient.newBuilder()
                 .connectTimeout(calls.connectTimeout())
@@ -190,14 +195,14 @@ public final class BatchHttp {
         return contentType.toLowerCase(Locale.ROOT).startsWith("text/html");
     }
 
-    private static ApiException refused(HttpResponse<?> response, byte[] body) {
+    private ApiException refused(HttpResponse<?> response, byte[] body) {
         Map<String, String> headers = new HashMap<>();
         response.headers().map().forEach((name, values) -> {
             if (!values.isEmpty()) {
                 headers.put(name, values.get(0));
             }
         });
-        return new ApiException(ApiFailure.of(response.statusCode(), headers, body));
+        return new ApiException(ApiFailure.of(response.statusCode(), headers, body, scrub));
     }
 
     /** An id from an answer as one path segment, whatever it holds. */
