@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.UnaryOperator;
 
 /**
  * What every chat client does with an attempt's outcome, whatever HTTP library carried it: tell the
@@ -28,10 +29,18 @@ final class ChatAnswers {
 
     private final CallGate gate;
     private final long responseTimeoutMs;
+    private final UnaryOperator<String> scrub;
+    private final ResponseTimeouts timeouts;
 
-    ChatAnswers(CallGate gate, long responseTimeoutMs) {
+    /**
+     * @param apiKey   the key, removed from every text that comes back (a server or a gateway may echo it)
+     * @param timeouts told how long each answer took, and of every attempt cut at its deadline
+     */
+    ChatAnswers(CallGate gate, String apiKey, ResponseTimeouts timeouts) {
         this.gate = gate;
-        this.responseTimeoutMs = responseTimeoutMs;
+        this.responseTimeoutMs = timeouts.timeoutMs();
+        this.scrub = FailurePolicy.scrubber(apiKey);
+        this.timeouts = timeouts;
     }
 
     /** The Authorization header for this key, or null for none (a local server without a key). */
@@ -50,11 +59,12 @@ final class ChatAnswers {
 
     /** Tells the gate about an HTTP answer; returns the failure for anything but a usable 2xx. */
     Exception answered(CallState call, int status, String contentType, Headers headers, byte[] body) {
+        timeouts.answered((System.nanoTime() - call.sentNanos()) / 1_000_000);
         if (isSuccess(status) && !isHtml(contentType)) {
             gate.answered(call, rateLimitHeaders(headers), null);
             return null;
         }
-        ApiFailure failure = ApiFailure.of(status, allHeaders(headers), body);
+        ApiFailure failure = ApiFailure.of(status, allHeaders(headers), body, scrub);
         gate.answered(call, failure.headers(), failure);
         return new ApiException(failure);
     }
@@ -72,14 +82,16 @@ final class ChatAnswers {
         }
         IOException io;
         if (timedOut) {
+            timeouts.cut();
             io = new SocketTimeoutException("no complete response within llm.timeout.response-ms="
                     + responseTimeoutMs + " ms");
         } else if (connectTimedOut) {
             io = new ConnectException("connect timed out (llm.timeout.connect-ms)");
         } else if (failure instanceof IOException e) {
-            io = e;
+            String message = e.getMessage();
+            io = message != null && !message.equals(scrub.apply(message)) ? new IOException(scrub.apply(message)) : e;
         } else {
-            io = new IOException(failure.toString(), failure);
+            io = new IOException(scrub.apply(failure.toString()));
         }
         gate.unanswered(call, describe(io));
         return io;
@@ -87,8 +99,10 @@ final class ChatAnswers {
 
     /** Tells the gate about a request the client would not even send; returns the failure to report. */
     IOException cannotSend(CallState call, RuntimeException e) {
-        gate.unanswered(call, "cannot send: " + e.getMessage());
-        return new IOException("cannot send the request: " + e.getMessage(), e);
+        // the client's own message may quote a header it refuses, the Authorization header included
+        String message = scrub.apply(e.getMessage());
+        gate.unanswered(call, "cannot send: " + message);
+        return new IOException("cannot send the request: " + message);
     }
 
     private static String describe(IOException e) {

@@ -21,6 +21,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 
 /**
@@ -42,18 +43,21 @@ public final class ChatClient extends ChatCallProcessor {
     private final URI endpoint;
     private final String authorization;
     private final long responseTimeoutMs;
+    private final ResponseTimeouts timeouts;
     private final int maxResponseBytes;
     private final ChatAnswers answers;
     private final ScheduledExecutorService timer;
     private final HttpClient http;
 
-    public ChatClient(ApiConfig api, CallConfig calls, CallGate gate, ScheduledExecutorService timer,
-                      ExecutorService io) {
+    /** @param timeouts decides, at an attempt's deadline, whether to cut it or to wait on for its answer */
+    public ChatClient(ApiConfig api, CallConfig calls, CallGate gate, ResponseTimeouts timeouts,
+                      ScheduledExecutorService timer, ExecutorService io) {
         this.endpoint = URI.create(api.baseUrl() + "/chat/completions");
         this.authorization = ChatAnswers.authorization(api.apiKey());
         this.responseTimeoutMs = calls.responseTimeout().toMillis();
+        this.timeouts = timeouts;
         this.maxResponseBytes = calls.maxResponseBytes();
-        this.answers = new ChatAnswers(gate, responseTimeoutMs);
+        this.answers = new ChatAnswers(gate, api.apiKey(), timeouts);
         this.timer = timer;
         // HTTP/2 where the server offers it over TLS (many calls share a connection); plain http stays on
         // HTTP/1.1, since an h2c upgrade attempt confuses some servers and proxies
@@ -72,8 +76,9 @@ public final class ChatClient extends ChatCallProcessor {
      */
     @Override
     protected boolean send(CallState call, BiConsumer<byte[], Exception> outcome, AsyncCallback callback) {
+        // the client's own timeout is the last resort: the deadline below decides first
         HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
-                .timeout(Duration.ofMillis(responseTimeoutMs))
+                .timeout(Duration.ofMillis(timeouts.hardLimitMs()))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(call.request().body()));
         if (authorization != null) {
@@ -89,12 +94,20 @@ public final class ChatClient extends ChatCallProcessor {
             return true;
         }
         AtomicBoolean deadlinePassed = new AtomicBoolean();
-        ScheduledFuture<?> deadline = timer.schedule(() -> {
+        Runnable cut = () -> {
             deadlinePassed.set(true);
             answer.cancel(true);
-        }, responseTimeoutMs, TimeUnit.MILLISECONDS);
+        };
+        AtomicReference<ScheduledFuture<?>> deadline = new AtomicReference<>();
+        deadline.set(timer.schedule(() -> {
+            if (!answer.isDone() && timeouts.keepWaiting()) {
+                deadline.set(timer.schedule(cut, timeouts.hardLimitMs() - responseTimeoutMs, TimeUnit.MILLISECONDS));
+            } else {
+                cut.run();
+            }
+        }, responseTimeoutMs, TimeUnit.MILLISECONDS));
         answer.whenComplete((response, failure) -> {
-            deadline.cancel(false);
+            deadline.get().cancel(false);
             try {
                 if (failure != null) {
                     outcome.accept(null, failed(call, unwrap(failure), deadlinePassed.get()));

@@ -50,6 +50,7 @@ public final class VertxChatClient extends ChatCallProcessor implements AutoClos
     private final String path;
     private final CharSequence authorization;
     private final long responseTimeoutMs;
+    private final ResponseTimeouts timeouts;
     private final int maxResponseBytes;
     private final ChatAnswers answers;
 
@@ -57,7 +58,8 @@ public final class VertxChatClient extends ChatCallProcessor implements AutoClos
      * @param maxConnections the pool's size: {@code llm.concurrency}, so every call slot has its connection
      * @param eventLoops     event-loop threads of the client's own Vert.x instance
      */
-    public VertxChatClient(ApiConfig api, CallConfig calls, int eventLoops, CallGate gate) {
+    public VertxChatClient(ApiConfig api, CallConfig calls, int eventLoops, CallGate gate,
+                           ResponseTimeouts timeouts) {
         URI endpoint = URI.create(api.baseUrl() + "/chat/completions");
         int maxConnections = calls.concurrency();
         long responseTimeoutMs = calls.responseTimeout().toMillis();
@@ -69,8 +71,9 @@ public final class VertxChatClient extends ChatCallProcessor implements AutoClos
         String auth = ChatAnswers.authorization(api.apiKey());
         this.authorization = auth == null ? null : HttpHeaders.createOptimized(auth);
         this.responseTimeoutMs = responseTimeoutMs;
+        this.timeouts = timeouts;
         this.maxResponseBytes = calls.maxResponseBytes();
-        this.answers = new ChatAnswers(gate, responseTimeoutMs);
+        this.answers = new ChatAnswers(gate, api.apiKey(), timeouts);
         // nothing of the pipeline runs blocking code on Vert.x's worker pools: keep them minimal
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(1)
                 .setInternalBlockingPoolSize(1));
@@ -137,6 +140,8 @@ public final class VertxChatClient extends ChatCallProcessor implements AutoClos
         final AtomicBoolean finished = new AtomicBoolean();
         volatile long deadline;
         volatile boolean deadlinePassed;
+        /** The deadline passed once and the attempt waits on: the next expiry cuts it. */
+        volatile boolean waitedOn;
         volatile HttpClientRequest request;
 
         Attempt(CallState call, BiConsumer<byte[], Exception> outcome, AsyncCallback callback) {
@@ -190,6 +195,11 @@ public final class VertxChatClient extends ChatCallProcessor implements AutoClos
         }
 
         void expire(long timerId) {
+            if (!finished.get() && !waitedOn && timeouts.keepWaiting()) {
+                waitedOn = true;
+                deadline = vertx.setTimer(timeouts.hardLimitMs() - responseTimeoutMs, this::expire);
+                return;
+            }
             deadlinePassed = true;
             HttpClientRequest req = request;
             fail(new TimeoutException());

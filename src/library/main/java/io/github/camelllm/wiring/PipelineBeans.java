@@ -18,6 +18,7 @@ import io.github.camelllm.intake.PromptParser;
 import io.github.camelllm.openai.ChatCalls;
 import io.github.camelllm.openai.ChatClient;
 import io.github.camelllm.openai.FailurePolicy;
+import io.github.camelllm.openai.ResponseTimeouts;
 import io.github.camelllm.openai.VertxChatClient;
 import io.github.camelllm.run.Rejects;
 import io.github.camelllm.run.Results;
@@ -34,6 +35,7 @@ import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.support.TypeConverterSupport;
+import org.apache.camel.util.concurrent.SizedScheduledExecutorService;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -81,6 +83,11 @@ public final class PipelineBeans {
         // call slots, so the queue needs no bound of its own (a bounded one would reject waiting prompts)
         ScheduledExecutorService timer = context.getExecutorServiceManager()
                 .newScheduledThreadPool(this, name + "-timer", unboundedQueue);
+        if (timer instanceof SizedScheduledExecutorService sized) {
+            // at shutdown, waits that have not come due are dropped, not waited for: their prompts have no result
+            // and the next start sends them (held prompts, probes, retries of an outage that may last minutes)
+            sized.getScheduledThreadPoolExecutor().setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        }
         bind(context, "timer", timer);
         // the HTTP client's own work (connect, write, read, deliver the body); a real queue: Camel's
         // maxQueueSize -1 is a hand-off with no queue, so a busy pool made the caller run the task itself (the
@@ -150,18 +157,22 @@ public final class PipelineBeans {
     /** Binds the chosen chat client as {@code NAME-chatClient}; returns what closes it when the pipeline stops. */
     private AutoCloseable bindChatClient(CamelContext context, CallGate gate, ScheduledExecutorService timer,
                                          ExecutorService httpIo) {
+        // whether an attempt past llm.timeout.response-ms is cut or waited on (a setting shorter than the server)
+        ResponseTimeouts timeouts = new ResponseTimeouts(config.calls());
+        bind(context, "responseTimeouts", timeouts);
         if (config.calls().client() == HttpClientKind.VERTX) {
             if (!onClassPath("io.vertx.core.http.HttpClientAgent")) {
                 throw new IllegalStateException(config.names().of("http.client") + "=vertx needs io.vertx:vertx-core"
                         + " 5 on the class path (an optional dependency of the library)");
             }
             // the class is loaded only here, so a host without Vert.x never needs it
-            VertxChatClient client = new VertxChatClient(config.api(), config.calls(), VERTX_EVENT_LOOPS, gate);
+            VertxChatClient client = new VertxChatClient(config.api(), config.calls(), VERTX_EVENT_LOOPS, gate,
+                    timeouts);
             bind(context, "chatClient", client);
             gate.probeWith(client::probe);
             return client;
         }
-        ChatClient client = new ChatClient(config.api(), config.calls(), gate, timer, httpIo);
+        ChatClient client = new ChatClient(config.api(), config.calls(), gate, timeouts, timer, httpIo);
         bind(context, "chatClient", client);
         gate.probeWith(client::probe);
         return () -> {
