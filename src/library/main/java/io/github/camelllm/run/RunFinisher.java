@@ -30,7 +30,7 @@ final class RunFinisher {
         }
         try {
             run.closeFiles();
-            RunSummary summary = outputs.write(run, -1);
+            RunSummary summary = outputs.write(run, null);
             recent.finished(runId, summary);
             active.remove(run);
             Run.Setup setup = run.setup();
@@ -54,12 +54,15 @@ final class RunFinisher {
 
     /**
      * Completes a run whose content completed before, from its journal: its outputs are written again (in input
-     * order, with the wall time it recorded) and nothing is called. The run was never active.
+     * order, with the times it recorded) and nothing is called. The run was never active.
+     *
+     * @param recorded what the completed run's summary recorded; null when it cannot be read (then the times are
+     *                 this writing's)
      */
-    RunSummary finishAgain(Run run, long recordedWallMs) throws IOException {
+    RunSummary finishAgain(Run run, RunStore.Recorded recorded) throws IOException {
         RunSummary summary;
         try {
-            summary = outputs.write(run, recordedWallMs);
+            summary = outputs.write(run, recorded);
         } finally {
             run.closeFiles();
         }
