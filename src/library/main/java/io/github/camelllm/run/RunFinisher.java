@@ -12,13 +12,15 @@ final class RunFinisher {
     private final ActiveRuns active;
     private final RecentRuns recent;
     private final RunOutputs outputs;
+    private final StoppedRuns stopped;
     /** llm.schedule.keep-outputs: how many dated output sets of a scheduled input are kept. */
     private final int scheduledKeep;
 
-    RunFinisher(ActiveRuns active, RecentRuns recent, RunOutputs outputs, int scheduledKeep) {
+    RunFinisher(ActiveRuns active, RecentRuns recent, RunOutputs outputs, StoppedRuns stopped, int scheduledKeep) {
         this.active = active;
         this.recent = recent;
         this.outputs = outputs;
+        this.stopped = stopped;
         this.scheduledKeep = scheduledKeep;
     }
 
@@ -42,11 +44,15 @@ final class RunFinisher {
                 InboxFiles.deleteTree(run.workDir()); // message runs are not resumed from disk
             }
             run.close();
+            stopped.outputsWritten(runId);
             run.completed(summary);
             return summary;
         } catch (IOException | RuntimeException e) {
             active.remove(run);
             run.close();
+            if (e instanceof IOException notWritten && run.setup().archiveWhenDone()) {
+                stopped.outputsFailed(run, notWritten); // the service tries again later, at growing intervals
+            }
             run.failed(e);
             throw e;
         }
