@@ -19,6 +19,7 @@ import org.apache.camel.StartupListener;
 import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteTemplateDefinition;
+import org.apache.camel.model.RouteTemplateParameterDefinition;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.support.PluginHelper;
@@ -35,6 +36,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One pipeline inside a CamelContext: its beans and the routes made from the pipeline's route templates
@@ -62,6 +65,9 @@ public final class LlmPipeline {
     public static final String TEMPLATES = "classpath:camel-llm-pipeline/routes/*.camel.yaml";
     /** Every route template of the pipeline has an id with this prefix. */
     public static final String TEMPLATE_PREFIX = "llm-pipeline-";
+
+    /** A setting named inside another's value, e.g. {@code {{llm.realtime.queue-size}}}. */
+    private static final Pattern SETTING_PLACEHOLDER = Pattern.compile("\\{\\{(llm\\.[a-z0-9.-]+)}}");
 
     private final String name;
     private final Map<String, String> given = new LinkedHashMap<>();
@@ -172,17 +178,18 @@ public final class LlmPipeline {
         new PipelineBeans(config, simulated).configure(camel);
         try {
             loadTemplates(camel, templates);
-            for (String template : templateIds(camel)) {
-                String part = template.substring(TEMPLATE_PREFIX.length());
-                if (wanted(part, config)) {
-                    TemplatedRouteBuilder builder = TemplatedRouteBuilder.builder(camel, template)
-                            .routeId(name + "-" + part)
-                            .parameter("name", name);
-                    resolved.templateParameters().forEach(builder::parameter);
-                    builder.parameter(Settings.BASE_URL, config.api().baseUrl());
-                    builder.add();
-                }
+            Map<String, String> values = parameterValues(resolved);
+            Map<RouteTemplateDefinition, Map<String, String>> routes = new LinkedHashMap<>();
+            for (RouteTemplateDefinition template : templates(camel)) {
+                routes.put(template, parametersOf(template, name, values)); // every template checked before any route
             }
+            routes.forEach((template, parameters) -> {
+                String part = template.getId().substring(TEMPLATE_PREFIX.length());
+                TemplatedRouteBuilder builder = TemplatedRouteBuilder.builder(camel, template.getId())
+                        .routeId(name + "-" + part);
+                parameters.forEach(builder::parameter);
+                builder.add(); // unless the template's precondition leaves the route out
+            });
         } catch (ConfigException e) {
             throw e;
         } catch (Exception e) {
@@ -273,13 +280,65 @@ public final class LlmPipeline {
         }
     }
 
-    /** The routes that exist only when they have something to do. */
-    private boolean wanted(String part, PipelineConfig config) {
-        return switch (part) {
-            case "results-in" -> !config.queue().resultsUri().equals("direct:" + name + "-result");
-            case "schedule" -> config.schedule().enabled();
-            default -> true;
-        };
+    /**
+     * The values a template may read: every setting but the secrets, by table key ({@code llm.x}), with the
+     * settings a value names ({@code {{llm.realtime.queue-size}}} in the work-queue URI) filled in, since a template
+     * is given only the parameters it declares and its routes read their own pipeline's values, not the context's
+     * properties.
+     */
+    private static Map<String, String> parameterValues(Settings s) {
+        return fillIn(s.templateParameters());
+    }
+
+    /** The values with the settings they name filled in. */
+    static Map<String, String> fillIn(Map<String, String> values) {
+        Map<String, String> filled = new LinkedHashMap<>();
+        values.forEach((k, v) -> filled.put(k, fillIn(k, v, values)));
+        return filled;
+    }
+
+    /** A value with the settings it names filled in (a name that is no setting, or a secret, is left to Camel). */
+    private static String fillIn(String key, String value, Map<String, String> values) {
+        String filled = value;
+        for (int depth = 0; filled.contains("{{"); depth++) {
+            if (depth == 10) {
+                throw new ConfigException(key + "=" + value + ": its placeholders name each other in a circle");
+            }
+            Matcher m = SETTING_PLACEHOLDER.matcher(filled);
+            StringBuilder sb = new StringBuilder();
+            boolean any = false;
+            while (m.find()) {
+                String named = values.get(m.group(1));
+                any |= named != null;
+                m.appendReplacement(sb, Matcher.quoteReplacement(named != null ? named : m.group()));
+            }
+            m.appendTail(sb);
+            if (!any) {
+                break;
+            }
+            filled = sb.toString();
+        }
+        return filled;
+    }
+
+    /**
+     * The parameters a template declares, and only those: the pipeline's name and the settings its routes read. A
+     * declared setting without a value takes the template's default; without one either it is an error naming both.
+     */
+    static Map<String, String> parametersOf(RouteTemplateDefinition template, String name, Map<String, String> values) {
+        Map<String, String> given = new LinkedHashMap<>();
+        for (RouteTemplateParameterDefinition declared : template.getTemplateParameters()) {
+            String key = declared.getName();
+            if (key.equals("name")) {
+                given.put(key, name);
+            } else if (values.containsKey(key)) {
+                given.put(key, values.get(key));
+            } else if (declared.getDefaultValue() == null) {
+                throw new ConfigException("pipeline " + name + ": route template " + template.getId() + " reads "
+                        + key + ", which has no value and no default in the template");
+            }
+        }
+        return given;
     }
 
     /** Loads the route templates into the context once, whichever pipeline comes first. */
@@ -295,15 +354,15 @@ public final class LlmPipeline {
         PluginHelper.getRoutesLoader(camel).loadRoutes(files);
     }
 
-    private static List<String> templateIds(CamelContext camel) {
+    private static List<RouteTemplateDefinition> templates(CamelContext camel) {
         Model model = camel.getCamelContextExtension().getContextPlugin(Model.class);
-        List<String> ids = new ArrayList<>();
+        List<RouteTemplateDefinition> pipeline = new ArrayList<>();
         for (RouteTemplateDefinition t : model.getRouteTemplateDefinitions()) {
             if (t.getId().startsWith(TEMPLATE_PREFIX)) {
-                ids.add(t.getId());
+                pipeline.add(t);
             }
         }
-        return ids;
+        return pipeline;
     }
 
     public String name() {

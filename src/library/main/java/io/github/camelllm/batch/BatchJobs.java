@@ -180,19 +180,16 @@ public final class BatchJobs {
 
     /**
      * Whether the job may take its next step now: a sealed shard or a waiting job whose tokens do not fit
-     * llm.batch.max-enqueued-tokens, or a waiting job whose resubmission time has not come, is held.
+     * llm.batch.max-enqueued-tokens, or a waiting job whose resubmission time has not come, is held (false) and
+     * asked again at the next poll.
      */
-    public void admit(Exchange exchange) {
-        BatchStep step = BatchStep.of(exchange);
-        ShardJob job = step.getJob();
+    public boolean admit(Exchange exchange) {
+        ShardJob job = BatchStep.of(exchange).getJob();
         long now = System.currentTimeMillis();
-        boolean held = false;
         if (ShardJob.WAITING.equals(job.getStage()) && job.saved().resubmitAtMs() > now) {
-            held = true;
-        } else if (EnqueuedTokens.ready(job, now)) {
-            held = !enqueuedTokens.admit(job, activeJobs(), now);
+            return false;
         }
-        step.hold(held);
+        return !EnqueuedTokens.ready(job, now) || enqueuedTokens.admit(job, activeJobs(), now);
     }
 
     private List<ShardJob> activeJobs() {

@@ -3,6 +3,7 @@ package io.github.camelllm.batch;
 import io.github.camelllm.config.OnBatchFailure;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.camelllm.json.Jackson;
+import io.github.camelllm.model.LlmConstants;
 import io.github.camelllm.model.PromptRequest;
 import io.github.camelllm.model.PromptResult;
 import io.github.camelllm.model.PromptResult.ErrorInfo;
@@ -36,6 +37,10 @@ public final class BatchOutput {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchOutput.class);
 
+    /** The two files of a finished batch, as the settle route names them. */
+    public static final String FILE_OUTPUT = "output";
+    public static final String FILE_ERRORS = "errors";
+
     private final RunRegistry runs;
     private final boolean fallbackToRealtime;
 
@@ -44,19 +49,17 @@ public final class BatchOutput {
         this.fallbackToRealtime = onFailure == OnBatchFailure.REALTIME;
     }
 
-    /** The downloaded output file, saved next to the job and read lazily. */
-    public Iterator<String> saveOutput(Exchange exchange) throws IOException {
-        return save(exchange, "output");
-    }
-
-    /** The downloaded error file, saved next to the job and read lazily. */
-    public Iterator<String> saveErrors(Exchange exchange) throws IOException {
-        return save(exchange, "errors");
-    }
-
-    /** Saves a downloaded output or error file next to the job (body: the HTTP stream) and reads it lazily. */
-    private Iterator<String> save(Exchange exchange, String kind) throws IOException {
+    /**
+     * Saves a downloaded file of the batch (body: the HTTP stream) next to the job, named by which file it is
+     * (property {@value LlmConstants#BATCH_FILE}: output or errors), and reads it lazily.
+     */
+    public Iterator<String> save(Exchange exchange) throws IOException {
         ShardJob job = BatchStep.of(exchange).getJob();
+        String kind = exchange.getProperty(LlmConstants.BATCH_FILE, String.class);
+        if (!FILE_OUTPUT.equals(kind) && !FILE_ERRORS.equals(kind)) {
+            throw new IllegalStateException("which file of batch " + job.getBatchId() + " was downloaded? "
+                    + LlmConstants.BATCH_FILE + " is " + kind + ", not " + FILE_OUTPUT + " or " + FILE_ERRORS);
+        }
         Path target = job.dir().resolve(job.getShardId() + "." + kind + ".jsonl");
         try (InputStream in = exchange.getMessage().getMandatoryBody(InputStream.class)) {
             Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);

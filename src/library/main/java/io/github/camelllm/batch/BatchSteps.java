@@ -20,6 +20,13 @@ public final class BatchSteps {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchSteps.class);
 
+    /** What a job does after a step: nothing until the next poll (still running, or a step to try again). */
+    public static final String WAIT = "wait";
+    /** It failed on the enqueued-token limit before any line ran: it is created again later from the same file. */
+    public static final String RESUBMIT = "resubmit";
+    /** It is over: its lines get their outcomes now (batch-settle). */
+    public static final String SETTLE = "settle";
+
     private final RunRegistry runs;
     private final EnqueuedTokens enqueuedTokens;
     private final Resubmits resubmits;
@@ -53,19 +60,19 @@ public final class BatchSteps {
     /**
      * After a crash between upload and create (or a lost create answer) the batch may exist already: looks for
      * it among the newest 100 batches by input_file_id, never one that failed on the enqueued-token limit.
+     *
+     * @return true when it was found (and adopted), false when the batch is still to be created
      */
-    public void adoptExisting(Exchange exchange) throws IOException {
-        BatchStep step = BatchStep.of(exchange);
-        ShardJob job = step.getJob();
+    public boolean adoptExisting(Exchange exchange) throws IOException {
+        ShardJob job = BatchStep.of(exchange).getJob();
         ShardJobFile saved = job.saved();
         for (BatchApi.Batch batch : BatchApi.batches(exchange).batches()) {
             if (saved.fileId().equals(batch.inputFileId()) && !saved.limitedBatchIds().contains(batch.id())) {
                 submitted(job, batch, "found existing");
-                step.markFound(true);
-                return;
+                return true;
             }
         }
-        step.markFound(false);
+        return false;
     }
 
     private void submitted(ShardJob job, BatchApi.Batch batch, String how) throws IOException {
@@ -85,21 +92,24 @@ public final class BatchSteps {
     }
 
     /**
-     * Reads a batch object into the step: its status, progress and files, and whether the job is over now
-     * (terminal) or, failed on the enqueued-token limit with resubmissions left, is to be created again.
+     * Reads a batch object into the step: its status, progress and files.
+     *
+     * @return {@link #SETTLE} when the job is over, {@link #RESUBMIT} when it failed on the enqueued-token limit with
+     * resubmissions left, else {@link #WAIT}
      */
-    public void status(Exchange exchange) throws IOException {
+    public String status(Exchange exchange) throws IOException {
         BatchStep step = BatchStep.of(exchange);
         ShardJob job = step.getJob();
         BatchApi.Batch batch = BatchApi.batch(exchange);
         String status = batch.statusText();
-        step.read(status, batch.progress(), batch.outputFileId(), batch.errorFileId(), batch.terminal());
+        step.read(status, batch.progress(), batch.outputFileId(), batch.errorFileId());
+        String next = batch.terminal() ? SETTLE : WAIT;
         if (batch.terminal()) {
             job.ended(status, batch.firstError());
             enqueuedTokens.release(job);
             BatchApi.BatchError limit = "failed".equals(status) ? batch.tokenLimitError() : null;
             if (limit != null && resubmits.allowed(job)) {
-                step.resubmitLater();
+                next = RESUBMIT;
                 job.failWith(limit.message());
             } else if (limit != null) {
                 job.failWith(BatchApi.TOKEN_LIMIT + ": " + limit.message() + " (submitted "
@@ -111,6 +121,7 @@ public final class BatchSteps {
             }
         }
         job.polled(status);
+        return next;
     }
 
     /**
@@ -135,8 +146,10 @@ public final class BatchSteps {
      * unknown batch id, a rejected file, a refused key) ends the job as failed, so its lines follow
      * llm.batch.on-failure; anything else (server errors, rate limits, timeouts, a broken connection) leaves the
      * job for the next poll.
+     *
+     * @return {@link #SETTLE} when the job ended, else {@link #WAIT}
      */
-    public void apiFailed(Exchange exchange) {
+    public String apiFailed(Exchange exchange) {
         BatchStep step = BatchStep.of(exchange);
         ShardJob job = step.getJob();
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
@@ -148,13 +161,12 @@ public final class BatchSteps {
             step.refused();
             LOG.warn("run {}: shard {} ({}) refused by the API: {}", job.getRunId(), job.getShardId(), job.getStage(),
                     reason);
-        } else {
-            step.tryAgainLater();
-            LOG.warn("run {}: shard {} ({}): {} (tried again at the next poll)", job.getRunId(), job.getShardId(),
-                    job.getStage(),
-                    api != null ? scrub.apply(api.describe())
-                            : failure == null ? "unknown failure" : failure.getMessage());
+            return SETTLE;
         }
+        LOG.warn("run {}: shard {} ({}): {} (tried again at the next poll)", job.getRunId(), job.getShardId(),
+                job.getStage(), api != null ? scrub.apply(api.describe())
+                        : failure == null ? "unknown failure" : failure.getMessage());
+        return WAIT;
     }
 
     /** Every line of the job has its result or is on its way to one: the job is not polled again. */

@@ -1,17 +1,17 @@
 package io.github.camelllm.batch;
 
 import io.github.camelllm.config.BatchConfig;
-import io.github.camelllm.model.LlmConstants;
 import io.github.camelllm.model.PromptRequest;
 import org.apache.camel.Exchange;
-import org.apache.camel.Processor;
+import org.apache.camel.support.ExpressionAdapter;
 
 /**
  * Decides per prompt between a real-time call and the Batch API: an explicit {@code "mode"} wins; otherwise
- * prompts whose estimated tokens exceed the threshold go to batch, when batching is enabled. As a step of the
- * dispatch route it sets the exchange property {@code llmRoute} for the prompt in the body.
+ * prompts whose estimated tokens exceed the threshold go to batch, when batching is enabled. The dispatch route
+ * asks it (ref language) for the prompt in the body and keeps the answer, {@code realtime} or {@code batch}, as
+ * {@code llmRoute}.
  */
-public final class RouteDecider implements Processor {
+public final class RouteDecider extends ExpressionAdapter {
 
     private final boolean batchEnabled;
     private final int longPromptTokens;
@@ -22,8 +22,8 @@ public final class RouteDecider implements Processor {
     }
 
     @Override
-    public void process(Exchange exchange) {
-        exchange.setProperty(LlmConstants.ROUTE, route(exchange.getMessage().getBody(PromptRequest.class)));
+    public Object evaluate(Exchange exchange) {
+        return route(exchange.getMessage().getBody(PromptRequest.class));
     }
 
     public String route(PromptRequest request) {

@@ -1,7 +1,7 @@
 package io.github.camelllm.flow;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.Processor;
+import org.apache.camel.support.ExpressionAdapter;
 import org.apache.camel.support.SynchronizationAdapter;
 
 import java.util.concurrent.Semaphore;
@@ -14,8 +14,11 @@ import java.util.function.BooleanSupplier;
  * sees more than that many calls at once — and, since waiting for a retry or a rate limit also holds the
  * slot, the number of prompts waiting anywhere is bounded too. When every slot is taken, the queue's consumer
  * blocks here, the queue fills, and intake stops reading: back-pressure all the way to the input file.
+ * <p>
+ * The realtime route asks it (ref language) for each prompt: the answer is true once the prompt holds a slot,
+ * false when shutdown began while it waited for one (the route then leaves the prompt for the next start).
  */
-public final class CallSlots implements Processor {
+public final class CallSlots extends ExpressionAdapter {
 
     private final Semaphore slots;
     private final int size;
@@ -28,11 +31,20 @@ public final class CallSlots implements Processor {
     }
 
     @Override
-    public void process(Exchange exchange) throws InterruptedException {
+    public Object evaluate(Exchange exchange) {
+        try {
+            return take(exchange);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false; // the consumer is being stopped: the prompt stays for the next start
+        }
+    }
+
+    /** Waits for a slot, held until the exchange is done; false when shutdown began meanwhile. */
+    boolean take(Exchange exchange) throws InterruptedException {
         while (!slots.tryAcquire(200, TimeUnit.MILLISECONDS)) {
             if (stopping.getAsBoolean()) {
-                exchange.setRouteStop(true); // left without a result: the next start sends it
-                return;
+                return false;
             }
         }
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
@@ -41,6 +53,7 @@ public final class CallSlots implements Processor {
                 slots.release();
             }
         });
+        return true;
     }
 
     /** Slots in use right now. */

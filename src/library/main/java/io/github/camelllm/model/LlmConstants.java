@@ -8,6 +8,8 @@ package io.github.camelllm.model;
 public final class LlmConstants {
 
     // ------------------------------------------------------------------------------------ exchange properties
+    // Data that travels with an exchange is set by the beans that make it; every flag a route tests is set by a
+    // step of that same route file (setProperty), from the answer of a bean or from simple.
 
     /** The run an exchange works for (set by intake, by results and by the batch settle step). */
     public static final String RUN_ID = "llmRunId";
@@ -15,25 +17,28 @@ public final class LlmConstants {
     public static final String ARCHIVE = "llmArchive";
     /** Set by the schedule route: run the file again even when its content already completed a run. */
     public static final String RERUN = "llmRerun";
-    /** Set when the run of a file has lines to read (not when it is left alone or was completed before). */
-    public static final String HAS_LINES = "llmHasLines";
     /** Why an input could not be processed at all (set by the rejects bean). */
     public static final String REJECTED = "llmRejected";
-    /** The result just recorded was its run's last one. */
-    public static final String RUN_COMPLETE = "llmRunComplete";
-    /** The result could not be journaled: it is not handed on either. */
-    public static final String NOT_RECORDED = "llmNotRecorded";
     /** realtime or batch: the dispatcher's choice for one prompt. */
     public static final String ROUTE = "llmRoute";
+    /** true when the prompt took one of the call slots; false when shutdown began while it waited for one. */
+    public static final String SLOT_TAKEN = "llmSlotTaken";
+    /** What recording a result came to: one of {@code Results.JOURNALED}, {@code LAST}, {@code LOST}. */
+    public static final String RECORDED = "llmRecorded";
     /** The state of one real-time call: {@code io.github.camelllm.openai.CallState}. */
     public static final String CALL = "llmCall";
     /** The state of one step of a batch job: {@code io.github.camelllm.batch.BatchStep}. */
-    /** Plain flags set once per prompt for the realtime route's tests (no reflective lookup per prompt). */
-    public static final String STOPPING = "llmStopping";
-    public static final String REPLY_LOCAL = "llmReplyLocal";
     public static final String BATCH = "llmBatch";
+    /** true when a batch job may take its next step now (not held by the enqueued-token limit or a delay). */
+    public static final String BATCH_ADMITTED = "llmBatchAdmitted";
+    /** true when the batch made from a job's uploaded file was found (adopted, not created again). */
+    public static final String BATCH_FOUND = "llmBatchFound";
+    /** What a batch job does after a step: one of {@code BatchSteps.WAIT}, {@code RESUBMIT}, {@code SETTLE}. */
+    public static final String BATCH_NEXT = "llmBatchNext";
     /** The file id a batch download fetches (the output or the error file). */
     public static final String DOWNLOAD = "llmDownload";
+    /** Which file of a finished batch is being read: output or errors (the name of its copy on disk). */
+    public static final String BATCH_FILE = "llmBatchFile";
     /** A prompt's Batch API input line, built once while the shard aggregator sizes and appends it. */
     public static final String BATCH_LINE = "llmBatchLine";
 
@@ -49,6 +54,15 @@ public final class LlmConstants {
     public static final String LINE_HEADER = "llmLine";
     /** On a work item: the endpoint its result goes back to. */
     public static final String REPLY_TO_HEADER = "llmReplyTo";
+    /** On intake's announcements: {@link #RUN_OPENED} or {@link #INTAKE_ENDED}. */
+    public static final String INTAKE_EVENT_HEADER = "llmIntakeEvent";
+
+    // ------------------------------------------------------------------------------------------ header values
+
+    /** A run is open and none of its lines has been read yet. */
+    public static final String RUN_OPENED = "run-opened";
+    /** Intake has read the last line of a run (or stopped reading it). */
+    public static final String INTAKE_ENDED = "intake-ended";
 
     private LlmConstants() {
     }

@@ -47,6 +47,12 @@ public record ApiFailure(int status, Kind kind, String code, String type, String
         CLIENT
     }
 
+    /** What removes the API key from a text (a server's or an exception's): the key becomes {@code ***}. */
+    public static UnaryOperator<String> scrubber(String apiKey) {
+        String key = apiKey == null ? "" : apiKey.trim();
+        return text -> text == null || key.length() < 4 ? text : text.replace(key, "***");
+    }
+
     /** As {@link #of(int, Map, byte[], UnaryOperator)}, for a server that holds no key of ours. */
     public static ApiFailure of(int status, Map<String, String> headers, byte[] body) {
         return of(status, headers, body, UnaryOperator.identity());

@@ -13,7 +13,6 @@ public final class CallState {
 
     private final PromptRequest request;
     private final String replyTo;
-    private final boolean stopping;
     private final double tokenCost;
     private int attempts;
     private long firstAttemptNanos;
@@ -23,10 +22,9 @@ public final class CallState {
     private long sentNanos;
     private String probe;
 
-    public CallState(PromptRequest request, String replyTo, boolean stopping) {
+    public CallState(PromptRequest request, String replyTo) {
         this.request = request;
         this.replyTo = replyTo;
-        this.stopping = stopping;
         this.tokenCost = TokenEstimator.rateLimitCost(request);
     }
 
@@ -37,14 +35,6 @@ public final class CallState {
     /** Where the result goes: this instance's results endpoint, or the owner's queue across a broker. */
     public String getReplyTo() {
         return replyTo;
-    }
-
-    /**
-     * True when the prompt was taken off the queue after shutdown began (it is left for the next start), or its
-     * run makes no further calls.
-     */
-    public boolean isStopping() {
-        return stopping;
     }
 
     /** What the provider's limiter charges for this request: max(max_tokens, characters / 4). */

@@ -14,7 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
-/** The two ends of one chat-completions call: taking a work item off the queue, and reading the answer. */
+/**
+ * The two ends of one chat-completions call: taking a work item off the queue, and reading the answer; and the two
+ * questions the realtime routes ask about a call (ref language): is it withheld, and does its result stay here.
+ */
 public final class ChatCalls {
 
     private final String localResults;
@@ -41,14 +44,24 @@ public final class ChatCalls {
         Message message = exchange.getMessage();
         PromptRequest request = request(message.getBody());
         String replyTo = message.getHeader(LlmConstants.REPLY_TO_HEADER, localResults, String.class);
-        boolean noCall = stopping.getAsBoolean() || !runAccepting.test(request.runId());
-        CallState call = new CallState(request, replyTo, noCall);
-        exchange.setProperty(CallState.PROPERTY, call);
-        // plain properties for the routes' per-prompt tests, so they need no OGNL call (a reflective lookup)
-        exchange.setProperty(LlmConstants.STOPPING, call.isStopping());
-        exchange.setProperty(LlmConstants.REPLY_LOCAL, localResults.equals(call.getReplyTo()));
+        exchange.setProperty(CallState.PROPERTY, new CallState(request, replyTo));
         message.removeHeaders("*");
         message.setBody(null);
+    }
+
+    /**
+     * Whether the call of the prompt on the exchange is withheld: shutdown has begun (it has no result yet, so the
+     * next start sends it), or its run makes no further calls (its journal cannot be written, its input changed).
+     */
+    public boolean withheld(Exchange exchange) {
+        CallState call = exchange.getProperty(CallState.PROPERTY, CallState.class);
+        return stopping.getAsBoolean() || !runAccepting.test(call.request().runId());
+    }
+
+    /** Whether the call's result goes to this instance's own results route (else to the queue it names). */
+    public boolean repliesHere(Exchange exchange) {
+        CallState call = exchange.getProperty(CallState.PROPERTY, CallState.class);
+        return localResults.equals(call.getReplyTo());
     }
 
     PromptRequest request(Object body) {

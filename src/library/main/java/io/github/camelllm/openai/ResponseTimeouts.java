@@ -35,7 +35,12 @@ public final class ResponseTimeouts {
     private final AtomicBoolean toldLate = new AtomicBoolean();
 
     public ResponseTimeouts(CallConfig calls) {
-        this.timeoutMs = calls.responseTimeout().toMillis();
+        this(calls.responseTimeout().toMillis());
+    }
+
+    /** @param timeoutMs {@code llm.timeout.response-ms} */
+    public ResponseTimeouts(long timeoutMs) {
+        this.timeoutMs = timeoutMs;
         this.hardLimitMs = timeoutMs + Math.max(MIN_EXTRA_MS, 9 * timeoutMs);
     }
 

@@ -4,13 +4,23 @@ import io.github.camelllm.model.LlmConstants;
 import io.github.camelllm.model.PromptResult;
 import io.github.camelllm.json.WorkItems;
 import org.apache.camel.Exchange;
+import org.apache.camel.Expression;
 import org.apache.camel.InvalidPayloadException;
 import org.apache.camel.Message;
+import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.support.ExpressionAdapter;
 
 import java.io.IOException;
 
 /** The results stage: journals each final result and hands it on as JSON with naming headers. */
 public final class Results {
+
+    /** {@link #record}: the result is in its run's journal. */
+    public static final String JOURNALED = "journaled";
+    /** {@link #record}: the result is in its run's journal and was the run's last one. */
+    public static final String RUN_COMPLETE = "run-complete";
+    /** {@link #record}: the journal cannot be written; the registry has stopped the run. */
+    public static final String NOT_JOURNALED = "not-journaled";
 
     private final RunRegistry runs;
 
@@ -18,19 +28,22 @@ public final class Results {
         this.runs = runs;
     }
 
-    public void record(Exchange exchange) throws IOException, InvalidPayloadException {
+    /**
+     * Journals the result in the body and turns the message into its JSON line with the headers that name it.
+     *
+     * @return {@link #JOURNALED}, {@link #RUN_COMPLETE} or {@link #NOT_JOURNALED}
+     */
+    public String record(Exchange exchange) throws IOException, InvalidPayloadException {
         PromptResult result = exchange.getMessage().getMandatoryBody(PromptResult.class);
         String json = runs.toJson(result);
-        boolean complete;
+        String outcome;
         try {
-            complete = runs.record(result, json);
+            outcome = runs.record(result, json) ? RUN_COMPLETE : JOURNALED;
         } catch (RunStorageException notJournaled) {
             // the registry stopped the run; a failing result must not look like a failed call (and be retried)
-            complete = false;
-            exchange.setProperty(LlmConstants.NOT_RECORDED, true);
+            outcome = NOT_JOURNALED;
         }
         exchange.setProperty(LlmConstants.RUN_ID, result.runId());
-        exchange.setProperty(LlmConstants.RUN_COMPLETE, complete);
         Message message = exchange.getMessage();
         message.removeHeaders("*");
         message.setHeader(LlmConstants.CUSTOM_ID_HEADER, result.customId());
@@ -39,6 +52,21 @@ public final class Results {
         message.setHeader(LlmConstants.LINE_HEADER, result.line());
         message.setHeader(Exchange.CONTENT_TYPE, "application/json");
         message.setBody(json);
+        return outcome;
+    }
+
+    /** {@link #record} as the expression whose answer the results route keeps and tests (ref language). */
+    public Expression recorder() {
+        return new ExpressionAdapter() {
+            @Override
+            public Object evaluate(Exchange exchange) {
+                try {
+                    return record(exchange);
+                } catch (IOException | InvalidPayloadException e) {
+                    throw RuntimeCamelException.wrapRuntimeCamelException(e);
+                }
+            }
+        };
     }
 
     /** A result that came back from another instance over a broker, as JSON text. */

@@ -1,6 +1,5 @@
 package io.github.camelllm.run;
 
-import io.github.camelllm.intake.CustomIdSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

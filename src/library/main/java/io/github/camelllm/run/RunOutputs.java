@@ -3,8 +3,6 @@ package io.github.camelllm.run;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.camelllm.json.Jackson;
-import io.github.camelllm.intake.LineReader;
-import io.github.camelllm.intake.RawLine;
 
 import java.io.BufferedOutputStream;
 import java.io.BufferedWriter;

@@ -11,20 +11,23 @@ import io.github.camelllm.batch.BatchBeans;
 import io.github.camelllm.batch.RouteDecider;
 import io.github.camelllm.flow.CallGate;
 import io.github.camelllm.flow.CallSlots;
+import io.github.camelllm.flow.FailurePolicy;
 import io.github.camelllm.flow.IntakeHoldPolicy;
+import io.github.camelllm.flow.RateLimitStats;
 import io.github.camelllm.intake.InboxFilter;
 import io.github.camelllm.intake.Intake;
 import io.github.camelllm.intake.PromptParser;
 import io.github.camelllm.openai.ChatCalls;
 import io.github.camelllm.openai.ChatClient;
-import io.github.camelllm.openai.FailurePolicy;
+import io.github.camelllm.openai.JdkHttp;
+import io.github.camelllm.openai.OpenAiHttp;
 import io.github.camelllm.openai.ResponseTimeouts;
 import io.github.camelllm.openai.VertxChatClient;
 import io.github.camelllm.run.Rejects;
 import io.github.camelllm.run.Results;
 import io.github.camelllm.run.RunRegistry;
 import io.github.camelllm.run.RunSummary;
-import io.github.camelllm.run.StopRefusedRuns;
+import io.github.camelllm.run.RunStopped;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Predicate;
@@ -36,8 +39,12 @@ import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.support.TypeConverterSupport;
 import org.apache.camel.util.concurrent.SizedScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.net.ProxySelector;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 
@@ -47,6 +54,8 @@ import java.util.function.Function;
  * host's or of another pipeline. The flow itself lives in {@code routes/*.camel.yaml}.
  */
 public final class PipelineBeans {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineBeans.class);
 
     /**
      * Event loops of the Vert.x client. One: on two cores a second loop served no more calls and cost more CPU per
@@ -71,10 +80,12 @@ public final class PipelineBeans {
         RunRegistry runs = runRegistry();
         PromptParser parser = new PromptParser(Jackson.MAPPER, config.api().model());
         bind(context, "runs", runs);
-        bind(context, "stopRefusedRuns", new StopRefusedRuns(runs::accepting));
+        // the questions the routes ask per prompt are Predicate and Expression beans (ref language): no per-call
+        // method lookup and parameter binding, and the route itself keeps and tests the answer
+        bind(context, "runStopped", new RunStopped(runs::accepting));
         Intake intake = new Intake(runs, parser, config.input().maxLineBytes());
         bind(context, "intake", intake);
-        // the steps every prompt passes are processors: no per-call method lookup and parameter binding
+        // the work every prompt passes through is done by processors, for the same reason
         bind(context, "parseLine", (Processor) exchange -> exchange.getMessage().setBody(intake.parse(exchange)));
         // --- real-time calls: slots, the gate, the client, the failure policy ---
         ThreadPoolProfile unboundedQueue = new ThreadPoolProfileBuilder(name + "-timer").poolSize(2).maxPoolSize(2)
@@ -95,19 +106,25 @@ public final class PipelineBeans {
         ExecutorService httpIo = context.getExecutorServiceManager().newThreadPool(this, name + "-http",
                 new ThreadPoolProfileBuilder(name + "-http").poolSize(4).maxPoolSize(4).maxQueueSize(Integer.MAX_VALUE)
                         .build());
+        RateLimitStats rateLimitStats = new RateLimitStats();
         CallGate gate = new CallGate(config.api(), config.rateLimits(), config.retry(), config.faults(), timer,
-                runs::accepting);
+                rateLimitStats, runs::accepting);
         bind(context, "callGate", gate);
         runs.reportRateLimitsWith(runId -> {
-            CallGate.RunFlowStats stats = gate.statsOf(runId);
-            gate.forget(runId);
+            RateLimitStats.RunStats stats = rateLimitStats.of(runId);
+            rateLimitStats.forget(runId);
             return new RunSummary.RateLimits(stats.rateLimitedAnswers(), stats.throttledMs());
         });
-        bind(context, "callSlots", new CallSlots(concurrency, intake::isStopping));
+        // every call to the API (chat on either client, Files and Batches) goes through this edge
+        OpenAiHttp api = new OpenAiHttp(config.api(), config.calls());
+        JdkHttp jdkHttp = new JdkHttp(api, httpIo, timer);
+        bind(context, "takeCallSlot", new CallSlots(concurrency, intake::isStopping));
         ChatCalls chat = new ChatCalls("direct:" + name + "-result", intake::isStopping, runs::accepting);
         bind(context, "receive", (Processor) chat::receive);
+        bind(context, "callWithheld", (Predicate) chat::withheld);
+        bind(context, "repliesHere", (Predicate) chat::repliesHere);
         bind(context, "toResult", (Processor) exchange -> exchange.getMessage().setBody(chat.toResult(exchange)));
-        AutoCloseable closeClient = bindChatClient(context, gate, timer, httpIo);
+        AutoCloseable closeClient = bindChatClient(context, gate, api, jdkHttp);
         FailurePolicy failures = new FailurePolicy(config.retry(), config.api(), gate);
         bind(context, "failures", failures);
         bind(context, "retryWhile", (Predicate) failures::shouldRetry);
@@ -128,12 +145,12 @@ public final class PipelineBeans {
         });
         Results results = new Results(runs);
         bind(context, "results", results);
-        bind(context, "record", (Processor) results::record);
+        bind(context, "record", results.recorder());
         bind(context, "rejects", new Rejects());
         // which inbox files are complete inputs (stable, not temporary, not links)
         bind(context, "inboxFilter", new InboxFilter(config.inbox()));
-        bind(context, "router", new RouteDecider(config.batch()));
-        BatchBeans.bind(context, name + "-", config, runs, timer);
+        bind(context, "realtimeOrBatch", new RouteDecider(config.batch()));
+        BatchBeans.bind(context, name + "-", config, runs, jdkHttp);
 
         // Across a broker, work items and results travel as JSON text (see llm.realtime.queue-uri)
         context.getTypeConverterRegistry().addTypeConverter(String.class, PromptRequest.class,
@@ -155,24 +172,27 @@ public final class PipelineBeans {
     }
 
     /** Binds the chosen chat client as {@code NAME-chatClient}; returns what closes it when the pipeline stops. */
-    private AutoCloseable bindChatClient(CamelContext context, CallGate gate, ScheduledExecutorService timer,
-                                         ExecutorService httpIo) {
+    private AutoCloseable bindChatClient(CamelContext context, CallGate gate, OpenAiHttp api, JdkHttp jdkHttp) {
         // whether an attempt past llm.timeout.response-ms is cut or waited on (a setting shorter than the server)
         ResponseTimeouts timeouts = new ResponseTimeouts(config.calls());
         bind(context, "responseTimeouts", timeouts);
-        if (config.calls().client() == HttpClientKind.VERTX) {
-            if (!onClassPath("io.vertx.core.http.HttpClientAgent")) {
-                throw new IllegalStateException(config.names().of("http.client") + "=vertx needs io.vertx:vertx-core"
-                        + " 5 on the class path (an optional dependency of the library)");
-            }
+        HttpClientChoice.Choice choice = HttpClientChoice.of(config.calls().client(), config.api().baseUrl(),
+                onClassPath(HttpClientChoice.VERTX_CLASS), ProxySelector.getDefault(), config.names());
+        String warning = choice.warning(ForkJoinPool.getCommonPoolParallelism());
+        if (warning != null) {
+            LOG.warn("pipeline {}: {}", name, warning);
+        }
+        if (choice.kind() == HttpClientKind.VERTX) {
+            LOG.info("pipeline {}: chat calls on the Vert.x HTTP client ({})", name, choice.reason());
             // the class is loaded only here, so a host without Vert.x never needs it
-            VertxChatClient client = new VertxChatClient(config.api(), config.calls(), VERTX_EVENT_LOOPS, gate,
+            VertxChatClient client = new VertxChatClient(api, gate, config.calls().concurrency(), VERTX_EVENT_LOOPS,
                     timeouts);
             bind(context, "chatClient", client);
             gate.probeWith(client::probe);
             return client;
         }
-        ChatClient client = new ChatClient(config.api(), config.calls(), gate, timeouts, timer, httpIo);
+        LOG.info("pipeline {}: chat calls on the JDK HTTP client ({})", name, choice.reason());
+        ChatClient client = new ChatClient(jdkHttp, gate, timeouts);
         bind(context, "chatClient", client);
         gate.probeWith(client::probe);
         return () -> {

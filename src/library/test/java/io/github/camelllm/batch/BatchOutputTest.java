@@ -202,13 +202,15 @@ class BatchOutputTest {
         Exchange download = withJob(new ByteArrayInputStream("one\ntwo\n".getBytes(StandardCharsets.UTF_8)));
         download.getMessage().setHeader("Content-Type", "application/octet-stream");
 
-        Iterator<String> lines = output.saveOutput(download);
+        download.setProperty(LlmConstants.BATCH_FILE, BatchOutput.FILE_OUTPUT);
+        Iterator<String> lines = output.save(download);
 
         assertThat(lines).toIterable().containsExactly("one", "two");
         assertThat(job.dir().resolve("shard-1.output.jsonl")).hasContent("one\ntwo");
         assertThat(download.getMessage().getHeaders()).isEmpty();
         Exchange errors = withJob(new ByteArrayInputStream("three\n".getBytes(StandardCharsets.UTF_8)));
-        assertThat(output.saveErrors(errors)).toIterable().containsExactly("three");
+        errors.setProperty(LlmConstants.BATCH_FILE, BatchOutput.FILE_ERRORS);
+        assertThat(output.save(errors)).toIterable().containsExactly("three");
         assertThat(job.dir().resolve("shard-1.errors.jsonl")).exists();
     }
 }

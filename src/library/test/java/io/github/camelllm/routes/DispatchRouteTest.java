@@ -3,7 +3,7 @@ package io.github.camelllm.routes;
 import io.github.camelllm.config.PipelineConfig;
 import io.github.camelllm.config.BatchConfig;
 import io.github.camelllm.model.PromptRequest;
-import io.github.camelllm.run.StopRefusedRuns;
+import io.github.camelllm.run.RunStopped;
 import io.github.camelllm.batch.RouteDecider;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
@@ -18,11 +18,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** dispatch.camel.yaml: each prompt goes to the Batch API or a real-time call, by its mode and its size. */
+/** 20-dispatch.camel.yaml: each prompt goes to the Batch API or a real-time call, by its mode and its size. */
 class DispatchRouteTest extends RouteFileTestSupport {
 
     DispatchRouteTest() {
-        super("dispatch.camel.yaml", Map.of("llm.batch.queue-uri", "mock:batch"));
+        super("20-dispatch.camel.yaml", Map.of("llm.batch.queue-uri", "mock:batch"));
     }
 
     static final int LONG_PROMPT_TOKENS = 50;
@@ -51,8 +51,8 @@ class DispatchRouteTest extends RouteFileTestSupport {
     @Override
     protected void bindToRegistry(Registry registry) {
         registry.bind("llm-runs", runs);
-        registry.bind("llm-stopRefusedRuns", new StopRefusedRuns(runs::accepting));
-        registry.bind("llm-router", new RouteDecider(batch(true)));
+        registry.bind("llm-runStopped", new RunStopped(runs::accepting));
+        registry.bind("llm-realtimeOrBatch", new RouteDecider(batch(true)));
     }
 
     static PromptRequest prompt(String runId, String customId, String mode, int estimatedTokens) {

@@ -4,10 +4,11 @@ import io.github.camelllm.config.PipelineConfig;
 import io.github.camelllm.model.PromptRequest;
 import io.github.camelllm.model.PromptResult;
 import io.github.camelllm.flow.CallGate;
+import io.github.camelllm.flow.FailurePolicy;
+import io.github.camelllm.flow.RateLimitStats;
 import io.github.camelllm.openai.ApiException;
 import io.github.camelllm.openai.ApiFailure;
 import io.github.camelllm.openai.CallState;
-import io.github.camelllm.openai.FailurePolicy;
 import org.apache.camel.Exchange;
 import org.apache.camel.Predicate;
 import org.apache.camel.Processor;
@@ -30,13 +31,13 @@ import java.util.concurrent.ScheduledExecutorService;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The chat route's error handler (realtime.camel.yaml): a failed call is tried again as FailurePolicy decides, with Camel's backoff or the delay
+ * The chat route's error handler (30-realtime.camel.yaml): a failed call is tried again as FailurePolicy decides, with Camel's backoff or the delay
  * the server named, and one that cannot succeed ends as an error result, never as a lost prompt.
  */
 class ErrorsRouteTest extends RouteFileTestSupport {
 
     ErrorsRouteTest() {
-        super("realtime.camel.yaml", Map.of("llm.retry.initial-delay-ms", "10", "llm.retry.multiplier", "2",
+        super("30-realtime.camel.yaml", Map.of("llm.retry.initial-delay-ms", "10", "llm.retry.multiplier", "2",
                 "llm.retry.max-delay-ms", "40", "llm.retry.jitter", "0.1"),
                 Set.of("chat", "chat-call", "call-failed", "reply"));
     }
@@ -78,14 +79,17 @@ class ErrorsRouteTest extends RouteFileTestSupport {
                 "retry.max-retry-after-ms", "5000", "retry.initial-delay-ms", "100", "retry.max-delay-ms", "1000",
                 "retry.max-outage-ms", "60000", "retry.max-probe-interval-ms", "1000",
                 "retry.max-rate-limit-wait-ms", "60000", "faults.on-fatal", "stop", "faults.probe-interval-ms", "1000"));
-        CallGate gate = new CallGate(c.api(), c.rateLimits(), c.retry(), c.faults(), timer, runId -> true);
+        CallGate gate = new CallGate(c.api(), c.rateLimits(), c.retry(), c.faults(), timer, new RateLimitStats(),
+                runId -> true);
         FailurePolicy failures = new FailurePolicy(c.retry(), c.api(), gate);
         registry.bind("llm-timer", timer);
         registry.bind("llm-retryWhile", (Predicate) failures::shouldRetry);
+        registry.bind("llm-callWithheld", (Predicate) exchange -> false);
         registry.bind("llm-callGate", (Processor) exchange -> { });
         registry.bind("llm-chatClient", attempt());
         registry.bind("llm-toResult", (Processor) exchange -> { }); // the attempt's answer is the result
         registry.bind("llm-failures", failures);
+        registry.bind("llm-repliesHere", (Predicate) exchange -> false); // the result goes where the call names
         registry.bind("llm-retryAfterDelay", (Processor) failures::onFailure);
     }
 
@@ -105,7 +109,7 @@ class ErrorsRouteTest extends RouteFileTestSupport {
     /** Sends one prompt through the chat route; returns what reached the reply and the call's state. */
     CallState call() {
         CallState call = new CallState(new PromptRequest("run", 1, "c1", "gpt-4o-mini", "{}", null, 1, null),
-                "direct:llm-result", false);
+                "direct:llm-result");
         Exchange done = template.send("direct:llm-chat", e -> e.setProperty(CallState.PROPERTY, call));
         assertThat(done.getException()).as("a failure is handled, never thrown back").isNull();
         return call;

@@ -10,11 +10,12 @@ import io.github.camelllm.run.Results;
 import io.github.camelllm.run.Run;
 import io.github.camelllm.run.RunRegistry;
 import io.github.camelllm.run.RunSummary;
-import org.apache.camel.Processor;
 import org.apache.camel.Exchange;
+import org.apache.camel.Expression;
 import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.support.ExpressionAdapter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,18 +29,20 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * results.camel.yaml: every final result is journaled, then handed to llm.output.uri with the headers that name
+ * 50-results.camel.yaml: every final result is journaled, then handed to llm.output.uri with the headers that name
  * it; the run's last result writes its outputs.
  */
 class ResultsRouteTest extends RouteFileTestSupport {
 
     ResultsRouteTest() {
-        super("results.camel.yaml", Map.of("llm.output.uri", "mock:out"));
+        super("50-results.camel.yaml", Map.of("llm.output.uri", "mock:out"));
     }
 
     @TempDir
     Path dir;
     RunRegistry runs;
+    /** Results.record's answer when the journal cannot be written (the registry has stopped the run then). */
+    volatile boolean journalFails;
 
     @Override
     protected void bindToRegistry(Registry registry) {
@@ -47,7 +50,13 @@ class ResultsRouteTest extends RouteFileTestSupport {
         registry.bind("llm-runs", runs);
         Results results = new Results(runs);
         registry.bind("llm-results", results);
-        registry.bind("llm-record", (Processor) results::record);
+        Expression recorder = results.recorder();
+        registry.bind("llm-record", new ExpressionAdapter() {
+            @Override
+            public Object evaluate(Exchange exchange) {
+                return journalFails ? Results.NOT_JOURNALED : recorder.evaluate(exchange, Object.class);
+            }
+        });
     }
 
     @AfterEach
@@ -131,5 +140,19 @@ class ResultsRouteTest extends RouteFileTestSupport {
                 .satisfiesExactly(l -> assertThat(l).contains("\"custom_id\":\"a\""),
                         l -> assertThat(l).contains("\"custom_id\":\"b\""));
         assertThat(dir.resolve("outbox/two.summary.json")).exists();
+    }
+
+    @Test
+    void a_result_that_cannot_be_journaled_goes_no_further() throws Exception {
+        Run run = twoLineRun();
+        template.sendBody("direct:llm-result", ok(run, 2, "b"));
+        journalFails = true;
+
+        Exchange done = template.send("direct:llm-result", e -> e.getMessage().setBody(ok(run, 1, "a")));
+
+        assertThat(done.getException()).as("not a failed call, which would be tried again").isNull();
+        assertThat(done.getProperty("llmRecorded")).isEqualTo(Results.NOT_JOURNALED);
+        assertThat(getMockEndpoint("mock:out").getReceivedCounter()).as("only b was handed on").isOne();
+        assertThat(run.completion()).as("its last result is not in, so the run does not complete").isNotDone();
     }
 }

@@ -5,6 +5,8 @@ import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteTemplateDefinition;
+import org.apache.camel.model.RouteTemplateParameterDefinition;
+import org.apache.camel.model.TemplatedRouteDefinition;
 import org.apache.camel.spi.RoutesLoader;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
@@ -30,8 +32,8 @@ abstract class RouteFileTestSupport extends CamelTestSupport {
     private final Set<String> parts;
 
     /**
-     * @param routeFile  the route file under test, by name (e.g. {@code dispatch.camel.yaml})
-     * @param properties the {@code {{llm.*}}} properties its routes read
+     * @param routeFile  the route file under test, by name (e.g. {@code 20-dispatch.camel.yaml})
+     * @param properties the {@code {{llm.*}}} settings its routes read, given to each template that declares them
      */
     RouteFileTestSupport(String routeFile, Map<String, String> properties) {
         this(routeFile, properties, Set.of());
@@ -69,7 +71,14 @@ abstract class RouteFileTestSupport extends CamelTestSupport {
                 for (RouteTemplateDefinition template : model.getRouteTemplateDefinitions()) {
                     String part = template.getId().substring("llm-pipeline-".length());
                     if (parts.isEmpty() || parts.contains(part)) {
-                        templatedRoute(template.getId()).routeId(NAME + "-" + part).parameter("name", NAME);
+                        TemplatedRouteDefinition route = templatedRoute(template.getId()).routeId(NAME + "-" + part)
+                                .parameter("name", NAME);
+                        // as the pipeline does: each template gets the values of the parameters it declares
+                        for (RouteTemplateParameterDefinition declared : template.getTemplateParameters()) {
+                            if (properties.containsKey(declared.getName())) {
+                                route.parameter(declared.getName(), properties.get(declared.getName()));
+                            }
+                        }
                     }
                 }
             }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.camelllm.json.ResultJson;
 import io.github.camelllm.model.PromptResult;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,10 +1,12 @@
-package io.github.camelllm.openai;
+package io.github.camelllm.flow;
 
 import io.github.camelllm.config.PipelineConfig;
 import io.github.camelllm.model.PromptRequest;
 import io.github.camelllm.model.PromptResult;
-import io.github.camelllm.flow.CallGate;
-import io.github.camelllm.flow.PipelineStoppedException;
+import io.github.camelllm.openai.ApiException;
+import io.github.camelllm.openai.ApiFailure;
+import io.github.camelllm.openai.CallState;
+import io.github.camelllm.openai.InvalidResponseException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -39,7 +41,8 @@ class FailurePolicyTest {
     /** A gate that holds prompts on faults no retry fixes (the service) or ends them at once (a run FILE). */
     CallGate gate(boolean holdOnFaults) {
         PipelineConfig c = config(holdOnFaults);
-        return new CallGate(c.api(), c.rateLimits(), c.retry(), c.faults(), timer, runId -> true);
+        return new CallGate(c.api(), c.rateLimits(), c.retry(), c.faults(), timer, new RateLimitStats(),
+                runId -> true);
     }
 
     FailurePolicy policy(CallGate gate) {
@@ -61,7 +64,7 @@ class FailurePolicyTest {
     /** An exchange after {@code attempts} attempts, the last of which failed with {@code failure}. */
     Exchange failed(int attempts, Throwable failure) {
         Exchange exchange = new DefaultExchange(camel);
-        CallState call = new CallState(request(), "direct:llm-result", false);
+        CallState call = new CallState(request(), "direct:llm-result");
         for (int i = 0; i < attempts; i++) {
             call.startAttempt(System.nanoTime());
         }
@@ -91,7 +94,7 @@ class FailurePolicyTest {
 
     /** Opens the gate's outage breaker: ten attempts in a row got no answer. */
     static void outage(CallGate gate) {
-        CallState call = new CallState(request(), "direct:llm-result", false);
+        CallState call = new CallState(request(), "direct:llm-result");
         for (int i = 0; i < 10; i++) {
             gate.unanswered(call, "connection refused");
         }
