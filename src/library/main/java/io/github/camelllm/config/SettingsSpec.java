@@ -189,8 +189,11 @@ public final class SettingsSpec {
             .section("Built-in simulator (llm.base-url=simulator, or run FILE with no API configured)")
             .millis("llm.simulator.latency-ms", 200, 0, 600_000, "Simulated server latency per call, ms.")
             .millis("llm.simulator.jitter-ms", 300, 0, 600_000, "Uniform random extra latency per call, 0 to this many ms.")
-            .decimal("llm.simulator.rate-429", 0.02, 0, 1,
-                    "Fraction of calls answered 429 with Retry-After (shows retries in the quick start).")
+            .integer("llm.simulator.requests-per-minute", 6000, 0, 1_000_000_000, "Requests per minute the "
+                    + "simulator allows (a bucket of one second's worth), announced in x-ratelimit-* headers as a real "
+                    + "API does, so the pipeline paces to it; 0 = no limit.")
+            .decimal("llm.simulator.rate-429", 0.0, 0, 1, "Fraction of calls answered 429 at random, with "
+                    + "Retry-After but without rate-limit headers (a server that does not announce its limits).")
             .decimal("llm.simulator.rate-500", 0.02, 0, 1, "Fraction of calls answered 500.")
 
             .section("Shutdown")

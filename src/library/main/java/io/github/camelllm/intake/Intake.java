@@ -255,7 +255,7 @@ public final class Intake {
         run.lineSeen();
         String fallbackId = Long.toString(raw.number());
         if (!raw.readable()) {
-            return skip(run, raw.number()) ? null
+            return skip(run, raw.number(), fallbackId) ? null
                     : PromptResult.invalid(runId, fallbackId, raw.number(), "unreadable_line", raw.error());
         }
         PromptRequest request;
@@ -268,29 +268,33 @@ public final class Intake {
                 request = parser.parseJson(runId, raw.number(), raw.text());
             }
         } catch (InvalidLineException e) {
-            return skip(run, raw.number()) ? null
+            return skip(run, raw.number(), fallbackId) ? null
                     : PromptResult.invalid(runId, fallbackId, raw.number(), e.type(), e.getMessage());
         } catch (RuntimeException e) {
             // whatever a hostile line does to a parser, it ends as that line's result, not as the run's end
-            return skip(run, raw.number()) ? null
+            return skip(run, raw.number(), fallbackId) ? null
                     : PromptResult.invalid(runId, fallbackId, raw.number(), "invalid_json", "cannot parse the line: "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         }
         if (!run.customIds().add(request.customId())) {
-            return skip(run, raw.number()) ? null : PromptResult.invalid(runId, request.customId(), raw.number(),
+            return skip(run, raw.number(), request.customId()) ? null : PromptResult.invalid(runId, request.customId(), raw.number(),
                     "duplicate_custom_id", "duplicate custom_id \"" + request.customId()
                             + "\": an earlier line of this input already uses it");
         }
-        if (skip(run, raw.number())) {
+        if (skip(run, raw.number(), request.customId())) {
             return null;
         }
         run.dispatched();
         return request;
     }
 
-    /** Lines already answered, or held by a persisted batch job that will answer them. */
-    private static boolean skip(Run run, long line) {
-        return run.isDone(line) || run.isHeldByBatch(line);
+    /**
+     * Lines already answered (by a journal record carrying the custom id this line's result would), or held by a
+     * persisted batch job that will answer them.
+     */
+    private static boolean skip(Run run, long line, String customId) {
+        boolean answered = run.answered(line, customId);
+        return answered || run.isHeldByBatch(line);
     }
 
     /** Intake read the last line; true when every line already has its result (e.g. all invalid). */

@@ -121,6 +121,9 @@ final class RunOpener {
         Run run = open(new Run.Setup(runId, name, input.format(), input, workDir, outbox, startedAt, ordered,
                 archiveWhenDone, scheduled, null), claim::release);
         stopped.reopened(runId);
+        if (fresh) {
+            run.startsHere();
+        }
         LOG.info("run {} {} {} ({} lines already done)", runId, fresh ? "starts" : "resumes",
                 file.getFileName(), run.resultCount());
         return run;
@@ -139,7 +142,7 @@ final class RunOpener {
         Run.Setup setup = new Run.Setup(runId, name, input.format(), input, workDir, outbox, startedAt, true,
                 archiveWhenDone, false, null);
         Run run = new Run(setup, new Journal(workDir.resolve(RunStore.JOURNAL)), null, claim::release);
-        finisher.finishAgain(run, RunStore.recordedWallMs(workDir));
+        finisher.finishAgain(run, RunStore.recorded(workDir));
         LOG.info("{} has the same content (sha256 {}) as completed run {}: its outputs were written again from "
                 + "its journal, nothing was called (set llm.inbox.on-duplicate=rerun to call again)",
                 file.getFileName(), input.sha256(), runId);

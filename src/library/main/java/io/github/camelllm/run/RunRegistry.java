@@ -60,7 +60,7 @@ public final class RunRegistry {
         this.inputs = new InputFiles(options.followSymlinks());
         this.stopped = new StoppedRuns(active, options.stopGrace().toMillis(), options.retryBroken().toMillis());
         this.outputs = new RunOutputs(simulated);
-        this.finisher = new RunFinisher(active, recent, outputs, options.scheduledKeep());
+        this.finisher = new RunFinisher(active, recent, outputs, stopped, options.scheduledKeep());
         this.opener = new RunOpener(this.workRoot, outbox, outputOrder == OutputOrder.ORDERED,
                 onDuplicate == OnDuplicate.RERUN, options.fsync(), inputs, active, recent, stopped, finisher);
         this.recorder = new RunRecorder(active, stopped, simulated);

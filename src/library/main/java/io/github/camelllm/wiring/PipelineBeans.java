@@ -24,6 +24,7 @@ import io.github.camelllm.openai.ChatCalls;
 import io.github.camelllm.openai.ChatClient;
 import io.github.camelllm.openai.JdkHttp;
 import io.github.camelllm.openai.OpenAiHttp;
+import io.github.camelllm.openai.ResponseTimeouts;
 import io.github.camelllm.openai.VertxChatClient;
 import io.github.camelllm.run.Rejects;
 import io.github.camelllm.run.Results;
@@ -41,6 +42,7 @@ import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.support.TypeConverterSupport;
+import org.apache.camel.util.concurrent.SizedScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,6 +102,11 @@ public final class PipelineBeans {
         // call slots, so the queue needs no bound of its own (a bounded one would reject waiting prompts)
         ScheduledExecutorService timer = context.getExecutorServiceManager()
                 .newScheduledThreadPool(this, name + "-timer", unboundedQueue);
+        if (timer instanceof SizedScheduledExecutorService sized) {
+            // at shutdown, waits that have not come due are dropped, not waited for: their prompts have no result
+            // and the next start sends them (held prompts, probes, retries of an outage that may last minutes)
+            sized.getScheduledThreadPoolExecutor().setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        }
         bind(context, "timer", timer);
         // the HTTP client's own work (connect, write, read, deliver the body); a real queue: Camel's
         // maxQueueSize -1 is a hand-off with no queue, so a busy pool made the caller run the task itself (the
@@ -196,6 +203,9 @@ public final class PipelineBeans {
 
     /** Binds the chosen chat client as {@code NAME-chatClient}; returns what closes it when the pipeline stops. */
     private AutoCloseable bindChatClient(CamelContext context, CallGate gate, OpenAiHttp api, JdkHttp jdkHttp) {
+        // whether an attempt past llm.timeout.response-ms is cut or waited on (a setting shorter than the server)
+        ResponseTimeouts timeouts = new ResponseTimeouts(config.calls());
+        bind(context, "responseTimeouts", timeouts);
         HttpClientChoice.Choice choice = HttpClientChoice.of(config.calls().client(), config.api().baseUrl(),
                 onClassPath(HttpClientChoice.VERTX_CLASS), ProxySelector.getDefault(), config.names());
         String warning = choice.warning(ForkJoinPool.getCommonPoolParallelism());
@@ -205,13 +215,14 @@ public final class PipelineBeans {
         if (choice.kind() == HttpClientKind.VERTX) {
             LOG.info("pipeline {}: chat calls on the Vert.x HTTP client ({})", name, choice.reason());
             // the class is loaded only here, so a host without Vert.x never needs it
-            VertxChatClient client = new VertxChatClient(api, gate, config.calls().concurrency(), VERTX_EVENT_LOOPS);
+            VertxChatClient client = new VertxChatClient(api, gate, config.calls().concurrency(), VERTX_EVENT_LOOPS,
+                    timeouts);
             bind(context, "chatClient", client);
             gate.probeWith(client::probe);
             return client;
         }
         LOG.info("pipeline {}: chat calls on the JDK HTTP client ({})", name, choice.reason());
-        ChatClient client = new ChatClient(jdkHttp, gate);
+        ChatClient client = new ChatClient(jdkHttp, gate, timeouts);
         bind(context, "chatClient", client);
         gate.probeWith(client::probe);
         return () -> {
