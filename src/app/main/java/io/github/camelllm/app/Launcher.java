@@ -4,6 +4,9 @@ import io.github.camelllm.config.PipelineConfig;
 import io.github.camelllm.config.Settings;
 import io.github.camelllm.config.SettingsExample;
 import io.github.camelllm.config.SettingsReference;
+import io.github.camelllm.estimate.Estimate;
+import io.github.camelllm.estimate.EstimateReport;
+import io.github.camelllm.run.UnreadableInputException;
 
 import io.github.camelllm.run.RunBusyException;
 import io.github.camelllm.run.RunRegistry;
@@ -24,6 +27,7 @@ import java.util.concurrent.ExecutionException;
  * <pre>
  *   java -jar camel-llm-pipeline-app.jar                 service mode: watch the inbox, write to the outbox
  *   java -jar camel-llm-pipeline-app.jar run FILE        one-shot: process FILE, print the summary, exit
+ *   java -jar camel-llm-pipeline-app.jar estimate FILE   what FILE would cost (tokens, routes, USD), no call made
  *   java -jar camel-llm-pipeline-app.jar settings        the effective settings and where each came from
  *   java -jar camel-llm-pipeline-app.jar simulate [...]  only the built-in OpenAI-compatible simulator
  * </pre>
@@ -92,6 +96,9 @@ public final class Launcher {
                     }
                     return OK;
                 }
+                case "estimate" -> {
+                    return estimate(Arrays.copyOfRange(args, 1, args.length), env);
+                }
                 case "simulate" -> {
                     try {
                         SimulatorMain.main(Arrays.copyOfRange(args, 1, args.length));
@@ -115,6 +122,26 @@ public final class Launcher {
             System.err.println("configuration error: " + rootMessage(e));
             LOG.debug("start failed", e);
             return USAGE;
+        }
+    }
+
+    /** {@code estimate [--json] FILE}: what FILE would cost, without calling anything. */
+    static int estimate(String[] args, Map<String, String> env) throws Exception {
+        boolean json = args.length == 2 && args[0].equals("--json");
+        if (args.length != 1 && !json) {
+            return usage("estimate takes exactly one FILE (optionally after --json)");
+        }
+        Path file = Path.of(args[args.length - 1]);
+        if (!Files.exists(file)) {
+            return usage("no such file: " + file);
+        }
+        try {
+            EstimateReport report = Estimate.of(file, PipelineApp.settings(Map.of(), env).config());
+            System.out.print(json ? report.toJson() + "\n" : report.toText());
+            return OK;
+        } catch (UnreadableInputException e) {
+            System.err.println("cannot estimate " + file + ": " + e.getMessage());
+            return SOME_FAILED;
         }
     }
 
@@ -172,6 +199,9 @@ public final class Launcher {
             }
             System.out.println(summary.toJson());
             System.out.println(summary.oneLine());
+            if (summary.nextStep() != null) {
+                System.out.println(summary.nextStep());
+            }
             Runtime.getRuntime().removeShutdownHook(graceful);
             return summary.allSucceeded() ? OK : SOME_FAILED;
         } catch (Settings.ConfigException e) {
@@ -250,13 +280,19 @@ public final class Launcher {
               java -jar camel-llm-pipeline-app.jar run FILE        process FILE once, print its summary, exit
                   run --simulator FILE                          the same, answered by the built-in simulator
                   (with no API key and no llm.base-url, run FILE uses the simulator too, and says so)
+              java -jar camel-llm-pipeline-app.jar estimate [--json] FILE
+                                                              what FILE would cost: lines, input tokens, routes,
+                                                              invalid lines, USD min to max; nothing is called
               java -jar camel-llm-pipeline-app.jar settings        the effective settings and where each came from
               java -jar camel-llm-pipeline-app.jar settings --example   a commented application.properties
               java -jar camel-llm-pipeline-app.jar simulate [--port N --latency-ms N ...]
                                                               run only the built-in OpenAI-compatible simulator
             settings: application.properties (optional); override with -Dllm.key=value or LLM_KEY=value
             (an environment variable wins over -D, as in Camel); the API: OPENAI_API_KEY, OPENAI_BASE_URL
-            exit codes of run: 0 all prompts of the run succeeded, 1 some failed or were invalid,
+            run FILE again after a failure (or drop NAME.failed.jsonl into the inbox): only the lines that ended in
+              an error are sent again, and their answers merge into NAME.results.jsonl
+            exit codes of run: 0 all prompts of the run succeeded, 1 some failed or were invalid (or the spend cap
+              llm.budget.max-cost-usd stopped it),
               2 usage/configuration error or the run is held by another process, 3 the run stopped before it was
               complete (journal cannot be written, input changed): run it again once the cause is fixed""";
 }

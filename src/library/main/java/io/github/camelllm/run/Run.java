@@ -1,6 +1,10 @@
 package io.github.camelllm.run;
 
+import io.github.camelllm.cost.RunCost;
+import io.github.camelllm.cost.RunSpend;
+import io.github.camelllm.cost.SpendRules;
 import io.github.camelllm.intake.CustomIdSet;
+import io.github.camelllm.model.PromptResult;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,12 +40,30 @@ public final class Run {
      * @param archiveWhenDone service mode: the input moves to the inbox's .done folder once every line has its
      *                        result
      * @param scheduled       a scheduled firing: its outputs are one dated set among the few kept
+     * @param lineMap         which line of the run each line of this input is (a run's own input: the same line; a
+     *                        failed file dropped in again: the failed lines it holds)
+     * @param inputName       the name of the run's input as its summary shows it (its own input's, also when a
+     *                        failed file of it is run); null: this input's
+     * @param priorWallMs     the wall time of the run's earlier openings that completed (a run run again after it
+     *                        completed with errors), counted into its summary's wall time
      */
     record Setup(String id, String name, Format format, InputFiles.Inspected input, Path workDir, Path outbox,
-                 long startedAtMillis, boolean ordered, boolean archiveWhenDone, boolean scheduled) {
+                 long startedAtMillis, boolean ordered, boolean archiveWhenDone, boolean scheduled, LineMap lineMap,
+                 String inputName, long priorWallMs) {
+
+        Setup(String id, String name, Format format, InputFiles.Inspected input, Path workDir, Path outbox,
+              long startedAtMillis, boolean ordered, boolean archiveWhenDone, boolean scheduled) {
+            this(id, name, format, input, workDir, outbox, startedAtMillis, ordered, archiveWhenDone, scheduled,
+                    LineMap.IDENTITY, null, 0);
+        }
 
         Path inputPath() {
             return input == null ? null : input.path();
+        }
+
+        /** The input's name as the summary shows it. */
+        String displayName() {
+            return inputName != null ? inputName : input != null ? input.path().getFileName().toString() : name;
         }
     }
 
@@ -54,6 +76,8 @@ public final class Run {
 
     /** Lines that already have their final result in the journal. Guarded by this. */
     private final BitSet done = new BitSet();
+    /** Lines whose latest record at open was an error: this opening sends them again. Guarded by this. */
+    private final BitSet retrying = new BitSet();
     /** Lines held by a persisted, unfinished Batch API job; intake skips them. Guarded by this. */
     private final BitSet heldByBatch = new BitSet();
     /** Guarded by this. */
@@ -73,16 +97,24 @@ public final class Run {
     private final AtomicBoolean finishing = new AtomicBoolean();
     private final CompletableFuture<RunSummary> completion = new CompletableFuture<>();
     private final Set<String> batchIds = ConcurrentHashMap.newKeySet();
+    /** What the run's answers cost, and what its calls in flight may still cost under its cap. */
+    private final RunSpend spend;
 
     /**
      * @param streamedResults the open streamed results file, or null
      * @param ownership       the OS locks held on the run, released when it closes; or null
      */
     Run(Setup setup, Journal journal, FileChannel streamedResults, AutoCloseable ownership) {
+        this(setup, journal, streamedResults, ownership, SpendRules.none().newRun());
+    }
+
+    /** @param spend the run's ledger: its prices and cap */
+    Run(Setup setup, Journal journal, FileChannel streamedResults, AutoCloseable ownership, RunSpend spend) {
         this.setup = setup;
         this.journal = journal;
         this.streamedResults = streamedResults;
         this.ownership = ownership;
+        this.spend = spend;
     }
 
     public String id() {
@@ -108,6 +140,25 @@ public final class Run {
 
     public CustomIdSet customIds() {
         return customIds;
+    }
+
+    /** The run's ledger: what its answers cost, and its spend cap. */
+    public RunSpend spend() {
+        return spend;
+    }
+
+    /** What the run cost so far. */
+    public RunCost cost() {
+        return spend.snapshot();
+    }
+
+    /**
+     * The run's line number of a line of this opening's input: the same number for the run's own input, the line
+     * it stands for when the input is a failed file of the run dropped in again; -1 for a line the run does not
+     * have.
+     */
+    public long runLine(long inputLine) {
+        return setup.lineMap().runLine(inputLine);
     }
 
     public CompletableFuture<RunSummary> completion() {
@@ -173,25 +224,65 @@ public final class Run {
         return heldByBatch.get((int) line);
     }
 
-    /** Marks every line that has a usable result in the journal as done (at open, before any call). */
+    /**
+     * Marks every line whose latest record in the journal is ok or invalid as done (at open, before any call). A
+     * line whose latest record is an error is open: this opening sends it again (an error record followed by a
+     * later record of the same line: the later one wins).
+     */
     void replayJournal() throws IOException {
-        JournalRecords.read(id(), journal.file(), (result, offset, length, line) -> replayed(result.line()));
+        JournalRecords.read(id(), journal.file(), (result, offset, length, line) -> {
+            markRetrying(result.line(), PromptResult.ERROR.equals(result.status()));
+            if (!PromptResult.ERROR.equals(result.status())) {
+                replayed(result.line());
+                if (result.ok()) {
+                    spend.record(result);
+                }
+            }
+        });
+    }
+
+    private synchronized void markRetrying(long lineNumber, boolean error) {
+        retrying.set((int) lineNumber, error);
+    }
+
+    /**
+     * Whether the line ended in an error before this opening: it is sent again through intake, and no Batch API
+     * job of an earlier opening holds it any more.
+     */
+    public synchronized boolean isRetrying(long line) {
+        return retrying.get((int) line);
     }
 
     private synchronized void replayed(long lineNumber) {
         if (!done.get((int) lineNumber)) {
             done.set((int) lineNumber);
-            resultCount++;
+            if (setup.lineMap().covers(lineNumber)) {
+                resultCount++; // a line this opening's input holds: intake reads it
+            }
         }
     }
 
     /**
-     * Journals a final result (and appends it to the streamed results file).
+     * Journals a final result (and appends it to the streamed results file), and counts what it cost.
      *
      * @return true when this result was the run's last one
      * @throws IOException the journal cannot be written: the caller stops the run
      */
+    boolean record(PromptResult result, String json) throws IOException {
+        boolean[] journaled = {false};
+        boolean last = record(result.line(), json, journaled);
+        if (journaled[0]) {
+            spend.record(result);
+        }
+        return last;
+    }
+
+    /** As {@link #record(PromptResult, String)}, without counting a cost. */
     synchronized boolean record(long lineNumber, String json) throws IOException {
+        return record(lineNumber, json, new boolean[1]);
+    }
+
+    private synchronized boolean record(long lineNumber, String json, boolean[] journaled) throws IOException {
         int line = (int) lineNumber;
         if (done.get(line)) {
             return false;
@@ -206,6 +297,7 @@ public final class Run {
         done.set(line);
         resultCount++;
         answeredHere.incrementAndGet();
+        journaled[0] = true;
         return isComplete();
     }
 

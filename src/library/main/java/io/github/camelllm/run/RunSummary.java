@@ -1,15 +1,25 @@
 package io.github.camelllm.run;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.github.camelllm.cost.RunCost;
 import io.github.camelllm.json.Jackson;
 
 import java.util.List;
 
-/** What a finished run did, as written to NAME.summary.json and printed by {@code run FILE}. */
+/**
+ * What a finished run did, as written to NAME.summary.json and printed by {@code run FILE}. A run that was run
+ * again to send its failed lines (or whose failed file was dropped in again) is summarised whole: every line
+ * counts with its latest result.
+ *
+ * @param cost     what the run cost: tokens and USD per route, the Batch API's saving, models without a price
+ * @param nextStep what to do next, in one line
+ */
 public record RunSummary(String runId, String input, long total, long succeeded, long failed, long invalid,
                          long retries, long wallMs, double throughputRps, Latency latencyMs, long promptTokens,
                          long completionTokens, long realtime, long batch, List<String> batchIds,
-                         boolean simulated, RateLimits rateLimits) {
+                         boolean simulated, RateLimits rateLimits, RunCost cost, String nextStep) {
 
     /**
      * What the provider's limits did to the run: rate-limit answers (429 rate_limit_exceeded) it took, and the
@@ -33,8 +43,10 @@ public record RunSummary(String runId, String input, long total, long succeeded,
                         long invalid, long retries, @JsonProperty("wall_ms") long wallMs,
                         @JsonProperty("throughput_rps") double throughputRps,
                         @JsonProperty("latency_ms") Latency latencyMs, Tokens tokens, Routes routes,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) RunCost cost,
                         @JsonProperty("batch_ids") List<String> batchIds,
-                        @JsonProperty("rate_limits") RateLimits rateLimits, boolean simulated) {
+                        @JsonProperty("rate_limits") RateLimits rateLimits, boolean simulated,
+                        @JsonProperty("next_step") @JsonInclude(JsonInclude.Include.NON_NULL) String nextStep) {
     }
 
     private record Tokens(long prompt, long completion) {
@@ -47,10 +59,12 @@ public record RunSummary(String runId, String input, long total, long succeeded,
         Latency rounded = new Latency(Math.round(latencyMs.avg() * 10) / 10.0, latencyMs.p50(), latencyMs.p95(),
                 latencyMs.p99(), latencyMs.max());
         try {
-            return Jackson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(new Json(runId, input, total,
-                    succeeded, failed, invalid, retries, wallMs, Math.round(throughputRps * 100) / 100.0, rounded,
-                    new Tokens(promptTokens, completionTokens), new Routes(realtime, batch), batchIds, rateLimits,
-                    simulated));
+            return Jackson.MAPPER.writerWithDefaultPrettyPrinter()
+                    .with(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
+                    .writeValueAsString(new Json(runId, input, total, succeeded, failed, invalid, retries, wallMs,
+                            Math.round(throughputRps * 100) / 100.0, rounded, new Tokens(promptTokens,
+                            completionTokens), new Routes(realtime, batch), cost, batchIds, rateLimits, simulated,
+                            nextStep));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -64,6 +78,7 @@ public record RunSummary(String runId, String input, long total, long succeeded,
                 runId, total, succeeded, failed, invalid, retries, wallMs / 1000.0, throughputRps, latencyMs.p50(),
                 latencyMs.p99(), promptTokens, completionTokens, realtime, batch, rateLimits.rateLimitedAnswers(),
                 rateLimits.throttledMs() / 1000.0)
+                + (cost == null ? "" : ", " + cost.describe())
                 + (simulated ? " (SIMULATED answers)" : "");
     }
 }

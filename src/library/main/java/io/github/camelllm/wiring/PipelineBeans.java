@@ -2,6 +2,7 @@ package io.github.camelllm.wiring;
 
 import io.github.camelllm.config.HttpClientKind;
 import io.github.camelllm.config.PipelineConfig;
+import io.github.camelllm.cost.SpendCap;
 import io.github.camelllm.json.Jackson;
 import io.github.camelllm.json.WorkItems;
 import io.github.camelllm.model.PromptRequest;
@@ -15,6 +16,7 @@ import io.github.camelllm.flow.IntakeHoldPolicy;
 import io.github.camelllm.intake.InboxFilter;
 import io.github.camelllm.intake.Intake;
 import io.github.camelllm.intake.PromptParser;
+import io.github.camelllm.openai.CallState;
 import io.github.camelllm.openai.ChatCalls;
 import io.github.camelllm.openai.ChatClient;
 import io.github.camelllm.openai.FailurePolicy;
@@ -99,6 +101,9 @@ public final class PipelineBeans {
             return new RunSummary.RateLimits(stats.rateLimitedAnswers(), stats.throttledMs());
         });
         bind(context, "takeCallSlot", new CallSlots(concurrency, intake::isStopping));
+        // the run's spend cap: each prompt reserves its worst case before its first attempt
+        bind(context, "spendCap", new SpendCap(runs::spendOf,
+                exchange -> exchange.getProperty(CallState.PROPERTY, CallState.class).request(), intake::isStopping));
         ChatCalls chat = new ChatCalls("direct:" + name + "-result", intake::isStopping, runs::accepting);
         bind(context, "receive", (Processor) chat::receive);
         bind(context, "callWithheld", (Predicate) chat::withheld);
@@ -148,7 +153,7 @@ public final class PipelineBeans {
         RunRegistry.Options options = new RunRegistry.Options(config.runs().fsync(), config.inbox().followSymlinks(),
                 config.runs().retryBroken(), config.shutdown().timeout(), config.schedule().keepOutputs());
         return new RunRegistry(config.runs().workRoot(), config.output().outbox(), config.output().order(),
-                config.inbox().onDuplicate(), options, simulated);
+                config.inbox().onDuplicate(), options, simulated, config.cost().spendRules());
     }
 
     /** Binds the chosen chat client as {@code NAME-chatClient}; returns what closes it when the pipeline stops. */
