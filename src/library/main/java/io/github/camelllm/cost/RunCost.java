@@ -30,8 +30,11 @@ public record RunCost(@JsonProperty("total_usd") BigDecimal totalUsd, Route real
                       @JsonProperty("reserved_usd") BigDecimal reservedUsd,
                       @JsonProperty("budget_exceeded") long budgetExceeded) {
 
-    /** Digits after the point in what is written (a hundred-millionth of a dollar). */
-    public static final int SCALE = 8;
+    /**
+     * Digits after the point in what is written: a ten-billionth of a dollar, exact for any price per 1M tokens
+     * with up to three decimals, at the Batch API's half price too.
+     */
+    public static final int SCALE = 10;
 
     /**
      * One route's answers.
@@ -49,6 +52,19 @@ public record RunCost(@JsonProperty("total_usd") BigDecimal totalUsd, Route real
                         @JsonProperty("completion_tokens") long completionTokens,
                         @JsonProperty("cost_usd") BigDecimal costUsd,
                         @JsonProperty("unpriced_lines") long unpricedLines) {
+    }
+
+    /**
+     * What the spend cap counts right now: the answered spend plus the worst case reserved for the calls and
+     * batches in flight.
+     */
+    public BigDecimal committedUsd() {
+        return totalUsd.add(reservedUsd);
+    }
+
+    /** What the cap still allows beyond {@link #committedUsd()} (never below 0), or null without a cap. */
+    public BigDecimal remainingUsd() {
+        return capUsd == null ? null : capUsd.subtract(committedUsd()).max(BigDecimal.ZERO);
     }
 
     /** Whether every answer had a price (the total is then the whole cost). */
