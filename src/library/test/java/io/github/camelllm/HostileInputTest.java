@@ -26,17 +26,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** Hostile input files and hostile server answers: each gets a specific error, and nothing else is lost. */
+@EachHttpClient
 class HostileInputTest {
 
-    /** The chat client under test ({@code llm.http.client}); a subclass runs these tests on the other one. */
-    String httpClient() {
-        return "jdk";
-    }
+    /** The chat client under test ({@code llm.http.client}). */
+    final String httpClient;
 
     @RegisterExtension
     final OpenAiStubs api = new OpenAiStubs(options().dynamicPort().containerThreads(40));
     @RegisterExtension
-    final PipelineFixture pipeline = new PipelineFixture(api).with("llm.http.client", httpClient());
+    final PipelineFixture pipeline;
+
+    HostileInputTest(String httpClient) {
+        this.httpClient = httpClient;
+        this.pipeline = new PipelineFixture(api).with("llm.http.client", httpClient);
+    }
 
     @BeforeEach
     void echoEveryPrompt() {

@@ -17,15 +17,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Concurrency, intake of bad lines, the inbox and the message entry point, on the built-in simulator. */
+@EachHttpClient
 class PipelineBehaviourTest {
 
-    /** The chat client under test ({@code llm.http.client}); a subclass runs these tests on the other one. */
-    String httpClient() {
-        return "jdk";
-    }
+    /** The chat client under test ({@code llm.http.client}). */
+    final String httpClient;
 
     @TempDir
     Path tmp;
+
+    PipelineBehaviourTest(String httpClient) {
+        this.httpClient = httpClient;
+    }
 
     @Test
     void the_server_sees_exactly_the_configured_concurrency() throws Exception {
@@ -140,6 +143,6 @@ class PipelineBehaviourTest {
     }
 
     private PipelineFixture onSimulator(SimulatorConfig config) {
-        return PipelineFixture.onSimulator(tmp, config).with("llm.http.client", httpClient());
+        return PipelineFixture.onSimulator(tmp, config).with("llm.http.client", httpClient);
     }
 }

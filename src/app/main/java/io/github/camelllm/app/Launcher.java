@@ -37,17 +37,6 @@ import java.util.concurrent.ExecutionException;
  */
 public final class Launcher {
 
-    static {
-        // The JDK HTTP client completes every sendAsync future through CompletableFuture's default executor.
-        // With fewer than 3 cores the common pool has parallelism 1, and that executor is then a new thread per
-        // task: a thread started and torn down for every answer. Two workers make it the (reused) common pool.
-        // Only effective before ForkJoinPool is first used, hence here, before anything else runs.
-        String commonParallelism = "java.util.concurrent.ForkJoinPool.common.parallelism";
-        if (System.getProperty(commonParallelism) == null && Runtime.getRuntime().availableProcessors() < 3) {
-            System.setProperty(commonParallelism, "2");
-        }
-    }
-
     private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
 
     public static final int OK = 0;

@@ -2,12 +2,11 @@ package io.github.camelllm.batch;
 
 import io.github.camelllm.config.BatchConfig;
 import io.github.camelllm.config.PipelineConfig;
-import io.github.camelllm.openai.FailurePolicy;
+import io.github.camelllm.flow.FailurePolicy;
+import io.github.camelllm.openai.JdkHttp;
 import io.github.camelllm.run.RunRegistry;
 import io.github.camelllm.schedule.ScheduledRuns;
 import org.apache.camel.CamelContext;
-
-import java.util.concurrent.ScheduledExecutorService;
 
 /** The beans of the batch and schedule routes (routes/40-batch.camel.yaml, routes/90-schedule.camel.yaml). */
 public final class BatchBeans {
@@ -17,16 +16,16 @@ public final class BatchBeans {
 
     /**
      * @param prefix the pipeline's bean name prefix ({@code NAME-})
-     * @param timer  the pipeline's scheduler (it watches downloads for a stalled body)
+     * @param http   the pipeline's JDK client of the API
      */
     public static void bind(CamelContext context, String prefix, PipelineConfig config, RunRegistry runs,
-                            ScheduledExecutorService timer) {
+                            JdkHttp http) {
         BatchConfig batch = config.batch();
         EnqueuedTokens enqueued = new EnqueuedTokens(batch.maxEnqueuedTokens());
         BatchJobs jobs = new BatchJobs(runs, enqueued);
         context.getRegistry().bind(prefix + "batchJobs", jobs);
         context.getRegistry().bind(prefix + "batchApi", new BatchApi());
-        context.getRegistry().bind(prefix + "batchHttp", new BatchHttp(config.api(), config.calls(), timer));
+        context.getRegistry().bind(prefix + "batchHttp", new BatchHttp(http));
         context.getRegistry().bind(prefix + "batchSteps", new BatchSteps(runs, enqueued,
                 new Resubmits(batch.maxResubmits(), batch.pollInterval().toMillis()),
                 FailurePolicy.scrubber(config.api().apiKey())));

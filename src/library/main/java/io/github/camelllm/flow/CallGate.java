@@ -6,8 +6,8 @@ import io.github.camelllm.config.RateLimitConfig;
 import io.github.camelllm.config.RetryConfig;
 import io.github.camelllm.model.PromptRequest;
 import io.github.camelllm.openai.ApiFailure;
+import io.github.camelllm.openai.CallOutcomes;
 import io.github.camelllm.openai.CallState;
-import io.github.camelllm.openai.FailurePolicy;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.AsyncProcessorSupport;
@@ -22,7 +22,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
@@ -33,11 +32,12 @@ import java.util.function.UnaryOperator;
  * ({@link OutageBreaker}), a pause after a rate-limit answer, and the model's request and token buckets
  * ({@link ModelLimits}). An attempt that must wait holds no thread: it is resumed by a timer (or by the news
  * that the API answers again). Every answer comes back here ({@link #answered}, {@link #unanswered}) so the
- * gate learns the limits and the API's health from the traffic itself.
+ * gate learns the limits and the API's health from the traffic itself. Its own probes are {@link GateProbes}'s,
+ * what the limits cost each run is counted by {@link RateLimitStats}.
  * <p>
  * How many prompts can wait here is bounded by the call slots in front of it ({@code llm.concurrency}).
  */
-public final class CallGate extends AsyncProcessorSupport {
+public final class CallGate extends AsyncProcessorSupport implements CallOutcomes {
 
     private static final Logger LOG = LoggerFactory.getLogger(CallGate.class);
     private static final long PARK_RECHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -52,31 +52,30 @@ public final class CallGate extends AsyncProcessorSupport {
     private final Map<String, ModelLimits> models = new ConcurrentHashMap<>();
     private final Queue<Wake> parked = new ConcurrentLinkedQueue<>();
     private final Set<Wake> waiting = ConcurrentHashMap.newKeySet();
-    private final Map<String, RunFlow> runs = new ConcurrentHashMap<>();
-    private final LongAdder rateLimitedTotal = new LongAdder();
+    private final RateLimitStats stats;
+    private final GateProbes probes;
     private volatile boolean stopping;
-    private long throttledNanos;
-    private long throttledUntilNanos;
 
     private final Predicate<String> runAccepting;
     private final UnaryOperator<String> scrub;
-    private volatile Consumer<CallState> prober;
-    private volatile String lastModel;
 
     /**
+     * @param stats        where what the limits cost each run is counted
      * @param runAccepting false for a run that makes no further calls (its journal cannot be written, its input
      *                     changed): its waiting prompts are dropped, as at shutdown
      */
     public CallGate(ApiConfig api, RateLimitConfig limits, RetryConfig retry, FaultConfig faults,
-                    ScheduledExecutorService timer, Predicate<String> runAccepting) {
+                    ScheduledExecutorService timer, RateLimitStats stats, Predicate<String> runAccepting) {
         this.limits = limits;
         this.retry = retry;
         this.runAccepting = runAccepting;
         this.scrub = FailurePolicy.scrubber(api.apiKey());
         this.timer = timer;
+        this.stats = stats;
         this.faults = new Faults(faults.hold(), faults.probeInterval().toMillis(), scrub, api.names());
         this.outage = new OutageBreaker(retry.maxOutage().toMillis(), retry.maxProbeInterval().toMillis());
-        timer.scheduleWithFixedDelay(this::probeIfDue, 1, 1, TimeUnit.SECONDS);
+        this.probes = new GateProbes(outage, this.faults, scrub);
+        timer.scheduleWithFixedDelay(() -> probes.sendDue(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
     }
 
     /**
@@ -84,48 +83,7 @@ public final class CallGate extends AsyncProcessorSupport {
      * prompt is left to be the probe: the held prompts ended as errors, or the inbox takes no new file.
      */
     public void probeWith(Consumer<CallState> sender) {
-        this.prober = sender;
-    }
-
-    private void probeIfDue() {
-        Consumer<CallState> send = prober;
-        String model = lastModel;
-        if (stopping || send == null || model == null) {
-            return;
-        }
-        try {
-            long now = System.nanoTime();
-            if (outage.admit(now).kind() == Admission.Kind.PROBE) {
-                send.accept(probeCall(model, OutageBreaker.PROBE));
-            }
-            for (String scope : faults.dueProbes(now)) {
-                String scoped = Faults.modelOf(scope);
-                send.accept(probeCall(scoped != null ? scoped : model, scope));
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("cannot send a probe: {}", scrub.apply(e.getMessage()));
-        }
-    }
-
-    private static CallState probeCall(String model, String probe) {
-        String body = "{\"model\":" + quoted(model) + ",\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}],"
-                + "\"max_tokens\":1}";
-        CallState call = new CallState(new PromptRequest("", 0, "probe", model, body, null, 1, null), null);
-        call.probe(probe);
-        return call;
-    }
-
-    private static String quoted(String text) {
-        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-    }
-
-    /** What the pipeline did about limits and faults while a run was active. */
-    public record RunFlowStats(long rateLimitedAnswers, long throttledMs) {
-    }
-
-    private final class RunFlow {
-        final LongAdder rateLimited = new LongAdder();
-        final long throttledAtStart = throttledNanos(System.nanoTime());
+        probes.sendWith(sender);
     }
 
     // --- admission ---------------------------------------------------------------------------------------
@@ -133,8 +91,8 @@ public final class CallGate extends AsyncProcessorSupport {
     @Override
     public boolean process(Exchange exchange, AsyncCallback callback) {
         CallState call = exchange.getProperty(CallState.PROPERTY, CallState.class);
-        runs.computeIfAbsent(call.request().runId(), id -> new RunFlow());
-        lastModel = call.request().model();
+        stats.runActive(call.request().runId(), System.nanoTime());
+        probes.modelSeen(call.request().model());
         return admit(exchange, call, callback, true);
     }
 
@@ -195,14 +153,14 @@ public final class CallGate extends AsyncProcessorSupport {
         }
         long pausedUntil = limits.pausedUntil();
         if (pausedUntil > now) {
-            throttled(now, pausedUntil);
+            stats.throttled(now, pausedUntil);
             return Admission.waitUntil(pausedUntil);
         }
         if (call.reservation() == null) {
             ModelLimits.Reservation reservation = limits.reserve(call.tokenCost(), now);
             call.reservation(reservation);
             if (reservation.waitNanos() > 0) {
-                throttled(now, now + reservation.waitNanos());
+                stats.throttled(now, now + reservation.waitNanos());
                 return Admission.waitUntil(now + reservation.waitNanos());
             }
         }
@@ -250,6 +208,7 @@ public final class CallGate extends AsyncProcessorSupport {
      *
      * @param failure null for a 2xx answer
      */
+    @Override
     public void answered(CallState call, Map<String, String> headers, ApiFailure failure) {
         long now = System.nanoTime();
         String model = call.request().model();
@@ -274,12 +233,8 @@ public final class CallGate extends AsyncProcessorSupport {
                     long pause = limits.rateLimited(failure.exhaustedBucket(), asked, retry.initialDelay().toMillis(),
                             retry.maxDelay().toMillis(), call.tokenCost(), now);
                     call.rateLimited(now);
-                    rateLimitedTotal.increment();
-                    RunFlow run = runs.get(call.request().runId());
-                    if (run != null) {
-                        run.rateLimited.increment();
-                    }
-                    throttled(now, now + pause);
+                    stats.rateLimited(call.request().runId());
+                    stats.throttled(now, now + pause);
                     LOG.debug("rate limited ({}): every call to {} waits {} ms", failure.exhaustedBucket(), model,
                             pause / 1_000_000);
                 }
@@ -299,6 +254,7 @@ public final class CallGate extends AsyncProcessorSupport {
     }
 
     /** An attempt that got no HTTP answer (refused or reset connection, timeout): counts towards an outage. */
+    @Override
     public void unanswered(CallState call, String description) {
         long now = System.nanoTime();
         call.reservation(null);
@@ -329,27 +285,10 @@ public final class CallGate extends AsyncProcessorSupport {
         return !faults.any() && !outage.isOpen();
     }
 
-    public RunFlowStats statsOf(String runId) {
-        RunFlow run = runs.get(runId);
-        if (run == null) {
-            return new RunFlowStats(0, 0);
-        }
-        return new RunFlowStats(run.rateLimited.sum(),
-                (throttledNanos(System.nanoTime()) - run.throttledAtStart) / 1_000_000);
-    }
-
-    /** Drops a finished run's counters. */
-    public void forget(String runId) {
-        runs.remove(runId);
-    }
-
-    public long rateLimitedTotal() {
-        return rateLimitedTotal.sum();
-    }
-
     /** Shutdown: every waiting attempt ends now, without a result, so the next start sends it. */
     public void stop() {
         stopping = true;
+        probes.stop();
         for (Wake wake : waiting) {
             timer.execute(wake);
         }
@@ -358,17 +297,5 @@ public final class CallGate extends AsyncProcessorSupport {
     private ModelLimits limits(String model) {
         return models.computeIfAbsent(model == null ? "" : model,
                 m -> new ModelLimits(limits.requestsPerMinute(), limits.tokensPerMinute(), System.nanoTime()));
-    }
-
-    /** Wall time during which at least one attempt was held back by limits (the union of the waits). */
-    private synchronized void throttled(long now, long until) {
-        if (until > throttledUntilNanos) {
-            throttledNanos += until - Math.max(now, throttledUntilNanos);
-            throttledUntilNanos = until;
-        }
-    }
-
-    private synchronized long throttledNanos(long now) {
-        return throttledNanos - Math.max(0, throttledUntilNanos - now);
     }
 }

@@ -1,5 +1,7 @@
 package io.github.camelllm.intake;
 
+import io.github.camelllm.run.LineReader;
+import io.github.camelllm.run.RawLine;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -7,18 +9,17 @@ import io.github.camelllm.json.Jackson;
 import io.github.camelllm.model.LlmConstants;
 import io.github.camelllm.model.PromptRequest;
 import io.github.camelllm.model.PromptResult;
+import io.github.camelllm.run.InputFiles;
 import io.github.camelllm.run.Run;
 import io.github.camelllm.run.RunBusyException;
 import io.github.camelllm.run.RunRegistry;
 import io.github.camelllm.run.RunStorageException;
 import io.github.camelllm.run.UnreadableInputException;
 import org.apache.camel.Exchange;
-import org.apache.camel.component.file.GenericFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayInputStream;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -54,7 +55,7 @@ public final class Intake {
      * before). Sets no run id when the content was already processed and duplicates are skipped.
      */
     public void openFile(Exchange exchange) throws IOException, UnreadableInputException, RunBusyException {
-        Path file = pathOf(exchange.getMessage().getBody());
+        Path file = InputFiles.pathOf(exchange.getMessage().getBody());
         boolean archive = exchange.getProperty(LlmConstants.ARCHIVE, false, Boolean.class);
         boolean rerun = exchange.getProperty(LlmConstants.RERUN, false, Boolean.class);
         exchange.getMessage().setBody(null);
@@ -232,21 +233,5 @@ public final class Intake {
             return false; // the input was cut short by shutdown: the run is not fully read
         }
         return runs.intakeDone(exchange.getProperty(LlmConstants.RUN_ID, String.class));
-    }
-
-    public static Path pathOf(Object body) {
-        if (body instanceof GenericFile<?> gf) {
-            return Path.of(gf.getAbsoluteFilePath());
-        }
-        if (body instanceof File f) {
-            return f.toPath();
-        }
-        if (body instanceof Path p) {
-            return p;
-        }
-        if (body instanceof String s) {
-            return Path.of(s);
-        }
-        throw new IllegalArgumentException("expected a file, got " + (body == null ? "nothing" : body.getClass()));
     }
 }

@@ -5,7 +5,6 @@ import io.github.camelllm.model.PromptResult;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.github.camelllm.run.ResultJson;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -10,7 +10,8 @@ import java.util.concurrent.Flow;
 
 /**
  * A response body read into memory up to a cap: past it, an answer is refused (the connection is dropped
- * instead of buffering a runaway body), while an error page is simply cut (only its start is shown).
+ * instead of buffering a runaway body), while an error page is simply cut (only its start is shown). A body that
+ * is still arriving when its deadline passes is {@linkplain #abort aborted}.
  */
 public final class CappedBody implements HttpResponse.BodySubscriber<byte[]> {
 
@@ -18,7 +19,7 @@ public final class CappedBody implements HttpResponse.BodySubscriber<byte[]> {
     private final boolean refuseLarger;
     private final CompletableFuture<byte[]> result = new CompletableFuture<>();
     private final List<ByteBuffer> parts = new ArrayList<>();
-    private Flow.Subscription subscription;
+    private volatile Flow.Subscription subscription;
     private int size;
 
     public CappedBody(int cap, boolean refuseLarger) {
@@ -34,7 +35,23 @@ public final class CappedBody implements HttpResponse.BodySubscriber<byte[]> {
     @Override
     public void onSubscribe(Flow.Subscription s) {
         subscription = s;
+        if (result.isDone()) {
+            s.cancel(); // aborted before the body began
+            return;
+        }
         s.request(Long.MAX_VALUE);
+    }
+
+    /** Stops reading: the body fails with {@code cause} and its connection is dropped. False when it had ended. */
+    public boolean abort(Throwable cause) {
+        if (!result.completeExceptionally(cause)) {
+            return false;
+        }
+        Flow.Subscription s = subscription;
+        if (s != null) {
+            s.cancel();
+        }
+        return true;
     }
 
     @Override
@@ -47,8 +64,7 @@ public final class CappedBody implements HttpResponse.BodySubscriber<byte[]> {
             if ((long) size + n > cap) {
                 if (refuseLarger) {
                     subscription.cancel();
-                    result.completeExceptionally(
-                            new InvalidResponseException("response is larger than llm.response.max-bytes=" + cap));
+                    result.completeExceptionally(OpenAiHttp.tooLarge(cap));
                     return;
                 }
                 ByteBuffer head = b.slice();

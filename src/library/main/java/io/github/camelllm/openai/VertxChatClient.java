@@ -1,8 +1,5 @@
 package io.github.camelllm.openai;
 
-import io.github.camelllm.config.ApiConfig;
-import io.github.camelllm.config.CallConfig;
-import io.github.camelllm.flow.CallGate;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -26,11 +23,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 
 /**
- * One chat-completions attempt over Vert.x's HTTP client (Netty event loops), the alternative to
- * {@link ChatClient} chosen with {@code llm.http.client=vertx}; same contract, same answers (both go through
- * {@link ChatAnswers}):
+ * One chat-completions attempt over Vert.x's HTTP client (Netty event loops), the one {@code llm.http.client=auto}
+ * takes when vertx-core is on the class path (or chosen with {@code vertx}) instead of {@link ChatClient}; same
+ * contract, same answers (both go through {@link ChatAnswers}), same edge ({@link OpenAiHttp}: base URL, key,
+ * version policy, caps, refusals):
  * <ul>
- *   <li>The key is added here, only to requests for the configured base URL; redirects are not followed.</li>
+ *   <li>The key is added only to requests for the configured base URL; redirects are not followed.</li>
  *   <li>{@code llm.timeout.response-ms} is a deadline for the whole answer, first byte to last; when it passes,
  *   the request is reset (its connection closed), so a trickling body cannot hold the call.</li>
  *   <li>A body past its cap is not read further: the connection is dropped instead of draining it.</li>
@@ -44,44 +42,39 @@ public final class VertxChatClient extends ChatCallProcessor implements AutoClos
 
     private final Vertx vertx;
     private final HttpClientAgent http;
+    private final OpenAiHttp api;
     private final String host;
     private final int port;
     private final boolean tls;
     private final String path;
     private final CharSequence authorization;
-    private final long responseTimeoutMs;
-    private final int maxResponseBytes;
     private final ChatAnswers answers;
 
     /**
+     * @param api            the edge: base URL, key, timeouts, body caps
      * @param maxConnections the pool's size: {@code llm.concurrency}, so every call slot has its connection
      * @param eventLoops     event-loop threads of the client's own Vert.x instance
      */
-    public VertxChatClient(ApiConfig api, CallConfig calls, int eventLoops, CallGate gate) {
-        URI endpoint = URI.create(api.baseUrl() + "/chat/completions");
-        int maxConnections = calls.concurrency();
-        long responseTimeoutMs = calls.responseTimeout().toMillis();
-        this.tls = "https".equalsIgnoreCase(endpoint.getScheme());
+    public VertxChatClient(OpenAiHttp api, CallOutcomes outcomes, int maxConnections, int eventLoops) {
+        this.api = api;
+        URI endpoint = api.uri("/chat/completions");
+        this.tls = api.tls();
         this.host = endpoint.getHost();
         this.port = endpoint.getPort() >= 0 ? endpoint.getPort() : tls ? 443 : 80;
         this.path = endpoint.getRawQuery() == null ? endpoint.getRawPath()
                 : endpoint.getRawPath() + "?" + endpoint.getRawQuery();
-        String auth = ChatAnswers.authorization(api.apiKey());
+        String auth = api.authorization();
         this.authorization = auth == null ? null : HttpHeaders.createOptimized(auth);
-        this.responseTimeoutMs = responseTimeoutMs;
-        this.maxResponseBytes = calls.maxResponseBytes();
-        this.answers = new ChatAnswers(gate, responseTimeoutMs);
+        this.answers = new ChatAnswers(outcomes);
         // nothing of the pipeline runs blocking code on Vert.x's worker pools: keep them minimal
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(1)
                 .setInternalBlockingPoolSize(1));
         HttpClientOptions options = new HttpClientOptions()
-                .setConnectTimeout((int) Math.min(calls.connectTimeout().toMillis(), Integer.MAX_VALUE))
+                .setConnectTimeout((int) Math.min(api.connectTimeoutMs(), Integer.MAX_VALUE))
                 .setKeepAlive(true)
                 .setPipelining(false); // one call per connection at a time: a slow answer holds up no other
         if (tls) {
-            // HTTP/2 where the server offers it (ALPN), else HTTP/1.1; plain http stays on HTTP/1.1, since an
-            // h2c upgrade attempt confuses some servers and proxies
-            options.setProtocolVersion(HttpVersion.HTTP_2).setUseAlpn(true);
+            options.setProtocolVersion(HttpVersion.HTTP_2).setUseAlpn(true); // the edge's version policy
         }
         PoolOptions pool = new PoolOptions().setHttp1MaxSize(Math.max(1, maxConnections))
                 // a server allows about a hundred streams per HTTP/2 connection
@@ -113,7 +106,7 @@ public final class VertxChatClient extends ChatCallProcessor implements AutoClos
         call.startAttempt(System.nanoTime());
         Attempt attempt = new Attempt(call, outcome, callback);
         try {
-            attempt.deadline = vertx.setTimer(responseTimeoutMs, attempt::expire);
+            attempt.deadline = vertx.setTimer(api.responseTimeoutMs(), attempt::expire);
             http.request(request).onComplete(attempt::requested);
         } catch (RuntimeException e) {
             if (attempt.finished.compareAndSet(false, true)) {
@@ -165,9 +158,9 @@ public final class VertxChatClient extends ChatCallProcessor implements AutoClos
                 return;
             }
             HttpClientResponse response = started.result();
-            int status = response.statusCode();
-            boolean refuseLarger = ChatAnswers.isSuccess(status);
-            int cap = ChatAnswers.bodyCap(status, maxResponseBytes);
+            boolean refuseLarger = OpenAiHttp.usable(response.statusCode(),
+                    response.getHeader(HttpHeaders.CONTENT_TYPE));
+            int cap = api.bodyCap(refuseLarger);
             Buffer body = Buffer.buffer();
             response.exceptionHandler(this::fail);
             response.handler(chunk -> {
@@ -179,7 +172,7 @@ public final class VertxChatClient extends ChatCallProcessor implements AutoClos
                     return;
                 }
                 if (refuseLarger) {
-                    fail(new InvalidResponseException("response is larger than llm.response.max-bytes=" + cap));
+                    fail(OpenAiHttp.tooLarge(cap));
                 } else {
                     body.appendBuffer(chunk, 0, cap - body.length()); // only the start of an error page
                     answered(response, body);
@@ -223,9 +216,11 @@ public final class VertxChatClient extends ChatCallProcessor implements AutoClos
             }
             vertx.cancelTimer(deadline);
             try {
-                outcome.accept(null, answers.failed(call, failure,
-                        deadlinePassed || failure instanceof TimeoutException,
-                        failure instanceof io.netty.channel.ConnectTimeoutException));
+                outcome.accept(null, failure instanceof InvalidResponseException tooLarge
+                        ? answers.tooLarge(call, tooLarge)
+                        : answers.unanswered(call, api.noAnswer(null, failure,
+                                deadlinePassed || failure instanceof TimeoutException,
+                                failure instanceof io.netty.channel.ConnectTimeoutException)));
             } catch (RuntimeException e) {
                 outcome.accept(null, e);
             } finally {

@@ -1,5 +1,8 @@
 package io.github.camelllm.run;
 
+import org.apache.camel.component.file.GenericFile;
+
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
@@ -142,5 +145,22 @@ public final class InputFiles {
             }
         }
         return Run.Format.TEXT;
+    }
+
+    /** The file an input message names: a file consumer's file, a File, a Path or a path as text. */
+    public static Path pathOf(Object body) {
+        if (body instanceof GenericFile<?> gf) {
+            return Path.of(gf.getAbsoluteFilePath());
+        }
+        if (body instanceof File f) {
+            return f.toPath();
+        }
+        if (body instanceof Path p) {
+            return p;
+        }
+        if (body instanceof String s) {
+            return Path.of(s);
+        }
+        throw new IllegalArgumentException("expected a file, got " + (body == null ? "nothing" : body.getClass()));
     }
 }

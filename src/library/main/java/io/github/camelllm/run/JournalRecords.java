@@ -1,5 +1,6 @@
 package io.github.camelllm.run;
 
+import io.github.camelllm.json.ResultJson;
 import io.github.camelllm.model.PromptResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,7 +1,6 @@
 package io.github.camelllm.run;
 
 import io.github.camelllm.model.LlmConstants;
-import io.github.camelllm.intake.Intake;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +18,7 @@ public final class Rejects {
         exchange.setProperty(LlmConstants.REJECTED, reason);
         Object body = exchange.getMessage().getBody();
         if (exchange.getProperty(LlmConstants.ARCHIVE, false, Boolean.class)) {
-            InboxFiles.moveToFailed(Intake.pathOf(body), reason);
+            InboxFiles.moveToFailed(InputFiles.pathOf(body), reason);
         } else {
             LOG.error("cannot process input: {}", reason);
         }

@@ -3,7 +3,6 @@ package io.github.camelllm.run;
 import io.github.camelllm.cost.RunCost;
 import io.github.camelllm.cost.RunSpend;
 import io.github.camelllm.cost.SpendRules;
-import io.github.camelllm.intake.CustomIdSet;
 import io.github.camelllm.model.PromptResult;
 
 import java.io.IOException;

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.camelllm.cost.RunCost;
 import io.github.camelllm.cost.SpendRules;
 import io.github.camelllm.json.Jackson;
-import io.github.camelllm.intake.LineReader;
-import io.github.camelllm.intake.RawLine;
 
 import java.io.BufferedOutputStream;
 import java.io.BufferedWriter;

@@ -12,14 +12,17 @@ import io.github.camelllm.batch.BatchBeans;
 import io.github.camelllm.batch.RouteDecider;
 import io.github.camelllm.flow.CallGate;
 import io.github.camelllm.flow.CallSlots;
+import io.github.camelllm.flow.FailurePolicy;
 import io.github.camelllm.flow.IntakeHoldPolicy;
+import io.github.camelllm.flow.RateLimitStats;
 import io.github.camelllm.intake.InboxFilter;
 import io.github.camelllm.intake.Intake;
 import io.github.camelllm.intake.PromptParser;
 import io.github.camelllm.openai.CallState;
 import io.github.camelllm.openai.ChatCalls;
 import io.github.camelllm.openai.ChatClient;
-import io.github.camelllm.openai.FailurePolicy;
+import io.github.camelllm.openai.JdkHttp;
+import io.github.camelllm.openai.OpenAiHttp;
 import io.github.camelllm.openai.VertxChatClient;
 import io.github.camelllm.run.Rejects;
 import io.github.camelllm.run.Results;
@@ -36,8 +39,12 @@ import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.support.TypeConverterSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.net.ProxySelector;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 
@@ -47,6 +54,8 @@ import java.util.function.Function;
  * host's or of another pipeline. The flow itself lives in {@code routes/*.camel.yaml}.
  */
 public final class PipelineBeans {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineBeans.class);
 
     /**
      * Event loops of the Vert.x client. One: on two cores a second loop served no more calls and cost more CPU per
@@ -92,14 +101,18 @@ public final class PipelineBeans {
         ExecutorService httpIo = context.getExecutorServiceManager().newThreadPool(this, name + "-http",
                 new ThreadPoolProfileBuilder(name + "-http").poolSize(4).maxPoolSize(4).maxQueueSize(Integer.MAX_VALUE)
                         .build());
+        RateLimitStats rateLimitStats = new RateLimitStats();
         CallGate gate = new CallGate(config.api(), config.rateLimits(), config.retry(), config.faults(), timer,
-                runs::accepting);
+                rateLimitStats, runs::accepting);
         bind(context, "callGate", gate);
         runs.reportRateLimitsWith(runId -> {
-            CallGate.RunFlowStats stats = gate.statsOf(runId);
-            gate.forget(runId);
+            RateLimitStats.RunStats stats = rateLimitStats.of(runId);
+            rateLimitStats.forget(runId);
             return new RunSummary.RateLimits(stats.rateLimitedAnswers(), stats.throttledMs());
         });
+        // every call to the API (chat on either client, Files and Batches) goes through this edge
+        OpenAiHttp api = new OpenAiHttp(config.api(), config.calls());
+        JdkHttp jdkHttp = new JdkHttp(api, httpIo, timer);
         bind(context, "takeCallSlot", new CallSlots(concurrency, intake::isStopping));
         // the run's spend cap: each prompt reserves its worst case before its first attempt
         bind(context, "spendCap", new SpendCap(runs::spendOf,
@@ -109,7 +122,7 @@ public final class PipelineBeans {
         bind(context, "callWithheld", (Predicate) chat::withheld);
         bind(context, "repliesHere", (Predicate) chat::repliesHere);
         bind(context, "toResult", (Processor) exchange -> exchange.getMessage().setBody(chat.toResult(exchange)));
-        AutoCloseable closeClient = bindChatClient(context, gate, timer, httpIo);
+        AutoCloseable closeClient = bindChatClient(context, gate, api, jdkHttp);
         FailurePolicy failures = new FailurePolicy(config.retry(), config.api(), gate);
         bind(context, "failures", failures);
         bind(context, "retryWhile", (Predicate) failures::shouldRetry);
@@ -135,7 +148,7 @@ public final class PipelineBeans {
         // which inbox files are complete inputs (stable, not temporary, not links)
         bind(context, "inboxFilter", new InboxFilter(config.inbox()));
         bind(context, "realtimeOrBatch", new RouteDecider(config.batch()));
-        BatchBeans.bind(context, name + "-", config, runs, timer);
+        BatchBeans.bind(context, name + "-", config, runs, jdkHttp);
 
         // Across a broker, work items and results travel as JSON text (see llm.realtime.queue-uri)
         context.getTypeConverterRegistry().addTypeConverter(String.class, PromptRequest.class,
@@ -157,20 +170,23 @@ public final class PipelineBeans {
     }
 
     /** Binds the chosen chat client as {@code NAME-chatClient}; returns what closes it when the pipeline stops. */
-    private AutoCloseable bindChatClient(CamelContext context, CallGate gate, ScheduledExecutorService timer,
-                                         ExecutorService httpIo) {
-        if (config.calls().client() == HttpClientKind.VERTX) {
-            if (!onClassPath("io.vertx.core.http.HttpClientAgent")) {
-                throw new IllegalStateException(config.names().of("http.client") + "=vertx needs io.vertx:vertx-core"
-                        + " 5 on the class path (an optional dependency of the library)");
-            }
+    private AutoCloseable bindChatClient(CamelContext context, CallGate gate, OpenAiHttp api, JdkHttp jdkHttp) {
+        HttpClientChoice.Choice choice = HttpClientChoice.of(config.calls().client(), config.api().baseUrl(),
+                onClassPath(HttpClientChoice.VERTX_CLASS), ProxySelector.getDefault(), config.names());
+        String warning = choice.warning(ForkJoinPool.getCommonPoolParallelism());
+        if (warning != null) {
+            LOG.warn("pipeline {}: {}", name, warning);
+        }
+        if (choice.kind() == HttpClientKind.VERTX) {
+            LOG.info("pipeline {}: chat calls on the Vert.x HTTP client ({})", name, choice.reason());
             // the class is loaded only here, so a host without Vert.x never needs it
-            VertxChatClient client = new VertxChatClient(config.api(), config.calls(), VERTX_EVENT_LOOPS, gate);
+            VertxChatClient client = new VertxChatClient(api, gate, config.calls().concurrency(), VERTX_EVENT_LOOPS);
             bind(context, "chatClient", client);
             gate.probeWith(client::probe);
             return client;
         }
-        ChatClient client = new ChatClient(config.api(), config.calls(), gate, timer, httpIo);
+        LOG.info("pipeline {}: chat calls on the JDK HTTP client ({})", name, choice.reason());
+        ChatClient client = new ChatClient(jdkHttp, gate);
         bind(context, "chatClient", client);
         gate.probeWith(client::probe);
         return () -> {

@@ -9,6 +9,8 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import io.github.camelllm.model.LlmConstants;
 import io.github.camelllm.openai.ApiException;
 import io.github.camelllm.openai.ApiFailure;
+import io.github.camelllm.openai.JdkHttp;
+import io.github.camelllm.openai.OpenAiHttp;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -29,6 +31,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -57,6 +60,7 @@ class BatchHttpTest {
 
     private final WireMockServer api = new WireMockServer(options().dynamicPort());
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final ExecutorService io = Executors.newFixedThreadPool(2);
     private final CamelContext context = new DefaultCamelContext();
     private ShardJob job;
 
@@ -72,10 +76,15 @@ class BatchHttpTest {
     void stop() {
         api.stop();
         timer.shutdownNow();
+        io.shutdownNow();
     }
 
     private BatchHttp client(String key, long responseMs) {
-        return new BatchHttp(apiConfig(api.baseUrl() + "/v1", key), calls(responseMs), timer);
+        return client(api.baseUrl() + "/v1", key, responseMs);
+    }
+
+    private BatchHttp client(String baseUrl, String key, long responseMs) {
+        return new BatchHttp(new JdkHttp(new OpenAiHttp(apiConfig(baseUrl, key), calls(responseMs)), io, timer));
     }
 
     private static ApiConfig apiConfig(String baseUrl, String key) {
@@ -227,8 +236,7 @@ class BatchHttpTest {
                     throw new UncheckedIOException(e);
                 }
             });
-            BatchHttp stalling = new BatchHttp(apiConfig("http://127.0.0.1:" + server.getLocalPort() + "/v1", KEY),
-                    calls(600), timer);
+            BatchHttp stalling = client("http://127.0.0.1:" + server.getLocalPort() + "/v1", KEY, 600);
             Exchange stalled = exchange();
             stalled.setProperty(LlmConstants.DOWNLOAD, "stalled");
             stalling.download(stalled);

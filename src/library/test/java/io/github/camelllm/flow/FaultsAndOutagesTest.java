@@ -5,6 +5,7 @@ import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import io.github.camelllm.OpenAiStubs;
 import io.github.camelllm.PipelineFixture;
 import io.github.camelllm.run.RunSummary;
+import io.github.camelllm.EachHttpClient;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -25,17 +26,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Faults of the whole API, not of one prompt, against a real HTTP server (WireMock). */
+@EachHttpClient
 class FaultsAndOutagesTest {
 
-    /** The chat client under test ({@code llm.http.client}); a subclass runs these tests on the other one. */
-    String httpClient() {
-        return "jdk";
-    }
+    /** The chat client under test ({@code llm.http.client}). */
+    final String httpClient;
 
     @RegisterExtension
     final OpenAiStubs api = new OpenAiStubs();
     @RegisterExtension
-    final PipelineFixture pipeline = new PipelineFixture(api).with("llm.http.client", httpClient());
+    final PipelineFixture pipeline;
+
+    FaultsAndOutagesTest(String httpClient) {
+        this.httpClient = httpClient;
+        this.pipeline = new PipelineFixture(api).with("llm.http.client", httpClient);
+    }
 
     @BeforeEach
     void withAKey() {

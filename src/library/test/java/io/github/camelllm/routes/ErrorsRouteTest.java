@@ -4,10 +4,11 @@ import io.github.camelllm.config.PipelineConfig;
 import io.github.camelllm.model.PromptRequest;
 import io.github.camelllm.model.PromptResult;
 import io.github.camelllm.flow.CallGate;
+import io.github.camelllm.flow.FailurePolicy;
+import io.github.camelllm.flow.RateLimitStats;
 import io.github.camelllm.openai.ApiException;
 import io.github.camelllm.openai.ApiFailure;
 import io.github.camelllm.openai.CallState;
-import io.github.camelllm.openai.FailurePolicy;
 import org.apache.camel.Exchange;
 import org.apache.camel.Predicate;
 import org.apache.camel.Processor;
@@ -78,7 +79,8 @@ class ErrorsRouteTest extends RouteFileTestSupport {
                 "retry.max-retry-after-ms", "5000", "retry.initial-delay-ms", "100", "retry.max-delay-ms", "1000",
                 "retry.max-outage-ms", "60000", "retry.max-probe-interval-ms", "1000",
                 "retry.max-rate-limit-wait-ms", "60000", "faults.on-fatal", "stop", "faults.probe-interval-ms", "1000"));
-        CallGate gate = new CallGate(c.api(), c.rateLimits(), c.retry(), c.faults(), timer, runId -> true);
+        CallGate gate = new CallGate(c.api(), c.rateLimits(), c.retry(), c.faults(), timer, new RateLimitStats(),
+                runId -> true);
         FailurePolicy failures = new FailurePolicy(c.retry(), c.api(), gate);
         registry.bind("llm-timer", timer);
         registry.bind("llm-retryWhile", (Predicate) failures::shouldRetry);

@@ -1,5 +1,6 @@
 package io.github.camelllm.run;
 
+import io.github.camelllm.json.ResultJson;
 import io.github.camelllm.model.PromptResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

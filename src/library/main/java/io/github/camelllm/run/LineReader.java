@@ -1,4 +1,4 @@
-package io.github.camelllm.intake;
+package io.github.camelllm.run;
 
 import java.io.Closeable;
 import java.io.IOException;

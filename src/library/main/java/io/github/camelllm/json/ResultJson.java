@@ -1,9 +1,8 @@
-package io.github.camelllm.run;
+package io.github.camelllm.json;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.github.camelllm.json.Jackson;
 import io.github.camelllm.model.PromptResult;
 import io.github.camelllm.model.PromptResult.ErrorInfo;
 import io.github.camelllm.model.PromptResult.Usage;

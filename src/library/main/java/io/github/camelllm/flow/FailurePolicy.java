@@ -1,12 +1,14 @@
-package io.github.camelllm.openai;
+package io.github.camelllm.flow;
 
 import io.github.camelllm.config.ApiConfig;
 import io.github.camelllm.config.RetryConfig;
 import io.github.camelllm.model.PromptRequest;
 import io.github.camelllm.model.PromptResult;
 import io.github.camelllm.model.PromptResult.ErrorInfo;
-import io.github.camelllm.flow.CallGate;
-import io.github.camelllm.flow.PipelineStoppedException;
+import io.github.camelllm.openai.ApiException;
+import io.github.camelllm.openai.ApiFailure;
+import io.github.camelllm.openai.CallState;
+import io.github.camelllm.openai.InvalidResponseException;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

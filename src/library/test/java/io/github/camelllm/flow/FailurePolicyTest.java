@@ -1,10 +1,12 @@
-package io.github.camelllm.openai;
+package io.github.camelllm.flow;
 
 import io.github.camelllm.config.PipelineConfig;
 import io.github.camelllm.model.PromptRequest;
 import io.github.camelllm.model.PromptResult;
-import io.github.camelllm.flow.CallGate;
-import io.github.camelllm.flow.PipelineStoppedException;
+import io.github.camelllm.openai.ApiException;
+import io.github.camelllm.openai.ApiFailure;
+import io.github.camelllm.openai.CallState;
+import io.github.camelllm.openai.InvalidResponseException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -39,7 +41,8 @@ class FailurePolicyTest {
     /** A gate that holds prompts on faults no retry fixes (the service) or ends them at once (a run FILE). */
     CallGate gate(boolean holdOnFaults) {
         PipelineConfig c = config(holdOnFaults);
-        return new CallGate(c.api(), c.rateLimits(), c.retry(), c.faults(), timer, runId -> true);
+        return new CallGate(c.api(), c.rateLimits(), c.retry(), c.faults(), timer, new RateLimitStats(),
+                runId -> true);
     }
 
     FailurePolicy policy(CallGate gate) {

@@ -1,4 +1,4 @@
-package io.github.camelllm.intake;
+package io.github.camelllm.run;
 
 /**
  * Remembers which custom_ids a run has seen, at 16 bytes per id whatever the id's length.

@@ -1,4 +1,4 @@
-package io.github.camelllm.intake;
+package io.github.camelllm.run;
 
 /**
  * One physical line of an input, before parsing.
