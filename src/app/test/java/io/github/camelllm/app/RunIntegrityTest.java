@@ -311,7 +311,7 @@ class RunIntegrityTest {
         assertThat(Launcher.oneShot(file, settings)).as("the line still fails").isEqualTo(Launcher.SOME_FAILED);
 
         assertThat(callsContaining("bad prompt")).as("the line in error is sent again").isEqualTo(2 * badCalls);
-        assertThat(api.calls()).as("the answered lines are not").isEqualTo(calls + badCalls);
+        assertThat((long) api.calls()).as("the answered lines are not").isEqualTo(calls + badCalls);
         assertThat(Files.readAllLines(tmp.resolve("outbox/mixed.results.jsonl"))).hasSize(4);
         assertThat(Files.readAllLines(tmp.resolve("outbox/mixed.failed.jsonl"))).hasSize(1);
         assertThat(tmp.resolve("outbox/mixed.summary.json")).exists();
