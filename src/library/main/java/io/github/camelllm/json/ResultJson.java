@@ -40,6 +40,7 @@ public final class ResultJson {
                 @JsonProperty("latency_ms") long latencyMs,
                 @JsonInclude(JsonInclude.Include.ALWAYS) ErrorInfo error,
                 @JsonProperty("batch_id") String batchId,
+                String model,
                 Boolean simulated,
                 @JsonProperty("run_id") String runId,
                 @JsonRawValue @JsonDeserialize(using = RawJson.Deserializer.class) String response) {
@@ -48,7 +49,7 @@ public final class ResultJson {
             Answer a = r.answer() == null ? Answer.NONE : r.answer();
             return new Line(r.customId(), r.line(), r.status(), r.route(), r.content(), r.finishReason(),
                     a.toolCalls(), a.refusal(), a.logprobs(), a.choices(), a.output(), a.embeddings(),
-                    a.moderations(), r.usage(), r.attempts(), r.latencyMs(), r.error(), r.batchId(),
+                    a.moderations(), r.usage(), r.attempts(), r.latencyMs(), r.error(), r.batchId(), r.model(),
                     simulated ? Boolean.TRUE : null, withRunId ? r.runId() : null, a.response());
         }
 
@@ -56,7 +57,7 @@ public final class ResultJson {
             Answer answer = new Answer(toolCalls, refusal, logprobs, choices, output, embeddings, moderations,
                     response);
             return new PromptResult(runId, customId, line, status, route, content, finishReason, usage, attempts,
-                    latencyMs, error, batchId, answer.isEmpty() ? null : answer);
+                    latencyMs, error, batchId, model, answer.isEmpty() ? null : answer);
         }
     }
 

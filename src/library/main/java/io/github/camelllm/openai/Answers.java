@@ -8,6 +8,7 @@ import io.github.camelllm.json.Jackson;
 import io.github.camelllm.json.RawJson;
 import io.github.camelllm.model.Endpoint;
 import io.github.camelllm.model.PromptResult.Answer;
+import io.github.camelllm.model.PromptResult.PromptTokensDetails;
 import io.github.camelllm.model.PromptResult.Usage;
 
 import java.io.IOException;
@@ -233,7 +234,9 @@ public final class Answers {
         }
         long prompt = usage.path("prompt_tokens").asLong();
         long completion = usage.path("completion_tokens").asLong();
-        return new Usage(prompt, completion, usage.path("total_tokens").asLong(prompt + completion));
+        JsonNode cached = usage.path("prompt_tokens_details").get("cached_tokens");
+        return new Usage(prompt, completion, usage.path("total_tokens").asLong(prompt + completion),
+                cached != null && cached.isIntegralNumber() ? new PromptTokensDetails(cached.asLong()) : null);
     }
 
     private static boolean hasValue(JsonNode node) {

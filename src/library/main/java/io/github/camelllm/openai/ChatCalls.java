@@ -86,6 +86,6 @@ public final class ChatCalls {
         Answers.Read answer = answers.read(request.endpoint(), body == null ? new byte[0] : body);
         return new PromptResult(request.runId(), request.customId(), request.line(), PromptResult.OK,
                 PromptRequest.REALTIME, answer.content(), answer.finishReason(), answer.usage(), call.attempts(),
-                call.latencyMs(System.nanoTime()), null, null, answer.answer());
+                call.latencyMs(System.nanoTime()), null, null, request.model(), answer.answer());
     }
 }

@@ -16,7 +16,7 @@ class ResultJsonTest {
 
     static PromptResult ok(Answer answer) {
         return new PromptResult("run-1", "e1", 4, PromptResult.OK, "realtime", null, null, new Usage(8, 0, 8), 1, 12,
-                null, null, answer);
+                null, null, null, answer);
     }
 
     @Test

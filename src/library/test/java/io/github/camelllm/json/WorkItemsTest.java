@@ -23,7 +23,7 @@ class WorkItemsTest {
     @Test
     void a_result_crosses_with_its_answer_as_the_api_wrote_it() {
         PromptResult result = new PromptResult("run", "e", 2, PromptResult.OK, "realtime", null, null, null, 1, 3,
-                null, null, new Answer(null, null, null, null, null, "[[1.0E-7,-9.3e-05]]", null, null));
+                null, null, null, new Answer(null, null, null, null, null, "[[1.0E-7,-9.3e-05]]", null, null));
         assertThat(WorkItems.resultFromJson(WorkItems.resultToJson(result))).isEqualTo(result);
     }
 }
