@@ -17,6 +17,7 @@ import java.util.stream.Stream;
  *
  * <pre>
  *   gen N FILE [CHARS]              writes N prompt lines {"custom_id","prompt"}, prompts padded to CHARS
+ *   gen-embeddings N FILE DIMS      writes N embeddings lines {"custom_id","input","body":{"dimensions"}}
  *   header                          prints the table header
  *   measure KEY=VALUE... -- CMD...  runs CMD (the pipeline's `run FILE`), samples it, prints one table row
  *   limits-header | outage-header   headers of the rate-limit and outage tables
@@ -48,9 +49,20 @@ public final class Bench {
             case "outage-header" -> System.out.println(FaultRows.outageHeader());
             case "limits", "outage" -> FaultRows.run(args[0], args);
             default -> {
-                System.err.println("usage: Bench gen N FILE [CHARS] | header | measure key=value... -- command... | "
+                System.err.println("usage: Bench gen N FILE [CHARS] | gen-embeddings N FILE DIMS | header | measure key=value... -- command... | "
                         + "limits-header | outage-header | limits|outage key=value... -- command...");
                 System.exit(2);
+            }
+        }
+    }
+
+    /** Embeddings lines for llm.endpoint=embeddings: one short text each, vectors of DIMS floats. */
+    static void genEmbeddings(long n, Path file, int dimensions) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (long i = 1; i <= n; i++) {
+                w.write("{\"custom_id\":\"doc-" + i + "\",\"input\":\"Passage " + i
+                        + " of the benchmark corpus.\",\"body\":{\"dimensions\":" + dimensions + "}}\n");
             }
         }
     }

@@ -13,6 +13,8 @@ bench/run.sh MODE [ARGS]
   targets        C = 100 (4,000 prompts) and C = 1,000 (20,000 and 100,000 prompts) at L = 200 ms,
                  C = 5,000 at L = 2 s (50,000 prompts), ~6 minutes
   mem            1,000,000 prompts at C = 1,000 with -Xmx256m, ordered and streamed, ~8 minutes
+  embeddings-mem BENCH_EMB_N (default 1,000,000) embeddings of BENCH_EMB_DIMS (default 1,536) floats at
+                 C = 1,000 with -Xmx256m (llm.endpoint=embeddings), ordered and streamed; ~19 KB per result
   full           c10 + targets + mem, ~15 minutes
   one C N [ordered|streamed] [L ms]   one setting
   broker         the broker rows: one instance without a broker, then N = 1, 2, 3 instances sharing an ActiveMQ
@@ -40,6 +42,8 @@ Environment:
   BENCH_SIM_ARGS    extra simulate flags, e.g. --io-threads 2
   BENCH_WRK         1: run wrk first (default); 0: skip it
   BENCH_ASYNCIO     1: run the asyncio client after wrk (default); 0: skip it
+  BENCH_EMB_N       embeddings of the embeddings-mem rows (default 1000000)
+  BENCH_EMB_DIMS    floats per embedding of the embeddings-mem rows (default 1536)
   BENCH_BROKER_C    concurrency of each instance in the broker rows (default 20)
   BENCH_BROKER_N    prompts of the broker rows (default 4000)
   BENCH_BROKER_PORT port of the Artemis broker (default 18616)
@@ -130,9 +134,17 @@ sim_capacity() {
 }
 
 # --- one setting -----------------------------------------------------------------------------------------------
+PROMPTS=chat   # chat prompts, or embeddings inputs (embeddings-mem)
+EMB_DIMS=${BENCH_EMB_DIMS:-1536}
 prompts_file() { # N -> path of a generated prompt file (made once)
-  local f=$OUT/prompts/prompts-$1.jsonl
-  [[ -f $f ]] || $BENCH gen "$1" "$f"
+  local f
+  if [[ $PROMPTS == embeddings ]]; then
+    f=$OUT/prompts/embeddings-$1-$EMB_DIMS.jsonl
+    [[ -f $f ]] || $BENCH gen-embeddings "$1" "$f" "$EMB_DIMS"
+  else
+    f=$OUT/prompts/prompts-$1.jsonl
+    [[ -f $f ]] || $BENCH gen "$1" "$f"
+  fi
   echo "$f"
 }
 
@@ -177,11 +189,12 @@ run_setting() { # label C N order [jvm options...]
   local dir=$OUT/runs/$label file wrk=NaN asyncio=NaN
   file=$(prompts_file "$n")
   rm -rf "$dir"; mkdir -p "$dir"
-  if [[ ${BENCH_WRK:-1} == 1 ]]; then
+  # wrk and the asyncio client send chat requests: not beside the embeddings rows
+  if [[ ${BENCH_WRK:-1} == 1 && $PROMPTS == chat ]]; then
     wrk=$(wrk_rate "$c" "$n" "$dir"); wrk=${wrk:-NaN}
   fi
   # the asyncio client pays the whole file, like the pipeline: only up to 100,000 prompts
-  if [[ ${BENCH_ASYNCIO:-1} == 1 && $n -le 100000 ]]; then
+  if [[ ${BENCH_ASYNCIO:-1} == 1 && $PROMPTS == chat && $n -le 100000 ]]; then
     asyncio=$(asyncio_rate "$c" "$file" "$n" "$dir"); asyncio=${asyncio:-NaN}
   fi
   sleep 1.5 # a quiet moment, so the simulator's chat_burst_start marks the pipeline's first call
@@ -411,6 +424,20 @@ mem_rows() {
   run_setting mem-1M-streamed 1000 1000000 streamed -Xmx256m
 }
 
+# every result holds its vectors (~19 KB of JSON at 1,536 floats): the journal, the ordered copy through the
+# index of offsets and the streamed file must all stay out of the heap
+embeddings_rows() {
+  local n=${BENCH_EMB_N:-1000000} emb="-Xmx256m -Dllm.endpoint=embeddings -Dllm.model=text-embedding-3-small"
+  PROMPTS=embeddings
+  # shellcheck disable=SC2086
+  run_setting "emb-$n-d$EMB_DIMS-ordered" 1000 "$n" ordered $emb
+  rm -rf "$OUT/runs/emb-$n-d$EMB_DIMS-ordered/outbox" "$OUT/runs/emb-$n-d$EMB_DIMS-ordered/work" # disk: GBs
+  # shellcheck disable=SC2086
+  run_setting "emb-$n-d$EMB_DIMS-streamed" 1000 "$n" streamed $emb
+  rm -rf "$OUT/runs/emb-$n-d$EMB_DIMS-streamed/outbox" "$OUT/runs/emb-$n-d$EMB_DIMS-streamed/work"
+  PROMPTS=chat
+}
+
 rows() {
   case $MODE in
     quick)
@@ -421,6 +448,7 @@ rows() {
       ;;
     targets) target_rows ;;
     mem) mem_rows ;;
+    embeddings-mem) embeddings_rows ;;
     full)
       run_setting c10 10 400 ordered
       target_rows

@@ -3,7 +3,6 @@ package io.github.camelllm.batch;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.github.camelllm.json.Jackson;
-import io.github.camelllm.intake.PromptParser;
 import io.github.camelllm.openai.ApiException;
 import io.github.camelllm.openai.ApiFailure;
 import org.apache.camel.Exchange;
@@ -134,7 +133,7 @@ public final class BatchApi {
         ShardJob job = BatchStep.of(exchange).getJob();
         exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-        return Jackson.MAPPER.writeValueAsString(new CreateBatch(job.getFileId(), PromptParser.CHAT_URL, "24h",
+        return Jackson.MAPPER.writeValueAsString(new CreateBatch(job.getFileId(), job.saved().endpointUrl(), "24h",
                 new Metadata(job.getRunId(), job.getShardId(), Integer.toString(job.getSize()), "camel-llm-pipeline")));
     }
 

@@ -3,6 +3,7 @@ package io.github.camelllm.batch;
 import io.github.camelllm.config.BatchConfig;
 import io.github.camelllm.config.PipelineConfig;
 import io.github.camelllm.flow.FailurePolicy;
+import io.github.camelllm.openai.Answers;
 import io.github.camelllm.openai.JdkHttp;
 import io.github.camelllm.run.RunRegistry;
 import io.github.camelllm.schedule.ScheduledRuns;
@@ -31,7 +32,8 @@ public final class BatchBeans {
                 FailurePolicy.scrubber(config.api().apiKey())));
         context.getRegistry().bind(prefix + "shardAggregator", new ShardAggregator(jobs, batch.maxRequests(),
                 batch.maxBytes()));
-        context.getRegistry().bind(prefix + "batchOutput", new BatchOutput(runs, batch.onFailure()));
+        context.getRegistry().bind(prefix + "batchOutput", new BatchOutput(runs, batch.onFailure(),
+                new Answers(config.output().keepsResponses())));
         context.getRegistry().bind(prefix + "scheduledRuns",
                 new ScheduledRuns(runs, config.schedule().folder().toString()));
     }

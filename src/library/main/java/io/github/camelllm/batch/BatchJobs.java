@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.camelllm.cost.RunSpend;
 import io.github.camelllm.cost.SpendCap;
 import io.github.camelllm.json.Jackson;
+import io.github.camelllm.model.Endpoint;
 import io.github.camelllm.model.LlmConstants;
 import io.github.camelllm.run.Run;
 import io.github.camelllm.run.RunRegistry;
@@ -121,14 +122,14 @@ public final class BatchJobs {
 
     // -------------------------------------------------------------------------------------------- shards
 
-    /** A new shard file for a run and model (called by the aggregation strategy). */
-    Shard openShard(String runId, String model) throws IOException {
+    /** A new shard file for a run, endpoint and model (called by the aggregation strategy). */
+    Shard openShard(String runId, Endpoint endpoint, String model) throws IOException {
         Run run = runs.get(runId);
         Path dir = run.workDir().resolve(BATCHES_DIR);
         Files.createDirectories(dir);
         String shardId = "shard-" + System.currentTimeMillis() + "-" + shardSeq.incrementAndGet();
-        Shard shard = new Shard(runId, model, shardId, dir);
-        openShards.put(runId + "|" + model, shard);
+        Shard shard = new Shard(runId, endpoint, model, shardId, dir);
+        openShards.put(ShardFlush.key(runId, endpoint, model), shard);
         return shard;
     }
 
@@ -137,7 +138,7 @@ public final class BatchJobs {
         String runId = exchange.getProperty(LlmConstants.RUN_ID, String.class);
         List<ShardFlush> flushes = new ArrayList<>();
         openShards.values().stream().filter(s -> s.runId.equals(runId))
-                .forEach(s -> flushes.add(new ShardFlush(s.runId, s.model)));
+                .forEach(s -> flushes.add(new ShardFlush(s.runId, s.endpoint, s.model)));
         return flushes;
     }
 
@@ -151,7 +152,7 @@ public final class BatchJobs {
             return null;
         }
         shard.close();
-        openShards.remove(shard.runId + "|" + shard.model, shard);
+        openShards.remove(ShardFlush.key(shard.runId, shard.endpoint, shard.model), shard);
         Run run = runs.get(shard.runId);
         ShardJob job = ShardJob.seal(shard);
         ShardJobFile saved = job.saved();
@@ -160,8 +161,8 @@ public final class BatchJobs {
         }
         jobsOf(run).jobs().put(saved.shardId(), job);
         exchange.setProperty(LlmConstants.RUN_ID, saved.runId());
-        LOG.info("run {}: shard {} sealed with {} line(s), {} bytes, model {}", saved.runId(), saved.shardId(),
-                saved.lines().length, saved.bytes(), saved.model());
+        LOG.info("run {}: shard {} sealed with {} line(s), {} bytes, {} model {}", saved.runId(), saved.shardId(),
+                saved.lines().length, saved.bytes(), saved.endpointUrl(), saved.model());
         return job;
     }
 

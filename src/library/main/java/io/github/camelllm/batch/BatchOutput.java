@@ -8,7 +8,9 @@ import io.github.camelllm.model.LlmConstants;
 import io.github.camelllm.model.PromptRequest;
 import io.github.camelllm.model.PromptResult;
 import io.github.camelllm.model.PromptResult.ErrorInfo;
-import io.github.camelllm.openai.ChatCompletion;
+import io.github.camelllm.json.RawJson;
+import io.github.camelllm.openai.Answers;
+import io.github.camelllm.openai.InvalidResponseException;
 import io.github.camelllm.run.Run;
 import io.github.camelllm.run.RunRegistry;
 import org.apache.camel.Exchange;
@@ -44,10 +46,17 @@ public final class BatchOutput {
 
     private final RunRegistry runs;
     private final boolean fallbackToRealtime;
+    private final Answers answers;
 
     public BatchOutput(RunRegistry runs, OnBatchFailure onFailure) {
+        this(runs, onFailure, new Answers(false));
+    }
+
+    /** @param answers what a result keeps of its answer */
+    public BatchOutput(RunRegistry runs, OnBatchFailure onFailure, Answers answers) {
         this.runs = runs;
         this.fallbackToRealtime = onFailure == OnBatchFailure.REALTIME;
+        this.answers = answers;
     }
 
     /**
@@ -72,8 +81,10 @@ public final class BatchOutput {
     }
 
     /**
-     * One line of the output or error file: an ok {@link PromptResult}; a {@link PromptRequest} or error result
-     * when the line failed and has no result yet; or null (unknown custom_id, repeat, or already done).
+     * One line of the output or error file: an ok {@link PromptResult}; an error result for a line the API refused
+     * for good (a 4xx other than a rate limit or timeout: sending it again would fail the same way); or null (a
+     * failure that follows llm.batch.on-failure with the unanswered lines, an unknown custom_id, a repeat, a line
+     * already done).
      */
     public Object outcome(Exchange exchange) throws IOException {
         ShardJob job = BatchStep.of(exchange).getJob();
@@ -81,7 +92,15 @@ public final class BatchOutput {
         if (text == null || text.isBlank()) {
             return null;
         }
-        JsonNode node = Jackson.MAPPER.readTree(text);
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        JsonNode node;
+        try {
+            node = Jackson.MAPPER.readTree(bytes);
+        } catch (IOException e) {
+            LOG.warn("batch {}: a line of its {} file is not JSON ({}): ignored, its prompt counts as unanswered",
+                    job.getBatchId(), exchange.getProperty(LlmConstants.BATCH_FILE, String.class), e.getMessage());
+            return null;
+        }
         String customId = node.path("custom_id").asText(null);
         int index = customId == null ? -1 : job.indexOf(customId);
         if (index < 0) {
@@ -91,30 +110,54 @@ public final class BatchOutput {
         }
         JsonNode response = node.path("response");
         int statusCode = response.path("status_code").asInt(0);
-        if (statusCode == 200 && response.path("body").isObject()) {
+        JsonNode body = response.path("body");
+        if (statusCode >= 200 && statusCode < 300 && body.isObject()) {
+            Answers.Read answer;
+            try {
+                answer = answers.read(job.saved().endpointOf(), body, RawJson.find(bytes, "response", "body")
+                        .get(0).getBytes(StandardCharsets.UTF_8));
+            } catch (InvalidResponseException e) {
+                return errorForGood(job, index, new ErrorInfo("invalid_response", e.getMessage(), null));
+            }
             if (!job.answer(index)) {
                 return null;
             }
-            return okResult(job.saved(), index, response.path("body"));
+            return okResult(job.saved(), index, answer);
         }
+        // the error is the line's "error", or (a request the endpoint refused) the body's own error object
         JsonNode error = node.path("error");
-        if (error.isMissingNode() || error.isNull()) {
-            error = response.path("body").path("error");
+        if (!error.isObject()) {
+            error = body.path("error");
         }
-        String type = error.path("code").asText(error.path("type").asText("batch_request_failed"));
+        String type = error.path("code").isTextual() ? error.path("code").asText()
+                : error.path("type").asText("batch_request_failed");
         if (type.isBlank() || type.equals("null")) {
             type = "batch_request_failed";
         }
-        String message = error.path("message").asText("the batch could not answer this line");
-        job.failed(index, new ErrorInfo(type, message, statusCode == 0 ? null : statusCode));
+        String message = error.path("message").asText("the batch could not answer this line"
+                + (statusCode == 0 ? "" : " (status " + statusCode + ")"));
+        ErrorInfo failure = new ErrorInfo(type, message, statusCode == 0 ? null : statusCode);
+        if (statusCode >= 400 && statusCode < 500 && statusCode != 408 && statusCode != 409 && statusCode != 429) {
+            return errorForGood(job, index, failure);
+        }
+        job.failed(index, failure);
         return null; // handled with the other unanswered lines by remaining()
     }
 
-    private PromptResult okResult(ShardJobFile job, int index, JsonNode body) {
-        ChatCompletion answer = ChatCompletion.of(body);
+    /** An error result for a line whose request fails the same way however often it is sent. */
+    private PromptResult errorForGood(ShardJob job, int index, ErrorInfo error) {
+        if (!job.closeWithError(index)) {
+            return null;
+        }
+        ShardJobFile saved = job.saved();
+        return new PromptResult(saved.runId(), saved.customIds()[index], saved.lines()[index], PromptResult.ERROR,
+                PromptRequest.BATCH, null, null, null, 1, latency(saved), error, saved.batchId());
+    }
+
+    private PromptResult okResult(ShardJobFile job, int index, Answers.Read answer) {
         return new PromptResult(job.runId(), job.customIds()[index], job.lines()[index], PromptResult.OK,
                 PromptRequest.BATCH, answer.content(), answer.finishReason(), answer.usage(), 1, latency(job), null,
-                job.batchId(), job.model());
+                job.batchId(), job.model(), answer.answer());
     }
 
     /**
@@ -164,7 +207,7 @@ public final class BatchOutput {
             try {
                 String body = Jackson.MAPPER.readTree(shardLine).path("body").toString();
                 return new PromptRequest(saved.runId(), saved.lines()[index], saved.customIds()[index],
-                        saved.model(), body, PromptRequest.REALTIME, 0, null);
+                        saved.model(), body, PromptRequest.REALTIME, 0, null, saved.endpointOf());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

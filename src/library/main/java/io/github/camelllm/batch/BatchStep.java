@@ -54,12 +54,12 @@ public final class BatchStep {
         return errorFile;
     }
 
-    /** What a batch object said. */
+    /** What a batch object said; an empty file id (the API sends "" for a file it has not got) is no file. */
     void read(String status, String progress, String outputFile, String errorFile) {
         this.status = status;
         this.progress = progress;
-        this.outputFile = outputFile;
-        this.errorFile = errorFile;
+        this.outputFile = outputFile == null || outputFile.isBlank() ? null : outputFile;
+        this.errorFile = errorFile == null || errorFile.isBlank() ? null : errorFile;
     }
 
     /** The API refused the job for good: it ends as failed, with no files to read. */

@@ -1,5 +1,7 @@
 package io.github.camelllm.batch;
 
+import io.github.camelllm.model.Endpoint;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -10,12 +12,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A Batch API input file being filled: one run, one model. Request lines go straight to disk; only the line
+ * A Batch API input file being filled: one run, one endpoint, one model. Request lines go straight to disk; only the line
  * numbers and custom_ids stay in memory (what the job file needs).
  */
 public final class Shard {
 
     final String runId;
+    final Endpoint endpoint;
     final String model;
     final String shardId;
     final Path dir;
@@ -27,8 +30,9 @@ public final class Shard {
     /** Estimated tokens of its lines, as the enqueued-token limit counts them. */
     long tokens;
 
-    Shard(String runId, String model, String shardId, Path dir) throws IOException {
+    Shard(String runId, Endpoint endpoint, String model, String shardId, Path dir) throws IOException {
         this.runId = runId;
+        this.endpoint = endpoint;
         this.model = model;
         this.shardId = shardId;
         this.dir = dir;
@@ -59,6 +63,10 @@ public final class Shard {
 
     public String runId() {
         return runId;
+    }
+
+    public Endpoint endpoint() {
+        return endpoint;
     }
 
     public String model() {

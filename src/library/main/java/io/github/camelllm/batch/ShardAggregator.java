@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.github.camelllm.json.Jackson;
 import io.github.camelllm.model.LlmConstants;
 import io.github.camelllm.model.PromptRequest;
-import io.github.camelllm.intake.PromptParser;
 import io.github.camelllm.openai.TokenEstimator;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
@@ -38,14 +37,17 @@ public final class ShardAggregator implements AggregationStrategy {
         this.maxBytes = maxBytes;
     }
 
-    /** The correlation key: one group per run and model (a batch file may name one model only). */
+    /**
+     * The correlation key: one group per run, endpoint and model (a batch file may name one endpoint and one
+     * model only).
+     */
     public String key(Exchange exchange) {
         Object body = exchange.getMessage().getBody();
         if (body instanceof PromptRequest r) {
-            return r.runId() + "|" + r.model();
+            return ShardFlush.key(r.runId(), r.endpoint(), r.model());
         }
         if (body instanceof ShardFlush f) {
-            return f.runId() + "|" + f.model();
+            return ShardFlush.key(f.runId(), f.endpoint(), f.model());
         }
         throw new IllegalArgumentException("the batch queue takes prompt requests, not " + body);
     }
@@ -82,7 +84,7 @@ public final class ShardAggregator implements AggregationStrategy {
             Exchange group = oldExchange;
             if (shard == null) {
                 group = newExchange;
-                shard = jobs.openShard(request.runId(), request.model());
+                shard = jobs.openShard(request.runId(), request.endpoint(), request.model());
                 group.getMessage().setBody(shard);
             }
             shard.append(request.line(), request.customId(), new String(line, StandardCharsets.UTF_8),
@@ -106,11 +108,11 @@ public final class ShardAggregator implements AggregationStrategy {
         return line;
     }
 
-    /** One Batch API input line: {@code {"custom_id","method":"POST","url":"/v1/chat/completions","body"}}. */
+    /** One Batch API input line: {@code {"custom_id","method":"POST","url":"/v1/embeddings","body"}}. */
     static String requestLine(PromptRequest request) {
         try {
-            return Jackson.MAPPER.writeValueAsString(new RequestLine(request.customId(), "POST", PromptParser.CHAT_URL,
-                    request.body()));
+            return Jackson.MAPPER.writeValueAsString(new RequestLine(request.customId(), "POST",
+                    request.endpoint().url(), request.body()));
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

@@ -280,6 +280,15 @@ public final class ShardJob {
         return true;
     }
 
+    /** Marks a shard index as answered with an error for good; false when it already had its answer. */
+    synchronized boolean closeWithError(int index) {
+        if (answered.get(index)) {
+            return false;
+        }
+        answered.set(index);
+        return true;
+    }
+
     synchronized boolean isAnswered(int index) {
         return answered.get(index);
     }

@@ -1,7 +1,9 @@
 package io.github.camelllm.batch;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.github.camelllm.json.Jackson;
+import io.github.camelllm.model.Endpoint;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,6 +25,8 @@ import java.util.List;
  * @param resubmits       how often a batch of this shard was created again after failing on the enqueued-token
  *                        limit
  * @param limitedBatchIds batches made from this file that failed on the enqueued-token limit: never adopted again
+ * @param endpoint        the Batch API endpoint of every line ({@code /v1/embeddings}, ...); null in files of
+ *                        versions that sent chat completions only
  */
 record ShardJobFile(@JsonProperty("run_id") String runId,
                     @JsonProperty("shard_id") String shardId,
@@ -40,7 +44,8 @@ record ShardJobFile(@JsonProperty("run_id") String runId,
                     @JsonProperty("estimated_tokens") long tokens,
                     @JsonProperty("resubmits") int resubmits,
                     @JsonProperty("resubmit_at_ms") long resubmitAtMs,
-                    @JsonProperty("limited_batch_ids") List<String> limitedBatchIds) {
+                    @JsonProperty("limited_batch_ids") List<String> limitedBatchIds,
+                    @JsonProperty("endpoint") @JsonInclude(JsonInclude.Include.NON_NULL) String endpoint) {
 
     ShardJobFile {
         limitedBatchIds = limitedBatchIds == null ? List.of()
@@ -52,7 +57,7 @@ record ShardJobFile(@JsonProperty("run_id") String runId,
         return new ShardJobFile(shard.runId, shard.shardId, shard.model, shard.file.getFileName().toString(),
                 shard.bytes, ShardJob.SEALED, null, null, nowMs, 0, null,
                 shard.lines.stream().mapToLong(Long::longValue).toArray(), shard.customIds.toArray(String[]::new),
-                shard.tokens, 0, 0, List.of());
+                shard.tokens, 0, 0, List.of(), shard.endpoint.url());
     }
 
     /** Reads a job file; a file from before token estimates counts its bytes over four (an over-count). */
@@ -63,7 +68,19 @@ record ShardJobFile(@JsonProperty("run_id") String runId,
         }
         return new ShardJobFile(saved.runId, saved.shardId, saved.model, saved.shardFile, saved.bytes, saved.stage,
                 saved.fileId, saved.batchId, saved.sealedAtMs, saved.createdAtMs, saved.lastStatus, saved.lines,
-                saved.customIds, saved.bytes / 4, saved.resubmits, saved.resubmitAtMs, saved.limitedBatchIds);
+                saved.customIds, saved.bytes / 4, saved.resubmits, saved.resubmitAtMs, saved.limitedBatchIds,
+                saved.endpoint);
+    }
+
+    /** The endpoint of the shard's lines (chat completions for a file that names none). */
+    Endpoint endpointOf() {
+        Endpoint e = endpoint == null ? null : Endpoint.ofUrl(endpoint);
+        return e == null ? Endpoint.CHAT_COMPLETIONS : e;
+    }
+
+    /** The Batch API's name of that endpoint. */
+    String endpointUrl() {
+        return endpointOf().url();
     }
 
     String toJson() throws IOException {
@@ -73,19 +90,19 @@ record ShardJobFile(@JsonProperty("run_id") String runId,
     /** The shard file was uploaded as {@code id}. */
     ShardJobFile uploadedAs(String id) {
         return new ShardJobFile(runId, shardId, model, shardFile, bytes, ShardJob.UPLOADED, id, batchId, sealedAtMs,
-                createdAtMs, lastStatus, lines, customIds, tokens, resubmits, resubmitAtMs, limitedBatchIds);
+                createdAtMs, lastStatus, lines, customIds, tokens, resubmits, resubmitAtMs, limitedBatchIds, endpoint);
     }
 
     /** A batch of the uploaded file exists (created, or found after a lost answer). */
     ShardJobFile submittedAs(String id, long createdAt, String status) {
         return new ShardJobFile(runId, shardId, model, shardFile, bytes, ShardJob.SUBMITTED, fileId, id, sealedAtMs,
-                createdAt, status, lines, customIds, tokens, resubmits, 0, limitedBatchIds);
+                createdAt, status, lines, customIds, tokens, resubmits, 0, limitedBatchIds, endpoint);
     }
 
     /** The batch's status as last read. */
     ShardJobFile withStatus(String status) {
         return new ShardJobFile(runId, shardId, model, shardFile, bytes, stage, fileId, batchId, sealedAtMs,
-                createdAtMs, status, lines, customIds, tokens, resubmits, resubmitAtMs, limitedBatchIds);
+                createdAtMs, status, lines, customIds, tokens, resubmits, resubmitAtMs, limitedBatchIds, endpoint);
     }
 
     /**
@@ -96,14 +113,14 @@ record ShardJobFile(@JsonProperty("run_id") String runId,
         List<String> limited = new ArrayList<>(limitedBatchIds);
         limited.add(batchId);
         return new ShardJobFile(runId, shardId, model, shardFile, bytes, ShardJob.WAITING, fileId, null, sealedAtMs,
-                createdAtMs, null, lines, customIds, tokens, resubmits + 1, atMs, limited);
+                createdAtMs, null, lines, customIds, tokens, resubmits + 1, atMs, limited, endpoint);
     }
 
     /** Every line has its result or is on its way to one. */
     ShardJobFile settled() {
         return new ShardJobFile(runId, shardId, model, shardFile, bytes, ShardJob.SETTLED, fileId, batchId,
                 sealedAtMs, createdAtMs, lastStatus, lines, customIds, tokens, resubmits, resubmitAtMs,
-                limitedBatchIds);
+                limitedBatchIds, endpoint);
     }
 
     @Override

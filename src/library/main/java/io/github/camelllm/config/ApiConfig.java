@@ -1,5 +1,7 @@
 package io.github.camelllm.config;
 
+import io.github.camelllm.model.Endpoint;
+
 /**
  * The API a pipeline calls ({@code llm.base-url}, {@code llm.api-key}, {@code llm.model}).
  *
@@ -9,8 +11,18 @@ package io.github.camelllm.config;
  * @param apiKey  the key sent as "Authorization: Bearer", or "" for none; never logged or printed
  * @param model   the model of lines that name none
  * @param names   the properties that set these, for messages that tell the user what to check
+ * @param endpoint where simple lines and text lines go ({@code llm.endpoint})
  */
-public record ApiConfig(String baseUrl, String apiKey, String model, PropertyNames names) {
+public record ApiConfig(String baseUrl, String apiKey, String model, PropertyNames names, Endpoint endpoint) {
+
+    public ApiConfig {
+        endpoint = endpoint == null ? Endpoint.CHAT_COMPLETIONS : endpoint;
+    }
+
+    /** An API whose simple lines go to chat completions. */
+    public ApiConfig(String baseUrl, String apiKey, String model, PropertyNames names) {
+        this(baseUrl, apiKey, model, names, Endpoint.CHAT_COMPLETIONS);
+    }
 
     /** Whether a pipeline can call this API: a base URL, and not the application's simulator. */
     public boolean chosen() {
@@ -20,6 +32,6 @@ public record ApiConfig(String baseUrl, String apiKey, String model, PropertyNam
     @Override
     public String toString() {
         return "ApiConfig[baseUrl=" + baseUrl + ", apiKey=" + (apiKey.isEmpty() ? "(none)" : "(set, hidden)")
-                + ", model=" + model + "]";
+                + ", model=" + model + ", endpoint=" + endpoint.url() + "]";
     }
 }

@@ -2,6 +2,7 @@ package io.github.camelllm.config;
 
 import io.github.camelllm.config.Settings.ConfigException;
 import io.github.camelllm.cost.Prices;
+import io.github.camelllm.model.Endpoint;
 
 import java.math.BigDecimal;
 
@@ -49,7 +50,8 @@ final class ConfigBinder {
         if (baseUrl == null && !apiKey.isEmpty()) {
             baseUrl = Settings.OPENAI_URL; // a key and no base URL: OpenAI itself
         }
-        ApiConfig api = new ApiConfig(baseUrl, apiKey, text("llm.model"), names);
+        ApiConfig api = new ApiConfig(baseUrl, apiKey, text("llm.model"), names,
+                Endpoint.ofSetting(text("llm.endpoint")));
         CallConfig calls = new CallConfig(integer("llm.concurrency"), millis("llm.timeout.connect-ms"),
                 millis("llm.timeout.response-ms"), integer("llm.response.max-bytes"),
                 choice("llm.http.client", HttpClientKind.class));
@@ -87,7 +89,8 @@ final class ConfigBinder {
                     + deliveryRetry.toMillis() + ")");
         }
         OutputConfig output = new OutputConfig(outbox, choice("llm.output.order", OutputOrder.class),
-                optional("llm.output.uri"), integer("llm.output.threads"), deliveryRetry, deliveryMaxRetry);
+                optional("llm.output.uri"), integer("llm.output.threads"), deliveryRetry, deliveryMaxRetry,
+                bool("llm.output.include-response"), OutputFormat.of(text("llm.output.format")));
         String workDir = optional("llm.work-dir");
         // empty: "work" next to the outbox, so that it moves with the outbox rather than with the directory a
         // command happens to be started from

@@ -38,6 +38,10 @@ public final class SettingsSpec {
             .secret("llm.api-key", "API key sent as \"Authorization: Bearer\"; unset: OPENAI_API_KEY (default "
                     + "pipeline only). Never logged, printed or passed to the routes.")
             .required("llm.model", "gpt-4o-mini", "Model for lines that name none.")
+            .choice("llm.endpoint", "chat-completions", "Endpoint of simple lines and text lines (a Batch API line "
+                    + "names its own url): chat-completions, responses, completions (a prompt), embeddings or "
+                    + "moderations (an input).", "chat-completions", "responses", "embeddings", "completions",
+                    "moderations")
 
             .section("Concurrency and timeouts")
             .integer("llm.concurrency", 50, 1, MAX_CONCURRENCY, "Maximum chat-completion calls in flight; the "
@@ -129,6 +133,12 @@ public final class SettingsSpec {
                     + "llm.output.max-retry-delay-ms, for as long as the pipeline runs; never dropped.")
             .millis("llm.output.max-retry-delay-ms", 60_000, 1, DAY_MS,
                     "Longest wait between two tries of a result's delivery, ms; at least llm.output.retry-delay-ms.")
+            .bool("llm.output.include-response", false, "Keep the whole response body of every answer in its "
+                    + "result (field response), besides what the result keeps of it anyway.")
+            .choice("llm.output.format", "pipeline", "Shape of the results file: pipeline (one result per line, "
+                    + "see docs/formats.md) or openai-batch (the Batch API's output lines: id, custom_id, "
+                    + "response {status_code, request_id, body}, error), whichever route answered; openai-batch "
+                    + "keeps every response body.", "pipeline", "openai-batch")
             .text("llm.work-dir", "", "Run work folders (manifest, journal, batch jobs): what a restart needs to "
                     + "finish a run without paying twice. Empty: the folder \"work\" next to the outbox (so a command "
                     + "started from another directory finds the same runs).")

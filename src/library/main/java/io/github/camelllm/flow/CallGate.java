@@ -92,7 +92,7 @@ public final class CallGate extends AsyncProcessorSupport implements CallOutcome
     public boolean process(Exchange exchange, AsyncCallback callback) {
         CallState call = exchange.getProperty(CallState.PROPERTY, CallState.class);
         stats.runActive(call.request().runId(), System.nanoTime());
-        probes.modelSeen(call.request().model());
+        probes.modelSeen(call.request().model(), call.request().endpoint());
         return admit(exchange, call, callback, true);
     }
 

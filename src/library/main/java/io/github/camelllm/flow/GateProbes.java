@@ -1,10 +1,13 @@
 package io.github.camelllm.flow;
 
+import io.github.camelllm.model.Endpoint;
 import io.github.camelllm.model.PromptRequest;
 import io.github.camelllm.openai.CallState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
@@ -23,6 +26,8 @@ final class GateProbes {
     private final UnaryOperator<String> scrub;
     private volatile Consumer<CallState> sender;
     private volatile String lastModel;
+    /** The endpoint each model was last called on: its probe goes there (an embedding model has no chat). */
+    private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
     private volatile boolean stopped;
 
     GateProbes(OutageBreaker outage, Faults faults, UnaryOperator<String> scrub) {
@@ -38,8 +43,16 @@ final class GateProbes {
 
     /** The model of the latest prompt: an outage probe asks for it. */
     void modelSeen(String model) {
+        modelSeen(model, Endpoint.CHAT_COMPLETIONS);
+    }
+
+    /** The model and endpoint of the latest prompt: an outage probe asks that model on that endpoint. */
+    void modelSeen(String model, Endpoint endpoint) {
         if (model != null && !model.equals(lastModel)) {
             lastModel = model;
+        }
+        if (model != null && endpoint != null && endpoints.get(model) != endpoint) {
+            endpoints.put(model, endpoint);
         }
     }
 
@@ -56,22 +69,38 @@ final class GateProbes {
         }
         try {
             if (outage.admit(nowNanos).kind() == Admission.Kind.PROBE) {
-                send.accept(probeCall(model, OutageBreaker.PROBE));
+                send.accept(probeCall(model, endpointOf(model), OutageBreaker.PROBE));
             }
             for (String scope : faults.dueProbes(nowNanos)) {
                 String scoped = Faults.modelOf(scope);
-                send.accept(probeCall(scoped != null ? scoped : model, scope));
+                String probed = scoped != null ? scoped : model;
+                send.accept(probeCall(probed, endpointOf(probed), scope));
             }
         } catch (RuntimeException e) {
             LOG.warn("cannot send a probe: {}", scrub.apply(e.getMessage()));
         }
     }
 
+    private Endpoint endpointOf(String model) {
+        return endpoints.getOrDefault(model, Endpoint.CHAT_COMPLETIONS);
+    }
+
     /** The cheapest call there is: one word in, at most one token out. */
     static CallState probeCall(String model, String probe) {
-        String body = "{\"model\":" + quoted(model) + ",\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}],"
-                + "\"max_tokens\":1}";
-        CallState call = new CallState(new PromptRequest("", 0, "probe", model, body, null, 1, null), null);
+        return probeCall(model, Endpoint.CHAT_COMPLETIONS, probe);
+    }
+
+    /** The cheapest call of an endpoint: one word in, as few tokens out as it allows. */
+    static CallState probeCall(String model, Endpoint endpoint, String probe) {
+        String m = "{\"model\":" + quoted(model) + ",";
+        String body = switch (endpoint) {
+            case CHAT_COMPLETIONS -> m + "\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}],\"max_tokens\":1}";
+            case RESPONSES -> m + "\"input\":\"ping\",\"max_output_tokens\":16}";
+            case COMPLETIONS -> m + "\"prompt\":\"ping\",\"max_tokens\":1}";
+            case EMBEDDINGS -> m + "\"input\":\"ping\"}";
+            case MODERATIONS -> "{\"input\":\"ping\"}";
+        };
+        CallState call = new CallState(new PromptRequest("", 0, "probe", model, body, null, 1, null, endpoint), null);
         call.probe(probe);
         return call;
     }

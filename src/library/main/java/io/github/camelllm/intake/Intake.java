@@ -273,8 +273,9 @@ public final class Intake {
                 request = parser.parseJson(runId, line, raw.text());
             }
         } catch (InvalidLineException e) {
-            return skip(run, line, fallbackId) ? null
-                    : PromptResult.invalid(runId, fallbackId, line, e.type(), e.getMessage());
+            String customId = e.customId() != null ? e.customId() : fallbackId;
+            return skip(run, line, customId) ? null
+                    : PromptResult.invalid(runId, customId, line, e.type(), e.getMessage());
         } catch (RuntimeException e) {
             // whatever a hostile line does to a parser, it ends as that line's result, not as the run's end
             return skip(run, line, fallbackId) ? null

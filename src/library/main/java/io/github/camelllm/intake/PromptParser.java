@@ -9,28 +9,52 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.camelllm.model.Endpoint;
 import io.github.camelllm.model.PromptRequest;
 import io.github.camelllm.openai.TokenEstimator;
 
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+
 
 /**
- * Turns one input line into a chat-completions request body.
+ * Turns one input line into a request body for its endpoint.
  * <p>
- * Two JSONL shapes are accepted: the simple {@code {"custom_id","prompt",...}} line and an OpenAI Batch API input
- * line {@code {"custom_id","method","url","body"}} whose body is sent as is. A {@code .txt} line is the prompt.
+ * Two JSONL shapes are accepted. An OpenAI Batch API input line {@code {"custom_id","method","url","body"}}: its
+ * {@code url} names the endpoint (chat completions, responses, embeddings, completions, moderations) and its body
+ * is sent as is. A simple line goes to {@code llm.endpoint}: {@code {"custom_id","prompt",...}} for chat,
+ * responses and completions, {@code {"custom_id","input"}} (a text or a list of texts) for embeddings and
+ * moderations; any other request field rides in its {@code "body"} object, merged into the request. A field a
+ * simple line does not know is an invalid line naming it, never dropped. A {@code .txt} line is the prompt (the
+ * input, for embeddings and moderations).
  */
 public final class PromptParser {
 
-    public static final String CHAT_URL = "/v1/chat/completions";
+    public static final String CHAT_URL = Endpoint.CHAT_COMPLETIONS.url();
     /** Deepest nesting of a line: a chat request needs a handful of levels; 1,000 would only ever be an attack. */
     public static final int MAX_NESTING = 64;
     /** Longest number literal, in characters. */
     public static final int MAX_NUMBER_CHARS = 100;
+    /** The model a moderations request without one gets from the API (it is not written into the body). */
+    public static final String DEFAULT_MODERATION_MODEL = "omni-moderation-latest";
+
+    /** The fields of a simple line; every other request field goes in its "body". */
+    private static final Set<String> SIMPLE_FIELDS = Set.of("custom_id", "mode", "model", "prompt", "system",
+            "input", "max_tokens", "temperature", "body", "metadata");
+    /** The fields of a Batch API line (and this pipeline's "mode"). */
+    private static final Set<String> BATCH_FIELDS = Set.of("custom_id", "mode", "method", "url", "body");
 
     private final ObjectMapper json;
     private final String defaultModel;
+    private final Endpoint defaultEndpoint;
 
     public PromptParser(ObjectMapper json, String defaultModel) {
+        this(json, defaultModel, Endpoint.CHAT_COMPLETIONS);
+    }
+
+    /** @param defaultEndpoint where simple lines and text lines go ({@code llm.endpoint}) */
+    public PromptParser(ObjectMapper json, String defaultModel, Endpoint defaultEndpoint) {
         // a line is one JSON value: "{...} trailing words" is malformed, not silently truncated
         this.json = json.copy().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         // bounds that turn a hostile line (deep nesting, huge numbers or strings) into an invalid result
@@ -40,16 +64,23 @@ public final class PromptParser {
                 .maxStringLength(Integer.MAX_VALUE - 16)
                 .build());
         this.defaultModel = defaultModel;
+        this.defaultEndpoint = defaultEndpoint;
     }
 
-    /** A plain-text prompt (a {@code .txt} line, or a text message body). */
+    /** A plain-text prompt (a {@code .txt} line, or a text message body), sent to {@code llm.endpoint}. */
     public PromptRequest parseText(String runId, long line, String customId, String text) {
         ObjectNode body = json.createObjectNode();
-        body.put("model", defaultModel);
-        ArrayNode messages = body.putArray("messages");
-        messages.addObject().put("role", "user").put("content", text);
-        return new PromptRequest(runId, line, customId, defaultModel, body.toString(), null,
-                TokenEstimator.estimate(text), text);
+        Endpoint endpoint = defaultEndpoint;
+        if (endpoint != Endpoint.MODERATIONS) {
+            body.put("model", defaultModel);
+        }
+        switch (endpoint) {
+            case CHAT_COMPLETIONS -> body.putArray("messages").addObject().put("role", "user").put("content", text);
+            case RESPONSES, EMBEDDINGS, MODERATIONS -> body.put("input", text);
+            case COMPLETIONS -> body.put("prompt", text);
+        }
+        return new PromptRequest(runId, line, customId, modelOf(body, endpoint), body.toString(), null,
+                TokenEstimator.estimate(text), text, endpoint);
     }
 
     /** One JSONL line in either accepted shape. */
@@ -69,13 +100,158 @@ public final class PromptParser {
                     + (node == null ? "nothing" : node.getNodeType().name().toLowerCase()));
         }
         String customId = customId(node, line);
-        String mode = mode(node);
-        return node.has("body") ? batchShape(runId, line, customId, mode, (ObjectNode) node, text)
-                : simpleShape(runId, line, customId, mode, (ObjectNode) node, text);
+        try {
+            String mode = mode(node);
+            return isBatchLine(node) ? batchShape(runId, line, customId, mode, (ObjectNode) node, text)
+                    : simpleShape(runId, line, customId, mode, (ObjectNode) node, text);
+        } catch (InvalidLineException e) {
+            throw node.hasNonNull("custom_id") ? e.of(customId) : e;
+        }
+    }
+
+    /** A Batch API line names its url or method; a line with only a body (no prompt or input) is one too. */
+    private static boolean isBatchLine(JsonNode node) {
+        return node.has("url") || node.has("method")
+                || (node.has("body") && !node.has("prompt") && !node.has("input"));
     }
 
     private PromptRequest simpleShape(String runId, long line, String customId, String mode, ObjectNode node,
                                       String text) throws InvalidLineException {
+        Endpoint endpoint = defaultEndpoint;
+        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!SIMPLE_FIELDS.contains(name)) {
+                throw new InvalidLineException("unknown_field", "unknown field \"" + name + "\": a line takes "
+                        + "custom_id, model, prompt, system, input, max_tokens, temperature, mode and metadata (kept "
+                        + "in the input only); other request fields go in its \"body\" object (or use a Batch API "
+                        + "line)");
+            }
+        }
+        JsonNode extra = node.get("body");
+        if (extra != null && !extra.isNull() && !extra.isObject()) {
+            throw new InvalidLineException("invalid_field", "\"body\" must be a JSON object");
+        }
+        boolean bodyNamesModel = extra != null && extra.has("model");
+        String model = optionalText(node, "model", null);
+        if (model != null && bodyNamesModel) {
+            throw new InvalidLineException("invalid_field", "\"body.model\" repeats the line's \"model\": give "
+                    + "it once");
+        }
+        if (bodyNamesModel) {
+            model = optionalText(extra, "model", null);
+        }
+        if (model == null && endpoint != Endpoint.MODERATIONS) {
+            model = defaultModel;
+        }
+        ObjectNode body = json.createObjectNode();
+        if (model != null) {
+            body.put("model", model);
+        }
+        int chars = switch (endpoint) {
+            case CHAT_COMPLETIONS -> chatFields(node, body);
+            case RESPONSES -> responsesFields(node, body);
+            case COMPLETIONS -> completionsFields(node, body);
+            case EMBEDDINGS, MODERATIONS -> inputFields(node, body, endpoint);
+        };
+        if (extra != null && !extra.isNull()) {
+            for (Iterator<Map.Entry<String, JsonNode>> fields = extra.fields(); fields.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                if (field.getKey().equals("model")) {
+                    continue;
+                }
+                if (body.has(field.getKey())) {
+                    throw new InvalidLineException("invalid_field", "\"body." + field.getKey() + "\" repeats what "
+                            + "the line's own fields set (\"" + field.getKey() + "\" of the " + endpoint.url()
+                            + " request): give it once");
+                }
+                body.set(field.getKey(), field.getValue());
+            }
+        }
+        return new PromptRequest(runId, line, customId, modelOf(body, endpoint), body.toString(), mode,
+                TokenEstimator.estimate(chars), text, endpoint);
+    }
+
+    /** prompt and system as messages; max_tokens and temperature as they are. */
+    private int chatFields(ObjectNode node, ObjectNode body) throws InvalidLineException {
+        notFor(node, Endpoint.CHAT_COMPLETIONS, "input");
+        String prompt = prompt(node);
+        ArrayNode messages = body.putArray("messages");
+        int chars = prompt.length();
+        String system = optionalText(node, "system", null);
+        if (system != null) {
+            messages.addObject().put("role", "system").put("content", system);
+            chars += system.length();
+        }
+        messages.addObject().put("role", "user").put("content", prompt);
+        copyNumber(node, body, "max_tokens", "max_tokens", true);
+        copyNumber(node, body, "temperature", "temperature", false);
+        return chars;
+    }
+
+    /** prompt as input, system as instructions, max_tokens as max_output_tokens. */
+    private int responsesFields(ObjectNode node, ObjectNode body) throws InvalidLineException {
+        notFor(node, Endpoint.RESPONSES, "input");
+        String prompt = prompt(node);
+        int chars = prompt.length();
+        String system = optionalText(node, "system", null);
+        if (system != null) {
+            body.put("instructions", system);
+            chars += system.length();
+        }
+        body.put("input", prompt);
+        copyNumber(node, body, "max_tokens", "max_output_tokens", true);
+        copyNumber(node, body, "temperature", "temperature", false);
+        return chars;
+    }
+
+    private int completionsFields(ObjectNode node, ObjectNode body) throws InvalidLineException {
+        notFor(node, Endpoint.COMPLETIONS, "input", "system");
+        String prompt = prompt(node);
+        body.put("prompt", prompt);
+        copyNumber(node, body, "max_tokens", "max_tokens", true);
+        copyNumber(node, body, "temperature", "temperature", false);
+        return prompt.length();
+    }
+
+    /** Embeddings and moderations read one input: a text or a list of texts. */
+    private int inputFields(ObjectNode node, ObjectNode body, Endpoint endpoint) throws InvalidLineException {
+        notFor(node, endpoint, "prompt", "system", "max_tokens", "temperature");
+        JsonNode input = node.get("input");
+        if (input == null || input.isNull()) {
+            throw new InvalidLineException("missing_input", "no input: a line for " + endpoint.url()
+                    + " needs an \"input\" text or list of texts");
+        }
+        body.set("input", input);
+        return inputChars(input, endpoint, "\"input\"");
+    }
+
+    private static int inputChars(JsonNode input, Endpoint endpoint, String field) throws InvalidLineException {
+        if (input.isTextual() && !input.asText().isEmpty()) {
+            return input.asText().length();
+        }
+        if (input.isArray() && !input.isEmpty()) {
+            int chars = 0;
+            for (JsonNode item : input) {
+                if (item.isTextual() && !item.asText().isEmpty()) {
+                    chars += item.asText().length();
+                } else if (endpoint == Endpoint.EMBEDDINGS && item.isArray() && !item.isEmpty()) {
+                    chars += item.size() * 4; // a list of token ids: one token each
+                } else if (endpoint == Endpoint.EMBEDDINGS && item.isIntegralNumber()) {
+                    chars += 4;
+                } else if (endpoint == Endpoint.MODERATIONS && item.isObject()) {
+                    chars += item.path("text").asText("").length();
+                } else {
+                    throw new InvalidLineException("invalid_field", field + " must be a non-empty text or a list of "
+                            + "non-empty texts");
+                }
+            }
+            return chars;
+        }
+        throw new InvalidLineException(input.isTextual() || input.isArray() ? "missing_input" : "invalid_field",
+                field + " must be a non-empty text or a list of non-empty texts");
+    }
+
+    private static String prompt(JsonNode node) throws InvalidLineException {
         JsonNode prompt = node.get("prompt");
         if (prompt == null || prompt.isNull()) {
             throw new InvalidLineException("missing_prompt",
@@ -84,59 +260,112 @@ public final class PromptParser {
         if (!prompt.isTextual() || prompt.asText().isBlank()) {
             throw new InvalidLineException("missing_prompt", "\"prompt\" must be a non-empty string");
         }
-        String model = optionalText(node, "model", defaultModel);
-        ObjectNode body = json.createObjectNode();
-        body.put("model", model);
-        ArrayNode messages = body.putArray("messages");
-        int chars = prompt.asText().length();
-        JsonNode system = node.get("system");
-        if (system != null && !system.isNull()) {
-            if (!system.isTextual()) {
-                throw new InvalidLineException("invalid_field", "\"system\" must be a string");
+        return prompt.asText();
+    }
+
+    /** Fields a simple line may not use for this endpoint. */
+    private static void notFor(JsonNode node, Endpoint endpoint, String... fields) throws InvalidLineException {
+        for (String field : fields) {
+            if (node.has(field)) {
+                String takes = endpoint == Endpoint.EMBEDDINGS || endpoint == Endpoint.MODERATIONS ? "\"input\""
+                        : "\"prompt\"";
+                throw new InvalidLineException("invalid_field", "\"" + field + "\" has no meaning for "
+                        + endpoint.url() + " (llm.endpoint=" + endpoint.setting() + "), which takes " + takes
+                        + "; other request fields go in the line's \"body\"");
             }
-            messages.addObject().put("role", "system").put("content", system.asText());
-            chars += system.asText().length();
         }
-        messages.addObject().put("role", "user").put("content", prompt.asText());
-        copyNumber(node, body, "max_tokens", true);
-        copyNumber(node, body, "temperature", false);
-        return new PromptRequest(runId, line, customId, model, body.toString(), mode, TokenEstimator.estimate(chars),
-                text);
     }
 
     private PromptRequest batchShape(String runId, long line, String customId, String mode, ObjectNode node,
                                      String text) throws InvalidLineException {
-        String url = optionalText(node, "url", CHAT_URL);
-        if (!CHAT_URL.equals(url)) {
-            throw new InvalidLineException("invalid_field", "unsupported url \"" + url + "\": only " + CHAT_URL);
+        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!BATCH_FIELDS.contains(name)) {
+                throw new InvalidLineException("unknown_field", "unknown field \"" + name + "\": a Batch API line "
+                        + "takes custom_id, method, url and body (and this pipeline's mode)");
+            }
+        }
+        String url = optionalText(node, "url", defaultEndpoint.url());
+        Endpoint endpoint = Endpoint.ofUrl(url);
+        if (endpoint == null) {
+            throw new InvalidLineException("invalid_field", "unsupported url \"" + url + "\": the Batch API takes "
+                    + Endpoint.urls());
         }
         String method = optionalText(node, "method", "POST");
         if (!"POST".equalsIgnoreCase(method)) {
             throw new InvalidLineException("invalid_field", "unsupported method \"" + method + "\": only POST");
         }
         JsonNode bodyNode = node.get("body");
-        if (!bodyNode.isObject()) {
+        if (bodyNode == null || !bodyNode.isObject()) {
             throw new InvalidLineException("invalid_field", "\"body\" must be a JSON object");
         }
         ObjectNode body = (ObjectNode) bodyNode;
+        int chars = switch (endpoint) {
+            case CHAT_COMPLETIONS -> messagesChars(body);
+            case RESPONSES -> responsesChars(body);
+            case COMPLETIONS -> completionsChars(body);
+            case EMBEDDINGS, MODERATIONS -> {
+                JsonNode input = body.get("input");
+                if (input == null || input.isNull()) {
+                    throw new InvalidLineException("missing_input", "\"body.input\" is missing: " + endpoint.url()
+                            + " needs an input text or list of texts");
+                }
+                yield inputChars(input, endpoint, "\"body.input\"");
+            }
+        };
+        String model = optionalText(body, "model", null);
+        if (model == null && endpoint != Endpoint.MODERATIONS) {
+            body.put("model", defaultModel);
+        }
+        return new PromptRequest(runId, line, customId, modelOf(body, endpoint), body.toString(), mode,
+                TokenEstimator.estimate(chars), text, endpoint);
+    }
+
+    private static int messagesChars(ObjectNode body) throws InvalidLineException {
         JsonNode messages = body.get("messages");
         if (messages == null || !messages.isArray() || messages.isEmpty()) {
             throw new InvalidLineException("missing_prompt", "\"body.messages\" must be a non-empty array");
         }
-        String model = optionalText(body, "model", null);
-        if (model == null) {
-            model = defaultModel;
-            body.put("model", model);
-        }
         int chars = 0;
         for (JsonNode message : messages) {
-            JsonNode content = message.get("content");
-            if (content != null) {
-                chars += content.isTextual() ? content.asText().length() : content.toString().length();
-            }
+            chars += textChars(message.get("content"));
         }
-        return new PromptRequest(runId, line, customId, model, body.toString(), mode, TokenEstimator.estimate(chars),
-                text);
+        return chars;
+    }
+
+    private static int responsesChars(ObjectNode body) throws InvalidLineException {
+        JsonNode input = body.get("input");
+        boolean template = body.hasNonNull("prompt") || body.hasNonNull("previous_response_id")
+                || body.hasNonNull("conversation");
+        if ((input == null || input.isNull() || (input.isTextual() && input.asText().isEmpty())
+                || (input.isArray() && input.isEmpty())) && !template) {
+            throw new InvalidLineException("missing_prompt", "\"body.input\" must be a non-empty text or list of "
+                    + "input items (or the body names a \"prompt\" template)");
+        }
+        return textChars(input) + textChars(body.get("instructions"));
+    }
+
+    private static int completionsChars(ObjectNode body) throws InvalidLineException {
+        JsonNode prompt = body.get("prompt");
+        if (prompt == null || prompt.isNull()) {
+            throw new InvalidLineException("missing_prompt", "\"body.prompt\" is missing: /v1/completions needs "
+                    + "a prompt");
+        }
+        return textChars(prompt);
+    }
+
+    private static int textChars(JsonNode content) {
+        if (content == null || content.isNull()) {
+            return 0;
+        }
+        return content.isTextual() ? content.asText().length() : content.toString().length();
+    }
+
+    /** The model a request names: the one in its body (moderations may name none: the API's default then). */
+    private static String modelOf(ObjectNode body, Endpoint endpoint) {
+        JsonNode model = body.get("model");
+        return model != null && model.isTextual() ? model.asText()
+                : endpoint == Endpoint.MODERATIONS ? DEFAULT_MODERATION_MODEL : "";
     }
 
     private static String customId(JsonNode node, long line) throws InvalidLineException {
@@ -170,7 +399,7 @@ public final class PromptParser {
         return value.asText();
     }
 
-    private static void copyNumber(ObjectNode from, ObjectNode to, String field, boolean integral)
+    private static void copyNumber(ObjectNode from, ObjectNode to, String field, String as, boolean integral)
             throws InvalidLineException {
         JsonNode value = from.get(field);
         if (value == null || value.isNull()) {
@@ -179,7 +408,7 @@ public final class PromptParser {
         if (integral ? !value.isIntegralNumber() : !value.isNumber()) {
             throw new InvalidLineException("invalid_field", "\"" + field + "\" must be " + (integral ? "an integer" : "a number"));
         }
-        to.set(field, value);
+        to.set(as, value);
     }
 
     /** Used by tests and the message entry point: does this text look like one JSON object? */

@@ -2,12 +2,17 @@ package io.github.camelllm.json;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonRawValue;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.github.camelllm.model.PromptResult;
+import io.github.camelllm.model.PromptResult.Answer;
 import io.github.camelllm.model.PromptResult.ErrorInfo;
 import io.github.camelllm.model.PromptResult.Usage;
 
 import java.io.IOException;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 
 /**
@@ -17,23 +22,42 @@ import java.io.UncheckedIOException;
 public final class ResultJson {
 
     /** A result line, field by field in the order it is written. */
-    record Line(@JsonProperty("custom_id") String customId, long line, String status, String route, String content,
-                @JsonProperty("finish_reason") String finishReason, Usage usage, int attempts,
-                @JsonProperty("latency_ms") long latencyMs, ErrorInfo error,
-                @JsonProperty("batch_id") @JsonInclude(JsonInclude.Include.NON_NULL) String batchId,
-                @JsonInclude(JsonInclude.Include.NON_NULL) String model,
-                @JsonInclude(JsonInclude.Include.NON_NULL) Boolean simulated,
-                @JsonProperty("run_id") @JsonInclude(JsonInclude.Include.NON_NULL) String runId) {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Line(@JsonProperty("custom_id") @JsonInclude(JsonInclude.Include.ALWAYS) String customId, long line,
+                @JsonInclude(JsonInclude.Include.ALWAYS) String status,
+                @JsonInclude(JsonInclude.Include.ALWAYS) String route,
+                @JsonInclude(JsonInclude.Include.ALWAYS) String content,
+                @JsonProperty("finish_reason") @JsonInclude(JsonInclude.Include.ALWAYS) String finishReason,
+                @JsonProperty("tool_calls") @JsonRawValue @JsonDeserialize(using = RawJson.Deserializer.class)
+                String toolCalls,
+                String refusal,
+                @JsonRawValue @JsonDeserialize(using = RawJson.Deserializer.class) String logprobs,
+                @JsonRawValue @JsonDeserialize(using = RawJson.Deserializer.class) String choices,
+                @JsonRawValue @JsonDeserialize(using = RawJson.Deserializer.class) String output,
+                @JsonRawValue @JsonDeserialize(using = RawJson.Deserializer.class) String embeddings,
+                @JsonRawValue @JsonDeserialize(using = RawJson.Deserializer.class) String moderations,
+                @JsonInclude(JsonInclude.Include.ALWAYS) Usage usage, int attempts,
+                @JsonProperty("latency_ms") long latencyMs,
+                @JsonInclude(JsonInclude.Include.ALWAYS) ErrorInfo error,
+                @JsonProperty("batch_id") String batchId,
+                String model,
+                Boolean simulated,
+                @JsonProperty("run_id") String runId,
+                @JsonRawValue @JsonDeserialize(using = RawJson.Deserializer.class) String response) {
 
         static Line of(PromptResult r, boolean simulated, boolean withRunId) {
-            return new Line(r.customId(), r.line(), r.status(), r.route(), r.content(), r.finishReason(), r.usage(),
-                    r.attempts(), r.latencyMs(), r.error(), r.batchId(), r.model(), simulated ? Boolean.TRUE : null,
-                    withRunId ? r.runId() : null);
+            Answer a = r.answer() == null ? Answer.NONE : r.answer();
+            return new Line(r.customId(), r.line(), r.status(), r.route(), r.content(), r.finishReason(),
+                    a.toolCalls(), a.refusal(), a.logprobs(), a.choices(), a.output(), a.embeddings(),
+                    a.moderations(), r.usage(), r.attempts(), r.latencyMs(), r.error(), r.batchId(), r.model(),
+                    simulated ? Boolean.TRUE : null, withRunId ? r.runId() : null, a.response());
         }
 
         PromptResult toResult(String runId) {
+            Answer answer = new Answer(toolCalls, refusal, logprobs, choices, output, embeddings, moderations,
+                    response);
             return new PromptResult(runId, customId, line, status, route, content, finishReason, usage, attempts,
-                    latencyMs, error, batchId, model);
+                    latencyMs, error, batchId, model, answer.isEmpty() ? null : answer);
         }
     }
 
@@ -58,6 +82,69 @@ public final class ResultJson {
         try {
             return Jackson.MAPPER.writeValueAsString(line);
         } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A result as a line of a Batch API output file: {@code {"id","custom_id","response":{"status_code",
+     * "request_id","body"},"error"}}. An answer is its whole body with status 200; a failure with an HTTP status
+     * is that status with an error body; anything else (an invalid line, a call that got no answer, a batch
+     * that expired) is {@code "response":null} and {@code "error":{"code","message"}}.
+     */
+    public static String writeOpenAiBatch(PromptResult r) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = Jackson.MAPPER.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("id", "batch_req_" + r.runId() + "_" + r.line());
+            g.writeStringField("custom_id", r.customId());
+            ErrorInfo error = r.error();
+            if (r.ok()) {
+                String body = r.answer() == null ? null : r.answer().response();
+                g.writeObjectFieldStart("response");
+                g.writeNumberField("status_code", 200);
+                g.writeNullField("request_id");
+                g.writeFieldName("body");
+                if (body == null) {
+                    g.writeNull();
+                } else {
+                    g.writeRawValue(body);
+                }
+                g.writeEndObject();
+                g.writeNullField("error");
+            } else if (error != null && error.httpStatus() != null) {
+                g.writeObjectFieldStart("response");
+                g.writeNumberField("status_code", error.httpStatus());
+                g.writeNullField("request_id");
+                g.writeObjectFieldStart("body");
+                g.writeObjectFieldStart("error");
+                g.writeStringField("message", error.message());
+                g.writeStringField("type", error.type());
+                g.writeNullField("param");
+                g.writeStringField("code", error.type());
+                g.writeEndObject();
+                g.writeEndObject();
+                g.writeEndObject();
+                g.writeNullField("error");
+            } else {
+                g.writeNullField("response");
+                g.writeObjectFieldStart("error");
+                g.writeStringField("code", error == null ? r.status() : error.type());
+                g.writeStringField("message", error == null ? r.status() : error.message());
+                g.writeEndObject();
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    /** A journal line (this pipeline's shape) as a Batch API output line. */
+    public static String toOpenAiBatch(String runId, String line) {
+        try {
+            return writeOpenAiBatch(read(runId, line));
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }

@@ -1,5 +1,6 @@
 package io.github.camelllm.json;
 
+import io.github.camelllm.model.Endpoint;
 import io.github.camelllm.model.PromptRequest;
 import io.github.camelllm.model.PromptResult;
 
@@ -18,11 +19,11 @@ public final class WorkItems {
     /** A prompt as it crosses a broker. */
     record WorkItem(@JsonProperty("run_id") String runId, long line, @JsonProperty("custom_id") String customId,
                     String model, String body, String mode, @JsonProperty("estimated_tokens") int estimatedTokens,
-                    String source) {
+                    String source, String endpoint) {
 
         PromptRequest toRequest() {
             return new PromptRequest(orEmpty(runId), line, orEmpty(customId), model, orEmpty(body), mode,
-                    estimatedTokens, source);
+                    estimatedTokens, source, endpoint == null ? null : Endpoint.ofUrl(endpoint));
         }
 
         private static String orEmpty(String s) {
@@ -36,7 +37,7 @@ public final class WorkItems {
     public static String requestToJson(PromptRequest r) {
         try {
             return Jackson.MAPPER.writeValueAsString(new WorkItem(r.runId(), r.line(), r.customId(), r.model(),
-                    r.body(), r.mode(), r.estimatedTokens(), r.source()));
+                    r.body(), r.mode(), r.estimatedTokens(), r.source(), r.endpoint().url()));
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

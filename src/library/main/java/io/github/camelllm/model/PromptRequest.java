@@ -7,13 +7,24 @@ package io.github.camelllm.model;
  * @param line            1-based line number in the input (the ordering key of the run)
  * @param customId        the caller's id, or the line number when the line named none
  * @param model           the model the request body names
- * @param body            the chat-completions request body, JSON, sent as is
+ * @param body            the request body, JSON, sent as is to its endpoint
  * @param mode            "realtime", "batch" or null (let the router decide)
  * @param estimatedTokens cheap prompt-size estimate used by the router
  * @param source          the input line exactly as read (for the failed-lines file)
+ * @param endpoint        where it goes: chat completions, responses, embeddings, completions or moderations
  */
 public record PromptRequest(String runId, long line, String customId, String model, String body,
-                            String mode, int estimatedTokens, String source) {
+                            String mode, int estimatedTokens, String source, Endpoint endpoint) {
+
+    public PromptRequest {
+        endpoint = endpoint == null ? Endpoint.CHAT_COMPLETIONS : endpoint;
+    }
+
+    /** A chat-completions request. */
+    public PromptRequest(String runId, long line, String customId, String model, String body, String mode,
+                         int estimatedTokens, String source) {
+        this(runId, line, customId, model, body, mode, estimatedTokens, source, Endpoint.CHAT_COMPLETIONS);
+    }
 
     /** The two routes a prompt can take (its {@code mode}, and the {@code route} of its result). */
     public static final String REALTIME = "realtime";

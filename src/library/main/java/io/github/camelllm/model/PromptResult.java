@@ -11,10 +11,21 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param route   "realtime", "batch" or null for lines that never reached a route
  * @param model   the model the line asked for (what its usage is priced at); null for lines that never reached a
  *                route
+ * @param content the answer's text: the first choice's content (chat), its text (completions), the output
+ *                text (responses); null for embeddings and moderations
+ * @param answer  the rest of what the API answered for this endpoint, or null
  */
 public record PromptResult(String runId, String customId, long line, String status, String route,
                            String content, String finishReason, Usage usage, int attempts, long latencyMs,
-                           ErrorInfo error, String batchId, String model) {
+                           ErrorInfo error, String batchId, String model, Answer answer) {
+
+    /** A result with no more of the answer than its text. */
+    public PromptResult(String runId, String customId, long line, String status, String route, String content,
+                        String finishReason, Usage usage, int attempts, long latencyMs, ErrorInfo error,
+                        String batchId, String model) {
+        this(runId, customId, line, status, route, content, finishReason, usage, attempts, latencyMs, error, batchId,
+                model, null);
+    }
 
     public static final String OK = "ok";
     public static final String ERROR = "error";
@@ -41,6 +52,29 @@ public record PromptResult(String runId, String customId, long line, String stat
                                      ErrorInfo error, String batchId) {
         return new PromptResult(request.runId(), request.customId(), request.line(), ERROR, route, null, null,
                 null, attempts, latencyMs, error, batchId, request.model());
+    }
+
+    /**
+     * What the API answered besides the text, each as the JSON the API sent (numbers exactly as written), null
+     * when the answer has none.
+     *
+     * @param toolCalls   chat: the first choice's tool_calls
+     * @param refusal     chat: the first choice's refusal (a text); responses: the refusal output text
+     * @param logprobs    chat and completions: the first choice's logprobs, when asked for
+     * @param choices     chat and completions: every choice, when there is more than one (n &gt; 1)
+     * @param output      responses: the output items (messages, function calls, reasoning, ...)
+     * @param embeddings  embeddings: the vectors, in input order (a list of lists, or of base64 texts)
+     * @param moderations moderations: the results, one per input
+     * @param response    the whole response body (llm.output.include-response)
+     */
+    public record Answer(String toolCalls, String refusal, String logprobs, String choices, String output,
+                         String embeddings, String moderations, String response) {
+
+        public static final Answer NONE = new Answer(null, null, null, null, null, null, null, null);
+
+        public boolean isEmpty() {
+            return equals(NONE);
+        }
     }
 
     /**

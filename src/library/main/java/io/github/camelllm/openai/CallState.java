@@ -1,5 +1,6 @@
 package io.github.camelllm.openai;
 
+import io.github.camelllm.model.Endpoint;
 import io.github.camelllm.model.LlmConstants;
 import io.github.camelllm.model.PromptRequest;
 
@@ -30,6 +31,11 @@ public final class CallState {
 
     public PromptRequest request() {
         return request;
+    }
+
+    /** The endpoint the call goes to (chat completions, embeddings, ...): its operation names it in metrics. */
+    public Endpoint endpoint() {
+        return request.endpoint();
     }
 
     /** Where the result goes: this instance's results endpoint, or the owner's queue across a broker. */

@@ -1,8 +1,5 @@
 package io.github.camelllm.openai;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import io.github.camelllm.json.Jackson;
 import io.github.camelllm.model.LlmConstants;
 import io.github.camelllm.model.PromptRequest;
 import io.github.camelllm.model.PromptResult;
@@ -10,7 +7,6 @@ import io.github.camelllm.json.WorkItems;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
-import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
@@ -23,6 +19,7 @@ public final class ChatCalls {
     private final String localResults;
     private final BooleanSupplier stopping;
     private final Predicate<String> runAccepting;
+    private final Answers answers;
 
     /**
      * @param localResults this pipeline's own results endpoint (a work item that names no other comes back here)
@@ -31,9 +28,16 @@ public final class ChatCalls {
      *                     changed): what is paid must be recordable
      */
     public ChatCalls(String localResults, BooleanSupplier stopping, Predicate<String> runAccepting) {
+        this(localResults, stopping, runAccepting, new Answers(false));
+    }
+
+    /** @param answers what a result keeps of its answer */
+    public ChatCalls(String localResults, BooleanSupplier stopping, Predicate<String> runAccepting,
+                     Answers answers) {
         this.localResults = localResults;
         this.stopping = stopping;
         this.runAccepting = runAccepting;
+        this.answers = answers;
     }
 
     /**
@@ -74,36 +78,14 @@ public final class ChatCalls {
         throw new IllegalArgumentException("expected a prompt work item, got " + (body == null ? "nothing" : body.getClass()));
     }
 
-    /** Maps a 2xx answer to an ok result; anything that is not a chat completion is an invalid response. */
+    /** Maps a 2xx answer to an ok result; anything that is not its endpoint's answer is an invalid response. */
     public PromptResult toResult(Exchange exchange) throws InvalidResponseException {
         CallState call = exchange.getProperty(CallState.PROPERTY, CallState.class);
         PromptRequest request = call.request();
         byte[] body = exchange.getMessage().getBody(byte[].class);
-        if (body == null) {
-            body = new byte[0];
-        }
-        JsonNode node;
-        try {
-            node = Jackson.MAPPER.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw new InvalidResponseException("response is not JSON (starts with: " + preview(body) + ")");
-        } catch (java.io.IOException e) {
-            throw new InvalidResponseException("response cannot be read: " + e.getMessage());
-        }
-        if (node == null || !node.isObject()) {
-            throw new InvalidResponseException("response is not a JSON object (starts with: " + preview(body) + ")");
-        }
-        if (!ChatCompletion.hasChoices(node)) {
-            throw new InvalidResponseException("response has no \"choices\" (starts with: " + preview(body) + ")");
-        }
-        ChatCompletion answer = ChatCompletion.of(node);
-        return new PromptResult(request.runId(), request.customId(), request.line(), PromptResult.OK, PromptRequest.REALTIME,
-                answer.content(), answer.finishReason(), answer.usage(), call.attempts(),
-                call.latencyMs(System.nanoTime()), null, null, request.model());
-    }
-
-    private static String preview(byte[] body) {
-        String s = new String(body, 0, Math.min(body.length, 80), StandardCharsets.UTF_8).replaceAll("\\s+", " ");
-        return body.length == 0 ? "<empty body>" : "'" + s + (body.length > 80 ? "…'" : "'");
+        Answers.Read answer = answers.read(request.endpoint(), body == null ? new byte[0] : body);
+        return new PromptResult(request.runId(), request.customId(), request.line(), PromptResult.OK,
+                PromptRequest.REALTIME, answer.content(), answer.finishReason(), answer.usage(), call.attempts(),
+                call.latencyMs(System.nanoTime()), null, null, request.model(), answer.answer());
     }
 }

@@ -44,7 +44,7 @@ public final class ChatClient extends ChatCallProcessor {
     protected boolean send(CallState call, BiConsumer<byte[], Exception> outcome, AsyncCallback callback) {
         CompletableFuture<JdkHttp.Answer> answer;
         try {
-            HttpRequest request = http.api().request("/chat/completions")
+            HttpRequest request = http.api().request(call.request().endpoint().path())
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(call.request().body()))
                     // the client's own timeout is the last resort: the deadline of JdkHttp#answer decides first

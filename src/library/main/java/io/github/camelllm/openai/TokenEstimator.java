@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  */
 public final class TokenEstimator {
 
-    private static final Pattern MAX_TOKENS = Pattern.compile("\"max(?:_completion)?_tokens\"\\s*:\\s*(\\d{1,9})");
+    private static final Pattern MAX_TOKENS = Pattern.compile("\"max(?:_completion|_output)?_tokens\"\\s*:\\s*(\\d{1,9})");
 
     private TokenEstimator() {
     }
@@ -29,7 +29,11 @@ public final class TokenEstimator {
         return (characters + 3) / 4;
     }
 
-    /** What a chat-completions request costs in the provider's tokens-per-minute bucket. */
+    /**
+     * What a request costs in the provider's tokens-per-minute bucket: its output budget (max_tokens,
+     * max_completion_tokens or max_output_tokens; embeddings and moderations have none and count their input
+     * only) or its characters / 4, whichever is larger.
+     */
     public static double rateLimitCost(PromptRequest request) {
         int maxTokens = 0;
         if (request.body() != null) {

@@ -1,5 +1,6 @@
 package io.github.camelllm.openai;
 
+import io.github.camelllm.model.Endpoint;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -17,6 +18,8 @@ import org.apache.camel.AsyncCallback;
 
 import java.io.IOException;
 import java.net.URI;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,7 +49,8 @@ public final class VertxChatClient extends ChatCallProcessor implements AutoClos
     private final String host;
     private final int port;
     private final boolean tls;
-    private final String path;
+    /** The request path of each endpoint, query included. */
+    private final Map<Endpoint, String> paths = new EnumMap<>(Endpoint.class);
     private final CharSequence authorization;
     private final ChatAnswers answers;
     private final ResponseTimeouts timeouts;
@@ -69,8 +73,10 @@ public final class VertxChatClient extends ChatCallProcessor implements AutoClos
         this.tls = api.tls();
         this.host = endpoint.getHost();
         this.port = endpoint.getPort() >= 0 ? endpoint.getPort() : tls ? 443 : 80;
-        this.path = endpoint.getRawQuery() == null ? endpoint.getRawPath()
-                : endpoint.getRawPath() + "?" + endpoint.getRawQuery();
+        for (Endpoint e : Endpoint.values()) {
+            URI uri = api.uri(e.path());
+            paths.put(e, uri.getRawQuery() == null ? uri.getRawPath() : uri.getRawPath() + "?" + uri.getRawQuery());
+        }
         String auth = api.authorization();
         this.authorization = auth == null ? null : HttpHeaders.createOptimized(auth);
         this.answers = new ChatAnswers(outcomes, api, timeouts);
@@ -106,7 +112,7 @@ public final class VertxChatClient extends ChatCallProcessor implements AutoClos
     @Override
     protected boolean send(CallState call, BiConsumer<byte[], Exception> outcome, AsyncCallback callback) {
         RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port)
-                .setSsl(tls).setURI(path).setFollowRedirects(false)
+                .setSsl(tls).setURI(paths.get(call.request().endpoint())).setFollowRedirects(false)
                 .putHeader(HttpHeaders.CONTENT_TYPE, JSON);
         if (authorization != null) {
             request.putHeader(HttpHeaders.AUTHORIZATION, authorization);

@@ -85,6 +85,7 @@ public final class Run {
     private final Journal journal;
     /** The streamed results file (llm.output.order=streamed, file runs), or null. Guarded by this. */
     private final FileChannel streamedResults;
+    private final ResultLines resultLines;
     /** The OS locks this process holds on the run (released when the run closes), or null. */
     private final AutoCloseable ownership;
 
@@ -133,14 +134,24 @@ public final class Run {
      * @param ownership       the OS locks held on the run, released when it closes; or null
      */
     Run(Setup setup, Journal journal, FileChannel streamedResults, AutoCloseable ownership) {
-        this(setup, journal, streamedResults, ownership, SpendRules.none().newRun());
+        this(setup, journal, streamedResults, ownership, SpendRules.none().newRun(), ResultLines.PIPELINE);
     }
 
     /** @param spend the run's ledger: its prices and cap */
     Run(Setup setup, Journal journal, FileChannel streamedResults, AutoCloseable ownership, RunSpend spend) {
+        this(setup, journal, streamedResults, ownership, spend, ResultLines.PIPELINE);
+    }
+
+    /**
+     * @param spend       the run's ledger: its prices and cap
+     * @param resultLines how a result reads in the streamed results file
+     */
+    Run(Setup setup, Journal journal, FileChannel streamedResults, AutoCloseable ownership, RunSpend spend,
+        ResultLines resultLines) {
         this.setup = setup;
         this.journal = journal;
         this.streamedResults = streamedResults;
+        this.resultLines = resultLines;
         this.ownership = ownership;
         this.journalStart = journal.length();
         this.spend = spend;
@@ -411,7 +422,8 @@ public final class Run {
             journalIds[line] = inputIds[line];
         }
         if (streamedResults != null) {
-            ByteBuffer buffer = ByteBuffer.wrap((json + "\n").getBytes(StandardCharsets.UTF_8));
+            ByteBuffer buffer = ByteBuffer.wrap((resultLines.of(id(), json) + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
             while (buffer.hasRemaining()) {
                 streamedResults.write(buffer);
             }

@@ -40,6 +40,7 @@ final class RunOpener {
     private final StoppedRuns stopped;
     private final RunFinisher finisher;
     private final SpendRules spendRules;
+    private final ResultLines resultLines;
 
     /**
      * @param ordered         results files are written in input order at the end (else streamed as they come)
@@ -50,7 +51,8 @@ final class RunOpener {
      */
     RunOpener(Path workRoot, Path outbox, boolean ordered, boolean rerunDuplicates, boolean fsync, InputFiles inputs,
               ActiveRuns active, RecentRuns recent, StoppedRuns stopped, RunFinisher finisher,
-              SpendRules spendRules) {
+              SpendRules spendRules, ResultLines resultLines) {
+        this.resultLines = resultLines;
         this.workRoot = workRoot;
         this.outbox = outbox;
         this.ordered = ordered;
@@ -301,10 +303,10 @@ final class RunOpener {
                 Outbox.claim(setup.outbox(), setup.name(), setup.id());
                 Path results = setup.outbox().resolve(setup.name() + ".results.jsonl");
                 // a crash can leave the streamed file behind the journal: rebuild it from the journal
-                RunStore.copyJournal(setup.id(), journal.file(), results);
+                RunStore.copyJournal(setup.id(), journal.file(), results, resultLines);
                 streamed = FileChannel.open(results, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
             }
-            Run run = new Run(setup, journal, streamed, ownership, spendRules.newRun());
+            Run run = new Run(setup, journal, streamed, ownership, spendRules.newRun(), resultLines);
             run.replayJournal();
             active.add(run);
             recent.opened(run);

@@ -14,6 +14,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -33,17 +34,22 @@ final class RunOutputs {
 
     private final boolean simulated;
     private final SpendRules spendRules;
+    private final ResultLines resultLines;
     /** What the call gate saw of a run's rate limits (asked once, when the run completes). */
     private volatile Function<String, RunSummary.RateLimits> rateLimits = runId -> RunSummary.RateLimits.NONE;
 
     RunOutputs(boolean simulated) {
-        this(simulated, SpendRules.none());
+        this(simulated, SpendRules.none(), ResultLines.PIPELINE);
     }
 
-    /** @param spendRules the prices the summary's cost is worked out at, and the cap it names */
-    RunOutputs(boolean simulated, SpendRules spendRules) {
+    /**
+     * @param spendRules  the prices the summary's cost is worked out at, and the cap it names
+     * @param resultLines how results read in the results file
+     */
+    RunOutputs(boolean simulated, SpendRules spendRules, ResultLines resultLines) {
         this.simulated = simulated;
         this.spendRules = spendRules;
+        this.resultLines = resultLines;
     }
 
     void reportRateLimitsWith(Function<String, RunSummary.RateLimits> source) {
@@ -88,12 +94,13 @@ final class RunOutputs {
         return summary;
     }
 
-    private static void writeOrdered(Run run, JournalStats stats) throws IOException {
+    private void writeOrdered(Run run, JournalStats stats) throws IOException {
         AtomicFiles.write(run.setup().outbox().resolve(run.name() + ".results.jsonl"),
-                tmp -> copyInOrder(run, stats, tmp));
+                tmp -> copyInOrder(run, stats, tmp, resultLines));
     }
 
-    private static void copyInOrder(Run run, JournalStats stats, Path tmp) throws IOException {
+    private static void copyInOrder(Run run, JournalStats stats, Path tmp, ResultLines resultLines)
+            throws IOException {
         try (FileChannel journal = FileChannel.open(run.journalFile(), StandardOpenOption.READ);
              OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
             ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
@@ -112,7 +119,12 @@ final class RunOutputs {
                         throw new IOException("journal ended early at line " + line);
                     }
                 }
-                out.write(buf.array(), 0, length);
+                if (resultLines == ResultLines.PIPELINE) {
+                    out.write(buf.array(), 0, length);
+                } else {
+                    String json = new String(buf.array(), 0, length - 1, StandardCharsets.UTF_8);
+                    out.write((resultLines.of(run.id(), json) + "\n").getBytes(StandardCharsets.UTF_8));
+                }
             }
         }
     }

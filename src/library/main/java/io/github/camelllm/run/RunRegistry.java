@@ -39,8 +39,19 @@ public final class RunRegistry {
     private final RunFinisher finisher;
 
     /** Tuning of the registry. */
+    /** @param resultLines how results read in the results file (llm.output.format) */
     public record Options(boolean fsync, boolean followSymlinks, Duration retryBroken, Duration stopGrace,
-                          int scheduledKeep) {
+                          int scheduledKeep, ResultLines resultLines) {
+
+        public Options {
+            resultLines = resultLines == null ? ResultLines.PIPELINE : resultLines;
+        }
+
+        public Options(boolean fsync, boolean followSymlinks, Duration retryBroken, Duration stopGrace,
+                       int scheduledKeep) {
+            this(fsync, followSymlinks, retryBroken, stopGrace, scheduledKeep, ResultLines.PIPELINE);
+        }
+
         public static Options defaults() {
             return new Options(false, false, Duration.ofMinutes(1), Duration.ofSeconds(30), 30);
         }
@@ -68,11 +79,11 @@ public final class RunRegistry {
         this.workRoot = workRoot;
         this.inputs = new InputFiles(options.followSymlinks());
         this.stopped = new StoppedRuns(active, options.stopGrace().toMillis(), options.retryBroken().toMillis());
-        this.outputs = new RunOutputs(simulated, spendRules);
+        this.outputs = new RunOutputs(simulated, spendRules, options.resultLines());
         this.finisher = new RunFinisher(active, recent, outputs, stopped, options.scheduledKeep());
         this.opener = new RunOpener(this.workRoot, outbox, outputOrder == OutputOrder.ORDERED,
                 onDuplicate == OnDuplicate.RERUN, options.fsync(), inputs, active, recent, stopped, finisher,
-                spendRules);
+                spendRules, options.resultLines());
         this.recorder = new RunRecorder(active, stopped, simulated);
     }
 

@@ -187,7 +187,7 @@ final class RunStore {
      * latest record once, in the order they were journaled, without the lines whose latest record is an error
      * (this opening sends them again, and their new result is appended when it comes).
      */
-    static void copyJournal(String runId, Path journal, Path target) throws IOException {
+    static void copyJournal(String runId, Path journal, Path target, ResultLines resultLines) throws IOException {
         long[][] latest = {new long[1024]};
         Arrays.fill(latest[0], -1);
         BitSet errors = new BitSet();
@@ -206,7 +206,7 @@ final class RunStore {
                 JournalRecords.read(runId, journal, (result, offset, length, line) -> {
                     int n = (int) result.line();
                     if (latest[0][n] == offset && !errors.get(n)) {
-                        out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                        out.write((resultLines.of(runId, line) + "\n").getBytes(StandardCharsets.UTF_8));
                     }
                 });
             }

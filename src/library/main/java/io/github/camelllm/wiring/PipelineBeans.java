@@ -21,7 +21,10 @@ import io.github.camelllm.intake.CallerHeaders;
 import io.github.camelllm.intake.InboxFilter;
 import io.github.camelllm.intake.Intake;
 import io.github.camelllm.intake.PromptParser;
+import io.github.camelllm.openai.Answers;
 import io.github.camelllm.openai.CallState;
+import io.github.camelllm.config.OutputFormat;
+import io.github.camelllm.run.ResultLines;
 import io.github.camelllm.openai.ChatCalls;
 import io.github.camelllm.openai.ChatClient;
 import io.github.camelllm.openai.JdkHttp;
@@ -84,7 +87,7 @@ public final class PipelineBeans {
         int concurrency = config.calls().concurrency();
 
         RunRegistry runs = runRegistry();
-        PromptParser parser = new PromptParser(Jackson.MAPPER, config.api().model());
+        PromptParser parser = new PromptParser(Jackson.MAPPER, config.api().model(), config.api().endpoint());
         bind(context, "runs", runs);
         // the questions the routes ask per prompt are Predicate and Expression beans (ref language): no per-call
         // method lookup and parameter binding, and the route itself keeps and tests the answer
@@ -136,7 +139,8 @@ public final class PipelineBeans {
         // the run's spend cap: each prompt reserves its worst case before its first attempt
         bind(context, "spendCap", new SpendCap(runs::spendOf,
                 exchange -> exchange.getProperty(CallState.PROPERTY, CallState.class).request(), intake::isStopping));
-        ChatCalls chat = new ChatCalls("direct:" + name + "-result", intake::isStopping, runs::accepting);
+        ChatCalls chat = new ChatCalls("direct:" + name + "-result", intake::isStopping, runs::accepting,
+                new Answers(config.output().keepsResponses()));
         bind(context, "receive", (Processor) chat::receive);
         bind(context, "callWithheld", (Predicate) chat::withheld);
         bind(context, "repliesHere", (Predicate) chat::repliesHere);
@@ -201,7 +205,9 @@ public final class PipelineBeans {
     /** The registry of the runs: where they work, what they write, how they end. */
     private RunRegistry runRegistry() {
         RunRegistry.Options options = new RunRegistry.Options(config.runs().fsync(), config.inbox().followSymlinks(),
-                config.runs().retryBroken(), config.shutdown().timeout(), config.schedule().keepOutputs());
+                config.runs().retryBroken(), config.shutdown().timeout(), config.schedule().keepOutputs(),
+                config.output().format() == OutputFormat.OPENAI_BATCH ? ResultLines.OPENAI_BATCH
+                        : ResultLines.PIPELINE);
         return new RunRegistry(config.runs().workRoot(), config.output().outbox(), config.output().order(),
                 config.inbox().onDuplicate(), options, simulated, config.cost().spendRules());
     }

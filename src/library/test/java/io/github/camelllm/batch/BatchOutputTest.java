@@ -164,7 +164,7 @@ class BatchOutputTest {
         outcome(output, "{\"id\":\"batch_req_3\",\"custom_id\":\"a\",\"response\":null,\"error\":{\"code\":"
                 + "\"batch_expired\",\"message\":\"This request could not be executed before the completion window "
                 + "expired.\"}}");
-        outcome(output, "{\"custom_id\":\"b\",\"response\":{\"status_code\":400,\"body\":{}}}");
+        outcome(output, "{\"custom_id\":\"b\",\"response\":{\"status_code\":503,\"body\":{}}}");
         job.ended("expired", null);
 
         List<Object> rest = remaining(output);
@@ -172,7 +172,7 @@ class BatchOutputTest {
         assertThat(rest).extracting(r -> ((PromptResult) r).error()).containsExactly(
                 new ErrorInfo("batch_expired", "This request could not be executed before the completion window "
                         + "expired.", null),
-                new ErrorInfo("batch_request_failed", "the batch could not answer this line", 400),
+                new ErrorInfo("batch_request_failed", "the batch could not answer this line (status 503)", 503),
                 new ErrorInfo("batch_expired", "batch batch_1 expired before this line was executed", null));
     }
 
@@ -194,6 +194,89 @@ class BatchOutputTest {
         BatchOutput output = new BatchOutput(run.runs, OnBatchFailure.ERROR);
         run.runs.record(PromptResult.invalid(run.id(), "b", 5, "test", "answered before"));
         assertThat(remaining(output)).extracting(r -> ((PromptResult) r).line()).containsExactly(2L, 9L);
+    }
+
+    // ------------------------------------------------------------------------------ the traps of batch output
+
+    @Test
+    void a_line_refused_with_400_and_a_null_error_is_an_error_result_from_its_body_never_sent_again()
+            throws Exception {
+        BatchOutput output = new BatchOutput(run.runs, OnBatchFailure.REALTIME);
+        Object refused = outcome(output, "{\"id\":\"batch_req_9\",\"custom_id\":\"a\",\"response\":{"
+                + "\"status_code\":400,\"request_id\":\"r9\",\"body\":{\"error\":{\"message\":\"Invalid "
+                + "'messages[0].content': string too long.\",\"type\":\"invalid_request_error\",\"param\":"
+                + "\"messages[0].content\",\"code\":\"string_above_max_length\"}}},\"error\":null}");
+
+        assertThat(refused).isInstanceOf(PromptResult.class);
+        PromptResult a = (PromptResult) refused;
+        assertThat(a.customId()).isEqualTo("a");
+        assertThat(a.status()).isEqualTo(PromptResult.ERROR);
+        assertThat(a.error()).isEqualTo(new ErrorInfo("string_above_max_length",
+                "Invalid 'messages[0].content': string too long.", 400));
+        job.ended("completed", null);
+        assertThat(remaining(output)).as("b and c, unanswered, go real time; a does not")
+                .extracting(r -> ((PromptRequest) r).customId()).containsExactly("b", "c");
+    }
+
+    @Test
+    void a_completed_batch_with_only_an_error_file_gives_every_line_its_own_failure() throws Exception {
+        BatchStep step = new BatchStep(job);
+        step.read("completed", "0/3", null, "file-err");
+        assertThat(step.getOutputFile()).isNull();
+        BatchOutput output = new BatchOutput(run.runs, OnBatchFailure.ERROR);
+        for (String id : List.of("c", "a", "b")) {
+            assertThat(outcome(output, failedRequest(id, 500, "server_error", "The server had an error"))).isNull();
+        }
+        job.ended("completed", null);
+
+        assertThat(remaining(output)).extracting(r -> ((PromptResult) r).error()).containsOnly(
+                new ErrorInfo("server_error", "The server had an error", 500));
+    }
+
+    @Test
+    void an_empty_error_file_id_means_no_error_file() {
+        BatchStep step = new BatchStep(job);
+        step.read("completed", "3/3", "file-out", "");
+        assertThat(step.getErrorFile()).isNull();
+        assertThat(step.getOutputFile()).isEqualTo("file-out");
+    }
+
+    @Test
+    void lines_missing_from_both_files_follow_on_failure_as_missing() throws Exception {
+        BatchOutput output = new BatchOutput(run.runs, OnBatchFailure.REALTIME);
+        outcome(output, answered("b", "fine", "{}"));
+        job.ended("completed", null);
+        assertThat(remaining(output)).extracting(r -> ((PromptRequest) r).customId()).containsExactly("a", "c");
+
+        BatchOutput errors = new BatchOutput(run.runs, OnBatchFailure.ERROR);
+        assertThat(remaining(errors)).extracting(r -> ((PromptResult) r).error().type())
+                .containsOnly("batch_missing_output");
+    }
+
+    @Test
+    void a_batch_answer_keeps_tool_calls_and_every_choice() throws Exception {
+        BatchOutput output = new BatchOutput(run.runs, OnBatchFailure.ERROR);
+        PromptResult c = (PromptResult) outcome(output, "{\"id\":\"batch_req_1\",\"custom_id\":\"c\","
+                + "\"response\":{\"status_code\":200,\"request_id\":\"r\",\"body\":{\"choices\":[{\"index\":0,"
+                + "\"message\":{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\","
+                + "\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]},"
+                + "\"finish_reason\":\"tool_calls\"},{\"index\":1,\"message\":{\"role\":\"assistant\","
+                + "\"content\":\"two\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":3,"
+                + "\"completion_tokens\":4,\"total_tokens\":7}}},\"error\":null}");
+
+        assertThat(c.finishReason()).isEqualTo("tool_calls");
+        assertThat(c.answer().toolCalls()).isEqualTo("[{\"id\":\"call_1\",\"type\":\"function\",\"function\":"
+                + "{\"name\":\"f\",\"arguments\":\"{}\"}}]");
+        assertThat(c.answer().choices()).contains("\"content\":\"two\"");
+    }
+
+    @Test
+    void a_200_line_whose_body_is_not_its_endpoints_answer_is_an_invalid_response_error() throws Exception {
+        BatchOutput output = new BatchOutput(run.runs, OnBatchFailure.REALTIME);
+        PromptResult a = (PromptResult) outcome(output, "{\"custom_id\":\"a\",\"response\":{\"status_code\":200,"
+                + "\"body\":{\"object\":\"list\"}},\"error\":null}");
+        assertThat(a.error().type()).isEqualTo("invalid_response");
+        assertThat(a.error().message()).contains("no \"choices\"");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.github.camelllm.batch;
 
+import io.github.camelllm.model.Endpoint;
 import io.github.camelllm.model.PromptRequest;
 import io.github.camelllm.openai.TokenEstimator;
 import org.apache.camel.Exchange;
@@ -63,6 +64,22 @@ class ShardAggregatorTest {
         assertThat(aggregator.key(run.exchange(new ShardFlush(run.id(), MODEL)))).isEqualTo(run.id() + "|" + MODEL);
         assertThatThrownBy(() -> aggregator.key(run.exchange("a string"))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("the batch queue takes prompt requests");
+    }
+
+    @Test
+    void an_embeddings_prompt_gets_a_shard_of_its_own_and_its_line_names_its_url() throws Exception {
+        ShardAggregator aggregator = new ShardAggregator(jobs, 10, 1_000_000);
+        PromptRequest embedding = new PromptRequest(run.id(), 3, "e3", MODEL, "{\"model\":\"" + MODEL
+                + "\",\"input\":\"text\"}", null, 1, null, Endpoint.EMBEDDINGS);
+        assertThat(aggregator.key(run.exchange(embedding))).isNotEqualTo(aggregator.key(prompt(1)))
+                .isEqualTo(aggregator.key(run.exchange(new ShardFlush(run.id(), Endpoint.EMBEDDINGS, MODEL))));
+        assertThat(ShardAggregator.requestLine(embedding)).isEqualTo("{\"custom_id\":\"e3\",\"method\":\"POST\","
+                + "\"url\":\"/v1/embeddings\",\"body\":{\"model\":\"" + MODEL + "\",\"input\":\"text\"}}");
+
+        Exchange group = group(aggregator, run.exchange(embedding));
+        ShardJob job = jobs.seal(group);
+        assertThat(job.saved().endpointOf()).isEqualTo(Endpoint.EMBEDDINGS);
+        assertThat(ShardJobFile.read(job.jobPath()).endpointUrl()).as("persisted").isEqualTo("/v1/embeddings");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.github.camelllm.batch;
 
+import io.github.camelllm.model.Endpoint;
 import io.github.camelllm.json.Jackson;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +32,7 @@ class ShardJobTest {
     }
 
     private Shard shard(long... lines) throws IOException {
-        Shard shard = new Shard("run-1", "gpt-4o-mini", "shard-1", dir);
+        Shard shard = new Shard("run-1", Endpoint.CHAT_COMPLETIONS, "gpt-4o-mini", "shard-1", dir);
         for (long line : lines) {
             shard.append(line, "id-" + line, "{\"custom_id\":\"id-" + line + "\"}", 100);
         }

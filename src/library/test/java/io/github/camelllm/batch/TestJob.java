@@ -77,7 +77,7 @@ final class TestJob {
 
     ShardJobFile file() {
         return new ShardJobFile(runId, shardId, model, shardId + ".jsonl", 0, stage, fileId, batchId, sealedAtMs, 0,
-                null, lines, customIds, tokens, resubmits, resubmitAtMs, List.of());
+                null, lines, customIds, tokens, resubmits, resubmitAtMs, List.of(), null);
     }
 
     /** The job, its files in {@code dir}. */

@@ -23,10 +23,10 @@ class PromptParserTest {
                 .satisfies(e -> assertThat(((InvalidLineException) e).type()).isEqualTo(type));
     }
 
-    /** A simple line nested {@code depth} levels deep in all (the line's own object is level 1). */
+    /** A simple line nested {@code depth} levels deep in all (the line's own object is level 1, its body 2). */
     static String nested(int depth) {
-        int arrays = depth - 1;
-        return "{\"prompt\":\"p\",\"deep\":" + "[".repeat(arrays) + "]".repeat(arrays) + "}";
+        int arrays = depth - 2;
+        return "{\"prompt\":\"p\",\"body\":{\"deep\":" + "[".repeat(arrays) + "]".repeat(arrays) + "}}";
     }
 
     // ------------------------------------------------------------------------------------ the simple shape
@@ -147,8 +147,11 @@ class PromptParserTest {
     @Test
     void batch_api_lines_for_other_endpoints_or_without_messages_are_refused() {
         String messages = "\"body\":{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
-        assertInvalid("{\"url\":\"/v1/embeddings\"," + messages + "}", "invalid_field",
-                "unsupported url \"/v1/embeddings\": only /v1/chat/completions");
+        assertInvalid("{\"url\":\"/v1/images/generations\"," + messages + "}", "invalid_field",
+                "unsupported url \"/v1/images/generations\": the Batch API takes /v1/chat/completions, "
+                        + "/v1/responses, /v1/embeddings, /v1/completions, /v1/moderations");
+        assertInvalid("{\"url\":\"/v1/embeddings\"," + messages + "}", "missing_input",
+                "\"body.input\" is missing: /v1/embeddings needs an input text or list of texts");
         assertInvalid("{\"method\":\"GET\"," + messages + "}", "invalid_field",
                 "unsupported method \"GET\": only POST");
         assertInvalid("{\"body\":\"text\"}", "invalid_field", "\"body\" must be a JSON object");

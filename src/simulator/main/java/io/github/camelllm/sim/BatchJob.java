@@ -192,7 +192,7 @@ final class BatchJob {
                 errors.add(expiredLine(line.customId()));
                 continue;
             }
-            ChatCompletions.Outcome answer = ChatCompletions.answer(line.body());
+            ChatCompletions.Outcome answer = Endpoints.answer(endpoint, line.body());
             int status = answer.status();
             ObjectNode body = answer.body();
             if (status == 200 && random.nextDouble() < errorRate) {

@@ -12,7 +12,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** The Batch API: create, retrieve, list (newest first) and cancel. */
 final class BatchService {
-    static final String CHAT_ENDPOINT = "/v1/chat/completions";
 
     private final SimulatorConfig config;
     private final FileStore files;
@@ -37,9 +36,9 @@ final class BatchService {
         String inputFileId = request.path("input_file_id").asText("");
         String endpoint = request.path("endpoint").asText("");
         String window = request.path("completion_window").asText("");
-        if (!CHAT_ENDPOINT.equals(endpoint)) {
-            return OpenAiErrors.invalidRequest("Invalid 'endpoint': '" + endpoint + "'. The simulator supports only "
-                    + CHAT_ENDPOINT + ".", "endpoint");
+        if (!Endpoints.known(endpoint)) {
+            return OpenAiErrors.invalidRequest("Invalid 'endpoint': '" + endpoint + "'. The simulator supports "
+                    + String.join(", ", Endpoints.ALL) + ".", "endpoint");
         }
         if (!"24h".equals(window)) {
             return OpenAiErrors.invalidRequest("Invalid 'completion_window': '" + window + "'. Supported values are: '24h'.",

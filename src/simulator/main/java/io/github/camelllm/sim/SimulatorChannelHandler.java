@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Map;
@@ -34,7 +35,6 @@ import org.slf4j.LoggerFactory;
  */
 final class SimulatorChannelHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(SimulatorChannelHandler.class);
-    private static final String CHAT_PATH = "/v1/chat/completions";
     private static final long TRICKLE_CHUNK_BYTES = 8;
     private static final long MIN_TRICKLE_INTERVAL_MS = 10;
 
@@ -64,7 +64,7 @@ final class SimulatorChannelHandler extends SimpleChannelInboundHandler<FullHttp
         stats.requestArrived();
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         HttpVersion version = request.protocolVersion();
-        boolean chat = request.uri().startsWith(CHAT_PATH);
+        boolean chat = Endpoints.known(new QueryStringDecoder(request.uri()).path());
         SimResponse response;
         if (!request.decoderResult().isSuccess()) {
             keepAlive = false;

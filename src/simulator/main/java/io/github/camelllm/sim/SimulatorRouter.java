@@ -64,7 +64,7 @@ final class SimulatorRouter {
         if (!path.startsWith("/v1/")) {
             return invalidUrl(method, path);
         }
-        boolean chat = method.equals(HttpMethod.POST) && path.equals("/v1/chat/completions");
+        boolean chat = method.equals(HttpMethod.POST) && Endpoints.known(path);
         if (chat) {
             stats.chatRequest();
             // The gateway in front of the API fails before anything else is looked at.
@@ -79,7 +79,7 @@ final class SimulatorRouter {
             return denied;
         }
         if (chat) {
-            return chatCompletion(request);
+            return modelCall(path, request);
         }
         String[] parts = path.substring(1).split("/");
         // parts[0] is "v1"
@@ -149,7 +149,7 @@ final class SimulatorRouter {
      * Checks in the order a real provider applies them: a valid body, a known model, credit left,
      * room in the rate-limit buckets (charged at admission, before the latency), then the answer.
      */
-    private SimResponse chatCompletion(FullHttpRequest request) {
+    private SimResponse modelCall(String path, FullHttpRequest request) {
         JsonNode body;
         try {
             body = readJson(request);
@@ -157,7 +157,7 @@ final class SimulatorRouter {
             return OpenAiErrors.invalidRequest("We could not parse the JSON body of your request. (HINT: This likely means "
                     + "you aren't using your HTTP library correctly.)", null);
         }
-        ChatCompletions.Outcome invalid = ChatCompletions.validate(body);
+        ChatCompletions.Outcome invalid = Endpoints.validate(path, body);
         if (invalid != null) {
             return SimResponse.json(invalid.status(), Json.bytes(invalid.body()));
         }
@@ -182,12 +182,12 @@ final class SimulatorRouter {
                     ? OpenAiErrors.withRetryAfter(rejected, decision.retryAfterMs()) : rejected;
         }
         stats.tokensCharged(cost);
-        return rateLimitHeaders(answer(body), decision.headers());
+        return rateLimitHeaders(answer(path, body), decision.headers());
     }
 
     /** The answer of an admitted request: markers, random faults, or the completion. */
-    private SimResponse answer(JsonNode body) {
-        ChatCompletions.Outcome outcome = ChatCompletions.answer(body);
+    private SimResponse answer(String path, JsonNode body) {
+        ChatCompletions.Outcome outcome = Endpoints.answer(path, body);
         if (outcome.hang()) {
             return SimResponse.hanging();
         }

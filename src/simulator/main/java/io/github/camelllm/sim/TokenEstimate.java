@@ -21,7 +21,17 @@ final class TokenEstimate {
                 chars += ChatCompletions.contentText(message.get("content")).length();
             }
         }
-        long budget = request == null ? 0 : ChatCompletions.maxTokens(request);
+        JsonNode input = request == null ? null : request.get("input");
+        if (input != null && input.isTextual()) {
+            chars += input.asText().length();
+        } else if (input != null && input.isArray()) {
+            for (JsonNode item : input) {
+                chars += item.isTextual() ? item.asText().length()
+                        : ChatCompletions.contentText(item.get("content")).length();
+            }
+        }
+        long budget = request == null ? 0 : Math.max(ChatCompletions.maxTokens(request),
+                request.path("max_output_tokens").asLong(0));
         return Math.max(budget, (chars + 3) / 4);
     }
 }
