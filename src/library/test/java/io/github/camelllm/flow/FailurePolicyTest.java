@@ -41,8 +41,8 @@ class FailurePolicyTest {
     /** A gate that holds prompts on faults no retry fixes (the service) or ends them at once (a run FILE). */
     CallGate gate(boolean holdOnFaults) {
         PipelineConfig c = config(holdOnFaults);
-        return new CallGate(c.api(), c.rateLimits(), c.retry(), c.faults(), timer, new RateLimitStats(),
-                runId -> true);
+        return new CallGate(c.api(), c.rateLimits(), c.retry(), c.faults(), c.calls().concurrency(), timer,
+                new RateLimitStats(), runId -> true);
     }
 
     FailurePolicy policy(CallGate gate) {
