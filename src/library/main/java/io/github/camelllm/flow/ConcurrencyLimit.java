@@ -18,9 +18,9 @@ import java.util.List;
  * <p>
  * The limit goes down at most once per round trip: an answer to a call sent before the last decrease says nothing
  * about the lowered limit. A single signal does not lower it either: it goes down when at least
- * {@value #MIN_OVERLOADED} of the last {@value #WINDOW} answers, and {@value #OVERLOAD_PERCENT} % of them, said
- * "too much" (so a server's random 2 % of 429s costs those calls a retry, not the pipeline its pace), or when
- * {@value #FAILURE_PERCENT} % of them failed.
+ * {@value #MIN_OVERLOADED} of the last {@value #WINDOW} answers said "too much" (so a server's random 2 % of 429s
+ * costs those calls a retry, not the pipeline its pace), or when {@value #FAILURE_PERCENT} % of them (and at least
+ * {@value #MIN_OVERLOADED}) failed.
  * <p>
  * The gate asks it for a permit as the last thing before a call goes out; a call that finds none waits in line,
  * without a thread, until an answer frees one.
@@ -29,8 +29,7 @@ public final class ConcurrencyLimit {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConcurrencyLimit.class);
     static final int WINDOW = 100;
-    static final int MIN_OVERLOADED = 3;
-    static final int OVERLOAD_PERCENT = 10;
+    static final int MIN_OVERLOADED = 10;
     static final int FAILURE_PERCENT = 50;
     static final double OVERLOAD_FACTOR = 0.7;
     static final double FAILURE_FACTOR = 0.9;
@@ -167,8 +166,7 @@ public final class ConcurrencyLimit {
         }
         double lowered;
         String why;
-        if (signal == Signal.OVERLOADED && overloaded >= MIN_OVERLOADED
-                && overloaded * 100 >= OVERLOAD_PERCENT * count) {
+        if (signal == Signal.OVERLOADED && overloaded >= MIN_OVERLOADED) {
             lowered = Math.max(1, Math.floor(limit * OVERLOAD_FACTOR));
             why = overloaded + " of the last " + count + " answers said too much";
         } else if (failed + overloaded >= MIN_OVERLOADED && (failed + overloaded) * 100 >= FAILURE_PERCENT * count
