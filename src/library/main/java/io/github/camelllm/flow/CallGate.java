@@ -294,7 +294,8 @@ public final class CallGate extends AsyncProcessorSupport implements CallOutcome
         }
         call.probe(null);
         if (call.takeCountedInFlight()) {
-            wake(concurrency.release(signal, call.sentNanos(), now, failure == null ? "ok" : failure.describe()));
+            wake(concurrency.release(signal, call.sentNanos(), now,
+                    failure == null ? "ok" : scrub.apply(failure.describe())));
         }
         if (changed) {
             wakeParked();
@@ -352,7 +353,7 @@ public final class CallGate extends AsyncProcessorSupport implements CallOutcome
         call.reservation(null);
         limits(call.request().model()).coldCallEnded();
         if (call.takeCountedInFlight()) {
-            wake(concurrency.release(ConcurrencyLimit.Signal.FAILED, call.sentNanos(), now, description));
+            wake(concurrency.release(ConcurrencyLimit.Signal.FAILED, call.sentNanos(), now, scrub.apply(description)));
         }
         String probe = call.probe();
         call.probe(null);
