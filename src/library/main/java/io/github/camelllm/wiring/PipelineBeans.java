@@ -152,7 +152,14 @@ public final class PipelineBeans {
                 converter(value -> WorkItems.resultToJson((PromptResult) value)));
         if (config.broker().enabled()) {
             // only here: the broker client is optional, a host without one never loads these classes
-            BrokerConnections.register(context, name + "-jms", config.broker(), concurrency);
+            BrokerConnections.register(context, name + "-jms", config.broker());
+            bind(context, "takeWorkItem", BrokerWorkItems.take());
+            bind(context, "workItemDone", BrokerWorkItems.done());
+        } else {
+            Processor nothing = exchange -> {
+            };
+            bind(context, "takeWorkItem", nothing);
+            bind(context, "workItemDone", nothing);
         }
     }
 
