@@ -264,17 +264,17 @@ public final class CallGate extends AsyncProcessorSupport implements CallOutcome
         }
         boolean changed = limits.firstAnswer();
         if (failure == null || !failure.fatal()) {
-            changed |= faults.cleared(model);
+            changed |= faults.cleared(model, call.sentNanos());
         }
         ConcurrencyLimit.Signal signal = ConcurrencyLimit.Signal.FINE;
         if (failure == null) {
             limits.succeeded();
             serverWaits.episodeOver();
-            changed |= outage.answered();
+            changed |= outage.answered(call.sentNanos());
         } else {
             switch (failure.kind()) {
                 case RATE_LIMITED -> {
-                    changed |= outage.answered();
+                    changed |= outage.answered(call.sentNanos());
                     call.rateLimited(now);
                     stats.rateLimited(call.request().runId());
                     if (rateLimited(call, failure, limits, now) == RateLimitAnswer.Kind.OVERLOAD) {
@@ -282,14 +282,14 @@ public final class CallGate extends AsyncProcessorSupport implements CallOutcome
                     }
                 }
                 case QUOTA, AUTH, MODEL_NOT_FOUND, NOT_FOUND -> {
-                    changed |= outage.answered();
+                    changed |= outage.answered(call.sentNanos());
                     faults.trip(failure, model, now);
                 }
                 case SERVER -> {
                     signal = ConcurrencyLimit.Signal.FAILED;
                     outage.failed(scrub.apply(failure.describe()), OutageBreaker.PROBE.equals(call.probe()), now);
                 }
-                default -> changed |= outage.answered();
+                default -> changed |= outage.answered(call.sentNanos());
             }
         }
         call.probe(null);

@@ -9,10 +9,11 @@ import org.slf4j.LoggerFactory;
  * attempts. The breaker opens only when no call succeeds any more: at least {@value #MIN_FAILURES} failures of the
  * outage kind (5xx, gateway pages, refused connections, timeouts) in a row, and more when the server failed often
  * before (a run of failures that its usual share of failures makes unlikely to one in a million: 85 failures in a
- * row for a server that fails 85 % of calls). Then no prompt is sent, and one probe goes out after 1 s, then 2 s,
- * 4 s … up to {@code maxProbeIntervalMs} between probes. A probe that is answered closes it and every held prompt
- * goes on. Prompts keep their attempts for their own problems: a failure while the breaker is open is the
- * outage's, not the prompt's.
+ * row for a server that fails 85 % of calls; {@value #COLD_FAILURES} before any call was answered, when the first
+ * calls of a sick server and of one that is down look alike). Then no prompt is sent, and one probe goes out
+ * after 1 s, then 2 s, 4 s … up to {@code maxProbeIntervalMs} between probes. A probe that is answered closes it
+ * and every held prompt goes on. Prompts keep their attempts for their own problems: a failure while the breaker
+ * is open is the outage's, not the prompt's.
  * <p>
  * After {@code maxOutageMs} of outage it gives up: held and new prompts end as errors (type {@code outage})
  * without a call, except the probes, which go on so that the pipeline recovers by itself.
@@ -22,6 +23,8 @@ final class OutageBreaker {
     private static final Logger LOG = LoggerFactory.getLogger(OutageBreaker.class);
     static final int MIN_FAILURES = 10;
     static final int MAX_FAILURES = 200;
+    /** Failures in a row that open it before any call was answered. */
+    static final int COLD_FAILURES = 30;
     /** How unlikely a run of failures must be, for the server's usual share of failures, to mean it is down. */
     private static final double UNLIKELY = 1e-6;
     /** The share of failures is averaged over about this many answers. */
@@ -40,6 +43,8 @@ final class OutageBreaker {
     private long calls;
     /** Failures in a row that open the breaker, set from the usual share when the current run began. */
     private int needed = MIN_FAILURES;
+    /** Whether any call was ever answered: before, a run of failures says less (the first calls of a sick server). */
+    private boolean everAnswered;
 
     private boolean open;
     private boolean probing;
@@ -79,10 +84,20 @@ final class OutageBreaker {
         return probing ? Admission.PARK : Admission.waitUntil(probeAtNanos);
     }
 
-    /** An answer from the server (any status that is not a server failure). Returns true when it closed. */
-    synchronized boolean answered() {
+    /**
+     * An answer from the server (any status that is not a server failure). Returns true when it closed. Only a
+     * call sent after the outage began can end it: the late answer of a call sent before says nothing of now, and
+     * must not make the state flap (resuming, down, resuming ...) as such answers arrive.
+     *
+     * @param sentNanos when the answered call was sent
+     */
+    synchronized boolean answered(long sentNanos) {
         failedShare -= failedShare * weight();
         failures = 0;
+        everAnswered = true;
+        if (open && sentNanos - openedAtNanos < 0) {
+            return false;
+        }
         probing = false;
         if (open) {
             open = false;
@@ -98,7 +113,7 @@ final class OutageBreaker {
     synchronized boolean failed(String description, boolean wasProbe, long nowNanos) {
         lastFailure = description;
         if (failures == 0) {
-            needed = failuresMeaningDown(failedShare);
+            needed = everAnswered ? failuresMeaningDown(failedShare) : COLD_FAILURES;
         }
         failures++;
         failedShare += (1 - failedShare) * weight();

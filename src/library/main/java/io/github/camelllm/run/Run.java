@@ -1,5 +1,11 @@
 package io.github.camelllm.run;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import io.github.camelllm.cost.RunCost;
+import io.github.camelllm.cost.RunSpend;
+import io.github.camelllm.cost.SpendRules;
+import io.github.camelllm.model.PromptResult;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -22,6 +29,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Run {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Run.class);
+    /** Foreign journal records named one by one in the log; beyond this, only their number. */
+    private static final int FOREIGN_WARNINGS = 10;
+
     /** How the lines of this run's input are read. */
     public enum Format { JSONL, TEXT }
 
@@ -35,12 +46,38 @@ public final class Run {
      * @param archiveWhenDone service mode: the input moves to the inbox's .done folder once every line has its
      *                        result
      * @param scheduled       a scheduled firing: its outputs are one dated set among the few kept
+     * @param message         the accepted message of a message run (persisted in its work folder); null for a file
+     * @param lineMap         which line of the run each line of this input is (a run's own input: the same line; a
+     *                        failed file dropped in again: the failed lines it holds)
+     * @param inputName       the name of the run's input as its summary shows it (its own input's, also when a
+     *                        failed file of it is run); null: this input's
+     * @param priorWallMs     the wall time of the run's earlier openings that completed (a run run again after it
+     *                        completed with errors), counted into its summary's wall time
      */
     record Setup(String id, String name, Format format, InputFiles.Inspected input, Path workDir, Path outbox,
-                 long startedAtMillis, boolean ordered, boolean archiveWhenDone, boolean scheduled) {
+                 long startedAtMillis, boolean ordered, boolean archiveWhenDone, boolean scheduled,
+                 MessageInput message, LineMap lineMap, String inputName, long priorWallMs) {
+
+        Setup(String id, String name, Format format, InputFiles.Inspected input, Path workDir, Path outbox,
+              long startedAtMillis, boolean ordered, boolean archiveWhenDone, boolean scheduled,
+              MessageInput message) {
+            this(id, name, format, input, workDir, outbox, startedAtMillis, ordered, archiveWhenDone, scheduled,
+                    message, LineMap.IDENTITY, null, 0);
+        }
+
+        Setup(String id, String name, Format format, InputFiles.Inspected input, Path workDir, Path outbox,
+              long startedAtMillis, boolean ordered, boolean archiveWhenDone, boolean scheduled) {
+            this(id, name, format, input, workDir, outbox, startedAtMillis, ordered, archiveWhenDone, scheduled,
+                    null);
+        }
 
         Path inputPath() {
             return input == null ? null : input.path();
+        }
+
+        /** The input's name as the summary shows it. */
+        String displayName() {
+            return inputName != null ? inputName : input != null ? input.path().getFileName().toString() : name;
         }
     }
 
@@ -53,8 +90,20 @@ public final class Run {
 
     /** Lines that already have their final result in the journal. Guarded by this. */
     private final BitSet done = new BitSet();
+    /** Lines whose latest record at open was an error: this opening sends them again. Guarded by this. */
+    private final BitSet retrying = new BitSet();
     /** Lines held by a persisted, unfinished Batch API job; intake skips them. Guarded by this. */
     private final BitSet heldByBatch = new BitSet();
+    /** By line: the custom id (hashed) of the journal's record, read at open. Guarded by this. */
+    private int[] journalIds = new int[0];
+    /** By line: the custom id (hashed) the input gives the line, as intake reads it. Guarded by this. */
+    private int[] inputIds = new int[0];
+    /** The lines intake has read (their custom id is in inputIds). Guarded by this. */
+    private final BitSet inputLines = new BitSet();
+    /** Intake read the whole input here: every record can be checked against it. Guarded by this. */
+    private boolean inputRead;
+    /** Journal records found not to belong to this input. Guarded by this. */
+    private long foreignRecords;
     /** Guarded by this. */
     private long resultCount;
     /** Guarded by this. */
@@ -72,16 +121,29 @@ public final class Run {
     private final AtomicBoolean finishing = new AtomicBoolean();
     private final CompletableFuture<RunSummary> completion = new CompletableFuture<>();
     private final Set<String> batchIds = ConcurrentHashMap.newKeySet();
+    /** When this process opened the run: a resumed run's own wall time counts from here. */
+    private volatile long openedAtMillis = System.currentTimeMillis();
+    /** The journal's length when this process opened the run: records past it were answered here. */
+    private final long journalStart;
+    /** What the run's answers cost, and what its calls in flight may still cost under its cap. */
+    private final RunSpend spend;
 
     /**
      * @param streamedResults the open streamed results file, or null
      * @param ownership       the OS locks held on the run, released when it closes; or null
      */
     Run(Setup setup, Journal journal, FileChannel streamedResults, AutoCloseable ownership) {
+        this(setup, journal, streamedResults, ownership, SpendRules.none().newRun());
+    }
+
+    /** @param spend the run's ledger: its prices and cap */
+    Run(Setup setup, Journal journal, FileChannel streamedResults, AutoCloseable ownership, RunSpend spend) {
         this.setup = setup;
         this.journal = journal;
         this.streamedResults = streamedResults;
         this.ownership = ownership;
+        this.journalStart = journal.length();
+        this.spend = spend;
     }
 
     public String id() {
@@ -101,12 +163,36 @@ public final class Run {
         return setup.format();
     }
 
+    /** The accepted message this run answers, or null for a file run. */
+    public MessageInput message() {
+        return setup.message();
+    }
+
     public Path workDir() {
         return setup.workDir();
     }
 
     public CustomIdSet customIds() {
         return customIds;
+    }
+
+    /** The run's ledger: what its answers cost, and its spend cap. */
+    public RunSpend spend() {
+        return spend;
+    }
+
+    /** What the run cost so far. */
+    public RunCost cost() {
+        return spend.snapshot();
+    }
+
+    /**
+     * The run's line number of a line of this opening's input: the same number for the run's own input, the line
+     * it stands for when the input is a failed file of the run dropped in again; -1 for a line the run does not
+     * have.
+     */
+    public long runLine(long inputLine) {
+        return setup.lineMap().runLine(inputLine);
     }
 
     public CompletableFuture<RunSummary> completion() {
@@ -123,6 +209,21 @@ public final class Run {
 
     Path journalFile() {
         return journal.file();
+    }
+
+    /** When this process opened the run (its first start is {@code setup().startedAtMillis()}). */
+    long openedAtMillis() {
+        return openedAtMillis;
+    }
+
+    /** The run starts here for the first time: its wall time counts from its start, as its manifest says. */
+    void startsHere() {
+        openedAtMillis = Math.min(openedAtMillis, setup.startedAtMillis());
+    }
+
+    /** The journal's length when this process opened the run: records from there on were answered here. */
+    long journalStart() {
+        return journalStart;
     }
 
     long linesSeen() {
@@ -172,30 +273,143 @@ public final class Run {
         return heldByBatch.get((int) line);
     }
 
-    /** Marks every line that has a usable result in the journal as done (at open, before any call). */
+    /**
+     * Marks every line whose latest record in the journal is ok or invalid as done (at open, before any call). A
+     * line whose latest record is an error is open: this opening sends it again (an error record followed by a
+     * later record of the same line: the later one wins). Whether each record belongs to this input is checked as
+     * intake reads the input ({@link #answered}).
+     */
     void replayJournal() throws IOException {
-        JournalRecords.read(id(), journal.file(), (result, offset, length, line) -> replayed(result.line()));
+        JournalRecords.read(id(), journal.file(), (result, offset, length, line) -> {
+            markRetrying(result.line(), PromptResult.ERROR.equals(result.status()));
+            if (!PromptResult.ERROR.equals(result.status())) {
+                replayed(result.line(), result.customId());
+                if (result.ok()) {
+                    spend.record(result);
+                }
+            }
+        });
     }
 
-    private synchronized void replayed(long lineNumber) {
-        if (!done.get((int) lineNumber)) {
-            done.set((int) lineNumber);
-            resultCount++;
+    private synchronized void markRetrying(long lineNumber, boolean error) {
+        retrying.set((int) lineNumber, error);
+    }
+
+    /**
+     * Whether the line ended in an error before this opening: it is sent again through intake, and no Batch API
+     * job of an earlier opening holds it any more.
+     */
+    public synchronized boolean isRetrying(long line) {
+        return retrying.get((int) line);
+    }
+
+    private synchronized void replayed(long lineNumber, String customId) {
+        int line = (int) lineNumber;
+        journalIds = grown(journalIds, line);
+        // the last record of a line counts: a line asked again because of a foreign record has its answer after it
+        journalIds[line] = idHash(customId);
+        if (!done.get(line)) {
+            done.set(line);
+            if (setup.lineMap().covers(lineNumber)) {
+                resultCount++; // a line this opening's input holds: intake reads it
+            }
         }
     }
 
     /**
-     * Journals a final result (and appends it to the streamed results file).
+     * Whether a line of the input already has its answer in the journal. The record must carry the custom id the
+     * input gives that line: one that carries another (written by another process, edited by hand, copied from
+     * another run) is not this input's answer; it is skipped with a warning and the line is asked again.
+     *
+     * @param customId the custom id this line's result carries (its own, or its line number when it has none)
+     */
+    public synchronized boolean answered(long lineNumber, String customId) {
+        int line = (int) lineNumber;
+        int id = idHash(customId);
+        inputIds = grown(inputIds, line);
+        inputIds[line] = id;
+        inputLines.set(line);
+        if (!done.get(line)) {
+            return false;
+        }
+        if (line < journalIds.length && journalIds[line] == id) {
+            return true;
+        }
+        forgetForeign(line, "does not carry the custom_id \"" + customId + "\" of that line");
+        return false;
+    }
+
+    /** A record intake found not to be this input's: the line counts as unanswered again. */
+    private void forgetForeign(int line, String why) {
+        done.clear(line);
+        resultCount--;
+        foreignRecords++;
+        if (foreignRecords <= FOREIGN_WARNINGS) {
+            LOG.warn("run {}: the journal's result for line {} {} in {}: not this input's answer (another writer, "
+                    + "a hand edit?), skipped; the line is asked again", id(), line, why, inputName());
+        } else if (foreignRecords == FOREIGN_WARNINGS + 1) {
+            LOG.warn("run {}: more journal records do not belong to {}: each is skipped and its line asked again",
+                    id(), inputName());
+        }
+    }
+
+    /**
+     * Whether a journal record is this input's answer to its line, for the outputs: once intake read the whole
+     * input here, a record must name a line of it and carry that line's custom id.
+     */
+    synchronized boolean belongs(long lineNumber, String customId) {
+        if (!inputRead) {
+            return true; // written again from an earlier run's journal, or stopped before the input was read
+        }
+        if (!setup.lineMap().covers(lineNumber)) {
+            return true; // a line of the run this opening's input (a failed file of it) does not hold
+        }
+        int line = (int) lineNumber;
+        return inputLines.get(line) && inputIds[line] == idHash(customId);
+    }
+
+    private String inputName() {
+        return input() == null ? "the message" : input().getFileName().toString();
+    }
+
+    private static int idHash(String customId) {
+        return customId == null ? 0 : customId.hashCode();
+    }
+
+    private static int[] grown(int[] ids, int line) {
+        return line < ids.length ? ids : Arrays.copyOf(ids, Math.max(line + 1, ids.length * 2));
+    }
+
+    /**
+     * Journals a final result (and appends it to the streamed results file), and counts what it cost.
      *
      * @return true when this result was the run's last one
      * @throws IOException the journal cannot be written: the caller stops the run
      */
+    boolean record(PromptResult result, String json) throws IOException {
+        boolean[] journaled = {false};
+        boolean last = record(result.line(), json, journaled);
+        if (journaled[0]) {
+            spend.record(result);
+        }
+        return last;
+    }
+
+    /** As {@link #record(PromptResult, String)}, without counting a cost. */
     synchronized boolean record(long lineNumber, String json) throws IOException {
+        return record(lineNumber, json, new boolean[1]);
+    }
+
+    private synchronized boolean record(long lineNumber, String json, boolean[] journaled) throws IOException {
         int line = (int) lineNumber;
         if (done.get(line)) {
             return false;
         }
         journal.append(json);
+        if (line < inputIds.length) {
+            journalIds = grown(journalIds, line);
+            journalIds[line] = inputIds[line];
+        }
         if (streamedResults != null) {
             ByteBuffer buffer = ByteBuffer.wrap((json + "\n").getBytes(StandardCharsets.UTF_8));
             while (buffer.hasRemaining()) {
@@ -205,6 +419,7 @@ public final class Run {
         done.set(line);
         resultCount++;
         answeredHere.incrementAndGet();
+        journaled[0] = true;
         return isComplete();
     }
 
@@ -222,9 +437,21 @@ public final class Run {
         return true;
     }
 
-    /** Intake read the last line; true when every line already has its result. */
+    /**
+     * Intake read the last line; true when every line already has its result. A journal record for a line the
+     * input does not have (beyond its end) is not this input's: it no longer counts.
+     */
     synchronized boolean markIntakeDone() {
         intakeDone = true;
+        inputRead = !inputLines.isEmpty(); // the lines were checked as they were read (a run of no line: nothing to)
+        if (inputRead) {
+            for (int line = done.nextSetBit(0); line >= 0; line = done.nextSetBit(line + 1)) {
+                // a failed file dropped in again holds only some of the run's lines: the others are not foreign
+                if (setup.lineMap().identity() && !inputLines.get(line)) {
+                    forgetForeign(line, "names a line that " + inputName() + " does not have");
+                }
+            }
+        }
         return isComplete();
     }
 

@@ -1,12 +1,19 @@
 package io.github.camelllm.run;
 
 import io.github.camelllm.config.OnDuplicate;
+import io.github.camelllm.cost.RunCost;
+import io.github.camelllm.cost.RunSpend;
+import io.github.camelllm.cost.SpendRules;
 import io.github.camelllm.config.OutputOrder;
 import io.github.camelllm.model.PromptResult;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
@@ -52,13 +59,20 @@ public final class RunRegistry {
     /** @param simulated the answers come from the built-in simulator: every result and summary says so */
     public RunRegistry(Path workRoot, Path outbox, OutputOrder outputOrder, OnDuplicate onDuplicate, Options options,
                        boolean simulated) {
+        this(workRoot, outbox, outputOrder, onDuplicate, options, simulated, SpendRules.none());
+    }
+
+    /** @param spendRules the prices each run's cost is worked out at, and its spend cap */
+    public RunRegistry(Path workRoot, Path outbox, OutputOrder outputOrder, OnDuplicate onDuplicate, Options options,
+                       boolean simulated, SpendRules spendRules) {
         this.workRoot = workRoot;
         this.inputs = new InputFiles(options.followSymlinks());
         this.stopped = new StoppedRuns(active, options.stopGrace().toMillis(), options.retryBroken().toMillis());
-        this.outputs = new RunOutputs(simulated);
-        this.finisher = new RunFinisher(active, recent, outputs, options.scheduledKeep());
+        this.outputs = new RunOutputs(simulated, spendRules);
+        this.finisher = new RunFinisher(active, recent, outputs, stopped, options.scheduledKeep());
         this.opener = new RunOpener(this.workRoot, outbox, outputOrder == OutputOrder.ORDERED,
-                onDuplicate == OnDuplicate.RERUN, options.fsync(), inputs, active, recent, stopped, finisher);
+                onDuplicate == OnDuplicate.RERUN, options.fsync(), inputs, active, recent, stopped, finisher,
+                spendRules);
         this.recorder = new RunRecorder(active, stopped, simulated);
     }
 
@@ -95,6 +109,25 @@ public final class RunRegistry {
     public CompletableFuture<RunSummary> completionOf(String runId) {
         Run run = active.find(runId);
         return run != null ? run.completion() : recent.completionOf(runId);
+    }
+
+    /**
+     * What a run cost so far: the live snapshot of a run in progress here (tokens and USD per route, what is
+     * reserved under its cap), the summary's of a recently finished one; null for a run unknown here.
+     */
+    public RunCost costOf(String runId) {
+        Run run = active.find(runId);
+        if (run != null) {
+            return run.cost();
+        }
+        RunSummary summary = recent.summaryOf(runId);
+        return summary == null ? null : summary.cost();
+    }
+
+    /** The ledger of a run in progress here (what the spend cap asks), or null for a run owned elsewhere. */
+    public RunSpend spendOf(String runId) {
+        Run run = runId == null ? null : active.find(runId);
+        return run == null ? null : run.spend();
     }
 
     /** The summary of a recently finished run, or null. */
@@ -136,9 +169,78 @@ public final class RunRegistry {
         return opener.openFile(file, archiveWhenDone, scheduled);
     }
 
-    /** Opens a run for the prompts of one message; its results go to the output endpoint only. */
-    public Run openMessages(Run.Format format) throws IOException {
-        return opener.openMessages(format);
+    /**
+     * Accepts a message: persisted in a work folder of its own before this returns (so the sender may be told it
+     * is taken), and its run opened; a message accepted before (a redelivery) resumes its run instead.
+     *
+     * @return the run; null when the message is taken care of already (run here, answered, or held elsewhere)
+     */
+    public Run acceptMessage(MessageInput message) throws IOException {
+        return opener.openMessage(message);
+    }
+
+    /** Resumes the run of a message accepted before a restart; null when there is nothing to resume here. */
+    public Run reopenMessage(String runId) throws IOException {
+        return opener.reopenMessage(runId);
+    }
+
+    /** The message runs a start resumes: accepted, not complete, not run here. */
+    public List<String> messageRunsToResume() throws IOException {
+        return opener.messageRunsToResume();
+    }
+
+    /** The work folder of a run (it may not exist). */
+    public Path workDirOf(String runId) {
+        return workRoot.resolve(runId);
+    }
+
+    /** The journal of a run (it may not exist). */
+    public Path journalOf(String runId) {
+        return workDirOf(runId).resolve(RunStore.JOURNAL);
+    }
+
+    /** Whether the run has completed with its outputs written (its summary is in its work folder). */
+    public boolean completed(String runId) {
+        return RunStore.completed(workDirOf(runId));
+    }
+
+    /** The accepted message of a message run (from its work folder), or null. */
+    public MessageInput messageOf(String runId) throws IOException {
+        Run run = active.find(runId);
+        return run != null ? run.message() : MessageInput.read(workDirOf(runId));
+    }
+
+    /** The runs whose results are owed to the host ({@link DeliveryCursor}), by the work folders that say so. */
+    public List<String> owingDelivery() throws IOException {
+        List<String> ids = new ArrayList<>();
+        if (!Files.isDirectory(workRoot)) {
+            return ids;
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(workRoot, Files::isDirectory)) {
+            for (Path dir : dirs) {
+                if (DeliveryCursor.owed(dir)) {
+                    ids.add(dir.getFileName().toString());
+                }
+            }
+        }
+        ids.sort(null);
+        return ids;
+    }
+
+    /**
+     * A completed run's results are all with the host: a message run's work folder goes (nothing is left to
+     * resume), a file run's keeps its journal (it answers a rerun of the same content) and loses its cursor.
+     */
+    public void release(String runId) throws IOException {
+        Path workDir = workDirOf(runId);
+        if (!RunStore.completed(workDir) || active.find(runId) != null) {
+            return;
+        }
+        if (Files.exists(workDir.resolve(MessageInput.FILE))) {
+            InboxFiles.deleteTree(workDir);
+        } else {
+            DeliveryCursor.end(workDir);
+        }
     }
 
     /**

@@ -14,7 +14,7 @@ class OutageBreakerTest {
     @Test
     void a_healthy_server_that_stops_answering_is_down_after_ten_failures() {
         for (int i = 0; i < 100; i++) {
-            breaker.answered();
+            breaker.answered(i);
         }
         for (int i = 0; i < OutageBreaker.MIN_FAILURES - 1; i++) {
             assertThat(breaker.failed("HTTP 502", false, i)).isFalse();
@@ -30,7 +30,7 @@ class OutageBreakerTest {
             if (random.nextDouble() < 0.85) {
                 breaker.failed("HTTP 500", false, i);
             } else {
-                breaker.answered();
+                breaker.answered(i);
             }
             assertThat(breaker.isOpen()).as("after %d calls", i).isFalse();
         }
@@ -43,15 +43,23 @@ class OutageBreakerTest {
             if (random.nextDouble() < 0.85) {
                 breaker.failed("HTTP 500", false, i);
             } else {
-                breaker.answered();
+                breaker.answered(i);
             }
         }
-        breaker.answered();
+        breaker.answered(2000);
         int failures = 0;
         while (!breaker.isOpen()) {
             breaker.failed("HTTP 502", false, 3000 + failures++);
         }
         assertThat(failures).isBetween(60, 120);
+    }
+
+    @Test
+    void before_any_answer_it_takes_more_failures_in_a_row() {
+        for (int i = 0; i < OutageBreaker.COLD_FAILURES - 1; i++) {
+            assertThat(breaker.failed("HTTP 500", false, i)).isFalse();
+        }
+        assertThat(breaker.failed("HTTP 500", false, 100)).isTrue();
     }
 
     @Test
