@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -105,11 +106,12 @@ class OverloadTest {
         try (PipelineFixture pipeline = PipelineFixture.onSimulator(tmp, sim)) {
             pipeline.with("llm.concurrency", "50").with("llm.retry.max-attempts", "5")
                     .with("llm.retry.max-probe-interval-ms", "30000").start();
-            RunSummary summary = pipeline.run(pipeline.write("sick.jsonl", PipelineFixture.prompts(2000)));
+            RunSummary summary = pipeline.app().submitFile(pipeline.write("sick.jsonl", PipelineFixture.prompts(800)))
+                    .get(120, TimeUnit.SECONDS);
 
-            assertThat(summary.total()).isEqualTo(2000);
+            assertThat(summary.total()).isEqualTo(800);
             // 1 - 0.85^5 = 56 % of prompts get an answer within 5 attempts
-            assertThat(summary.succeeded()).isBetween(1000L, 1250L);
+            assertThat(summary.succeeded()).isBetween(380L, 510L);
             List<JsonNode> failed = pipeline.results("sick").stream()
                     .filter(r -> !r.get("status").asText().equals("ok")).toList();
             assertThat(failed).allSatisfy(r -> {
