@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
  * attempts. The breaker opens only when no call succeeds any more: at least {@value #MIN_FAILURES} failures of the
  * outage kind (5xx, gateway pages, refused connections, timeouts) in a row, and more when the server failed often
  * before (a run of failures that its usual share of failures makes unlikely to one in a million: 85 failures in a
- * row for a server that fails 85 % of calls; {@value #COLD_FAILURES} before any call was answered, when the first
- * calls of a sick server and of one that is down look alike). Then no prompt is sent, and one probe goes out
+ * row for a server that fails 85 % of calls). One that opened before any call was answered (the first calls of a
+ * sick server and of one that is down look alike) closes at any answer. Then no prompt is sent, and one probe goes out
  * after 1 s, then 2 s, 4 s … up to {@code maxProbeIntervalMs} between probes. A probe that is answered closes it
  * and every held prompt goes on. Prompts keep their attempts for their own problems: a failure while the breaker
  * is open is the outage's, not the prompt's.
@@ -23,8 +23,6 @@ final class OutageBreaker {
     private static final Logger LOG = LoggerFactory.getLogger(OutageBreaker.class);
     static final int MIN_FAILURES = 10;
     static final int MAX_FAILURES = 200;
-    /** Failures in a row that open it before any call was answered. */
-    static final int COLD_FAILURES = 30;
     /** How unlikely a run of failures must be, for the server's usual share of failures, to mean it is down. */
     private static final double UNLIKELY = 1e-6;
     /** The share of failures is averaged over about this many answers. */
@@ -43,8 +41,9 @@ final class OutageBreaker {
     private long calls;
     /** Failures in a row that open the breaker, set from the usual share when the current run began. */
     private int needed = MIN_FAILURES;
-    /** Whether any call was ever answered: before, a run of failures says less (the first calls of a sick server). */
+    /** Whether any call was ever answered; and whether the breaker opened before one was. */
     private boolean everAnswered;
+    private boolean openedCold;
 
     private boolean open;
     private boolean probing;
@@ -95,7 +94,7 @@ final class OutageBreaker {
         failedShare -= failedShare * weight();
         failures = 0;
         everAnswered = true;
-        if (open && sentNanos - openedAtNanos < 0) {
+        if (open && sentNanos - openedAtNanos < 0 && !openedCold) {
             return false;
         }
         probing = false;
@@ -113,7 +112,7 @@ final class OutageBreaker {
     synchronized boolean failed(String description, boolean wasProbe, long nowNanos) {
         lastFailure = description;
         if (failures == 0) {
-            needed = everAnswered ? failuresMeaningDown(failedShare) : COLD_FAILURES;
+            needed = failuresMeaningDown(failedShare);
         }
         failures++;
         failedShare += (1 - failedShare) * weight();
@@ -127,6 +126,7 @@ final class OutageBreaker {
         }
         if (failures >= needed) {
             open = true;
+            openedCold = !everAnswered;
             probing = false;
             openedAtNanos = nowNanos;
             intervalNanos = Math.min(maxProbeIntervalNanos, 1_000_000_000L);

@@ -92,10 +92,10 @@ class FailurePolicyTest {
         return exchange.getProperty(CallState.PROPERTY, CallState.class).attempts();
     }
 
-    /** Opens the gate's outage breaker: before any answer, thirty attempts in a row got none. */
+    /** Opens the gate's outage breaker: ten attempts in a row got no answer. */
     static void outage(CallGate gate) {
         CallState call = new CallState(request(), "direct:llm-result");
-        for (int i = 0; i < OutageBreaker.COLD_FAILURES; i++) {
+        for (int i = 0; i < OutageBreaker.MIN_FAILURES; i++) {
             gate.unanswered(call, "connection refused");
         }
         assertThat(gate.outage()).isTrue();

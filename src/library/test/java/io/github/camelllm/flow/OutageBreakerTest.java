@@ -55,11 +55,12 @@ class OutageBreakerTest {
     }
 
     @Test
-    void before_any_answer_it_takes_more_failures_in_a_row() {
-        for (int i = 0; i < OutageBreaker.COLD_FAILURES - 1; i++) {
-            assertThat(breaker.failed("HTTP 500", false, i)).isFalse();
+    void opened_before_any_answer_it_closes_at_any_answer() {
+        for (int i = 0; i < OutageBreaker.MIN_FAILURES; i++) {
+            breaker.failed("HTTP 500", false, 100);
         }
-        assertThat(breaker.failed("HTTP 500", false, 100)).isTrue();
+        assertThat(breaker.isOpen()).isTrue();
+        assertThat(breaker.answered(50)).as("sent before it opened, but the first answer ever").isTrue();
     }
 
     @Test
