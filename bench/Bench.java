@@ -23,6 +23,8 @@ import java.util.stream.Stream;
  *   limits-header | outage-header   headers of the rate-limit and outage tables
  *   limits KEY=VALUE... -- CMD...   runs CMD against a rate-limited simulator, prints one rate-limit row
  *   outage KEY=VALUE... -- CMD...   runs CMD against a simulator playing an outage, prints one outage row
+ *   overload-header                 header of the table of 429s without limits and of the sick server
+ *   overload KEY=VALUE... -- CMD... runs CMD against a simulator that says "too much" or fails, prints one row
  * </pre>
  * limits/outage keys: label, n (prompts), kind (requests or tokens: the bucket that binds), stats (URL of the
  * simulator's /sim/stats), outbox, log. See bench/README.md for how each column is defined.
@@ -47,7 +49,9 @@ public final class Bench {
             case "measure" -> measure(args);
             case "limits-header" -> System.out.println(FaultRows.limitsHeader());
             case "outage-header" -> System.out.println(FaultRows.outageHeader());
-            case "limits", "outage" -> FaultRows.run(args[0], args);
+            case "overload-header" -> System.out.println(FaultRows.overloadHeader());
+            case "enqueued-header" -> System.out.println(FaultRows.enqueuedHeader());
+            case "limits", "outage", "overload", "enqueued" -> FaultRows.run(args[0], args);
             default -> {
                 System.err.println("usage: Bench gen N FILE [CHARS] | gen-embeddings N FILE DIMS | header | measure key=value... -- command... | "
                         + "limits-header | outage-header | limits|outage key=value... -- command...");
@@ -434,6 +438,20 @@ final class FaultRows {
         return "| " + String.join(" | ", LIMIT_COLS) + " |\n|" + "---|".repeat(LIMIT_COLS.length);
     }
 
+    static final String[] OVERLOAD_COLS = {"setting", "ok / prompts", "chat calls", "429s", "429 share", "5xx",
+            "ok answers/s", "retries", "wall s", "exit"};
+
+    static String overloadHeader() {
+        return "| " + String.join(" | ", OVERLOAD_COLS) + " |\n|" + "---|".repeat(OVERLOAD_COLS.length);
+    }
+
+    static final String[] ENQUEUED_COLS = {"setting", "ok / prompts", "via batch", "via real time",
+            "batches failed on token limit", "wall s", "exit"};
+
+    static String enqueuedHeader() {
+        return "| " + String.join(" | ", ENQUEUED_COLS) + " |\n|" + "---|".repeat(ENQUEUED_COLS.length);
+    }
+
     static String outageHeader() {
         return "| " + String.join(" | ", OUTAGE_COLS) + " |\n|" + "---|".repeat(OUTAGE_COLS.length);
     }
@@ -464,6 +482,15 @@ final class FaultRows {
                     o.get("label"), ok, n, calls, limited, calls == 0 ? 0.0 : 100.0 * limited / calls,
                     share instanceof Double d ? String.format(Locale.ROOT, "%.1f %%", 100 * d) : "n/a",
                     windowS, retries, wallS, exit);
+        } else if (what.equals("enqueued")) {
+            row = String.format(Locale.ROOT, "| %s | %,d / %,d | %s | %s | %,d | %.1f | %d |", o.get("label"), ok, n,
+                    summary.getOrDefault("batch", "?"), summary.getOrDefault("realtime", "?"),
+                    num(stats, "batches_token_limit_exceeded"), wallS, exit);
+        } else if (what.equals("overload")) {
+            long r429 = num(stats, "responses_429");
+            row = String.format(Locale.ROOT, "| %s | %,d / %,d | %,d | %,d | %.1f %% | %,d | %.1f | %,d | %.1f | %d |",
+                    o.get("label"), ok, n, calls, r429, calls == 0 ? 0.0 : 100.0 * r429 / calls,
+                    num(stats, "responses_5xx"), wallS == 0 ? 0.0 : ok / wallS, retries, wallS, exit);
         } else {
             row = String.format(Locale.ROOT, "| %s | %,d / %,d | %,d | %,d | %,d | %,d | %.1f | %d |",
                     o.get("label"), ok, n, resultLines(outbox), calls, num(stats, "outage_answers"), retries, wallS, exit);

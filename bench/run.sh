@@ -24,6 +24,12 @@ bench/run.sh MODE [ARGS]
   limits         rate-limited settings (RPM-bound, TPM-bound, each with and without retry-after headers)
   outage         a whole-server HTML 502 outage in the middle of a run
   faults         limits + outage;  faults-quick: a small smoke version of both (~2 minutes)
+  overload       429s that come from no bucket, C = 50: a gateway capping calls in flight at 10 (429 without a code,
+                 retry-after 0), random 2 % 429s, headers that claim room while every call is a 429, Retry-After:
+                 3600 on every call (~4 minutes)
+  sick           a server that answers 85 % of calls with 500: BENCH_SICK_N prompts (default 10,000) at
+                 C = BENCH_SICK_C (default 200)
+  enqueued       60 long prompts (~2,000 tokens each) to the Batch API with llm.batch.max-enqueued-tokens=30000
   help           this text
 
 Every setting of quick/targets/mem/full/one/start first runs wrk (bench/wrk-chat.lua) and the asyncio client
@@ -83,7 +89,8 @@ if [[ ! -f $JAR || ! -x $LAUNCHER || -n $(find src routes application.properties
   fi
 fi
 mkdir -p "$OUT"
-if [[ ${BENCH_WRK:-1} == 1 && $MODE != broker && $MODE != limits && $MODE != outage && $MODE != faults* ]] && ! command -v wrk >/dev/null; then
+if [[ ${BENCH_WRK:-1} == 1 && ! $MODE =~ ^(broker|limits|outage|faults.*|overload|sick|enqueued)$ ]] \
+    && ! command -v wrk >/dev/null; then
   echo "wrk is missing (apt-get install -y wrk), or set BENCH_WRK=0" >&2
   exit 1
 fi
@@ -352,14 +359,14 @@ RL_C=${BENCH_RL_C:-100}
 OUTAGE_C=${BENCH_OUTAGE_C:-10}  # low enough that the run lasts well past the outage
 STATS_URL=http://127.0.0.1:$PORT/sim/stats
 
-fault_setting() { # limits|outage label kind N prompt-chars C [simulate flags...]
+fault_setting() { # limits|outage|overload|enqueued label kind N prompt-chars C [simulate flags...]
   local what=$1 label=$2 kind=$3 n=$4 chars=$5 c=$6; shift 6
   local dir=$OUT/runs/$label file
   file=$OUT/prompts/prompts-$n-$chars.jsonl
   [[ -f $file ]] || $BENCH gen "$n" "$file" "$chars"
   rm -rf "$dir"; mkdir -p "$dir"
   start_sim "$@"
-  launch_cmd "${BENCH_JVM_OPTS:-} -Dllm.base-url=$BASE_URL -Dllm.concurrency=$c -Dllm.work-dir=$dir/work \
+  launch_cmd "${BENCH_JVM_OPTS:-} ${BENCH_PIPELINE_OPTS:-} -Dllm.base-url=$BASE_URL -Dllm.concurrency=$c -Dllm.work-dir=$dir/work \
 -Dllm.outbox=$dir/outbox" run "$file"
   $BENCH "$what" label="$label" kind="$kind" n="$n" stats="$STATS_URL" outbox="$dir/outbox" log="$dir/run.log" -- \
       "${LAUNCH[@]}" | tee -a "$OUT/faults.md"
@@ -389,6 +396,42 @@ outage_rows() { # prompts after-ms for-ms
   echo | tee -a "$OUT/faults.md"
 }
 
+overload_rows() {
+  echo "429s without limits: L=${L} ms, llm.concurrency=50; the last two rows give up after" \
+    "llm.retry.max-rate-limit-wait-ms=60000 (llm.retry.max-retry-after-ms=20000)" | tee -a "$OUT/faults.md"
+  $BENCH overload-header | tee -a "$OUT/faults.md"
+  fault_setting overload cap10-no-code-retry-after-0 none 2000 0 50 --concurrency-limit 10 --retry-after-s 0
+  fault_setting overload random-429-2pct none 4000 0 50 --rate-429 0.02
+  BENCH_PIPELINE_OPTS="-Dllm.retry.max-rate-limit-wait-ms=60000" \
+    fault_setting overload lying-headers-every-call-429 none 10 0 50 --rate-429 1 --lying-headers true \
+    --retry-after-s 0.006
+  BENCH_PIPELINE_OPTS="-Dllm.retry.max-rate-limit-wait-ms=60000 -Dllm.retry.max-retry-after-ms=20000" \
+    fault_setting overload retry-after-3600-every-call none 10 0 50 --rate-429 1 --rate-429-code none \
+    --retry-after-s 3600
+  echo | tee -a "$OUT/faults.md"
+}
+
+sick_rows() {
+  local n=${BENCH_SICK_N:-10000} c=${BENCH_SICK_C:-200}
+  echo "sick server: 85 % of chat calls answer 500, L=${L} ms, llm.concurrency=$c, llm.retry.max-attempts=5" \
+    "(1 - 0.85^5 = 56 % of prompts can get an answer)" | tee -a "$OUT/faults.md"
+  $BENCH overload-header | tee -a "$OUT/faults.md"
+  fault_setting overload "sick-500-85pct-c$c" none "$n" 0 "$c" --rate-500 0.85
+  echo | tee -a "$OUT/faults.md"
+}
+
+enqueued_rows() {
+  # 60 prompts of 8,000 characters (~2,000 tokens each): llm.route.long-prompt-tokens=1000 sends them to the Batch
+  # API, whose enqueued-token limit (30,000 here and at the simulator) holds about 15 of them at once
+  echo "enqueued-token limit: 60 long prompts (~2,000 tokens each) to the Batch API, 30,000 tokens enqueued at" \
+    "most, batch steps of 1 s" | tee -a "$OUT/faults.md"
+  $BENCH enqueued-header | tee -a "$OUT/faults.md"
+  BENCH_PIPELINE_OPTS="-Dllm.route.long-prompt-tokens=1000 -Dllm.batch.max-enqueued-tokens=30000 \
+-Dllm.batch.poll-interval-ms=1000 -Dllm.batch.flush-ms=500" \
+    fault_setting enqueued enqueued-30000 none 60 8000 10 --batch-max-enqueued-tokens 30000 --batch-step-ms 1000
+  echo | tee -a "$OUT/faults.md"
+}
+
 fault_modes() {
   local outage_ms=${BENCH_OUTAGE_MS:-60000}
   : >"$OUT/faults.md"
@@ -398,12 +441,15 @@ fault_modes() {
     outage) outage_rows 6000 15000 "$outage_ms" ;;
     faults) limit_rows 1800 400; outage_rows 6000 15000 "$outage_ms" ;;
     faults-quick) limit_rows 400 120; outage_rows 600 5000 5000 ;;
+    overload) overload_rows ;;
+    sick) sick_rows ;;
+    enqueued) enqueued_rows ;;
   esac
   echo "table also in $OUT/faults.md; per-setting logs and simulator stats in $OUT/runs/" >&2
 }
 
 case $MODE in
-  limits|outage|faults|faults-quick) fault_modes; exit 0 ;;
+  limits|outage|faults|faults-quick|overload|sick|enqueued) fault_modes; exit 0 ;;
   broker) broker_rows; exit 0 ;;
 esac
 [[ $MODE == one && -n ${5:-} ]] && L=$5

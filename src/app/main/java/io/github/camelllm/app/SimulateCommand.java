@@ -87,6 +87,15 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--batch-max-enqueued-tokens", paramLabel = "N",
             description = "Tokens of unfinished batches allowed per model (token_limit_exceeded past it).")
     String batchMaxEnqueuedTokens;
+    @Option(names = "--concurrency-limit", paramLabel = "N",
+            description = "Chat calls in flight let through; past it a 429 without an error code (0 = none).")
+    String concurrencyLimit;
+    @Option(names = "--rate-429-code", paramLabel = "CODE",
+            description = "Error code of the random 429s: rate_limit_exceeded (default), slow_down or none.")
+    String rate429Code;
+    @Option(names = "--lying-headers", paramLabel = "true|false",
+            description = "The random 429s carry rate-limit headers that claim plenty left.")
+    String lyingHeaders;
     @Option(names = "--io-threads", paramLabel = "N", description = "Netty event-loop threads (default: 2 x cores).")
     String ioThreads;
 
@@ -118,6 +127,9 @@ final class SimulateCommand implements Callable<Integer> {
         add(args, "--batch-outcome", batchOutcome);
         add(args, "--batch-error-rate", batchErrorRate);
         add(args, "--batch-max-enqueued-tokens", batchMaxEnqueuedTokens);
+        add(args, "--concurrency-limit", concurrencyLimit);
+        add(args, "--rate-429-code", rate429Code);
+        add(args, "--lying-headers", lyingHeaders);
         add(args, "--io-threads", ioThreads);
         SimulatorMain.main(args.toArray(String[]::new)); // returns when stopped; exits 2 itself on a bad value
         return -1;

@@ -31,7 +31,7 @@ public final class BatchBeans {
                 new Resubmits(batch.maxResubmits(), batch.pollInterval().toMillis()),
                 FailurePolicy.scrubber(config.api().apiKey())));
         context.getRegistry().bind(prefix + "shardAggregator", new ShardAggregator(jobs, batch.maxRequests(),
-                batch.maxBytes()));
+                batch.maxBytes(), batch.maxEnqueuedTokens()));
         context.getRegistry().bind(prefix + "batchOutput", new BatchOutput(runs, batch.onFailure(),
                 new Answers(config.output().keepsResponses())));
         context.getRegistry().bind(prefix + "scheduledRuns",

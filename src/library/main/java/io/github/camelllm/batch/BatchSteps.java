@@ -109,7 +109,13 @@ public final class BatchSteps {
             job.ended(status, batch.firstError());
             enqueuedTokens.release(job);
             BatchApi.BatchError limit = "failed".equals(status) ? batch.tokenLimitError() : null;
-            if (limit != null && resubmits.allowed(job)) {
+            if (limit != null && enqueuedTokens.neverFits(job)) {
+                job.failWith(BatchApi.TOKEN_LIMIT + ": " + limit.message() + " (the shard's ~" + job.saved().tokens()
+                        + " tokens are more than llm.batch.max-enqueued-tokens on their own: not created again)");
+                LOG.warn("run {}: batch {} of shard {} failed on the enqueued-token limit, and its ~{} tokens can never"
+                        + " fit it: not created again, its {} line(s) follow llm.batch.on-failure", job.getRunId(),
+                        job.getBatchId(), job.getShardId(), job.saved().tokens(), job.getSize());
+            } else if (limit != null && resubmits.allowed(job)) {
                 next = RESUBMIT;
                 job.failWith(limit.message());
             } else if (limit != null) {

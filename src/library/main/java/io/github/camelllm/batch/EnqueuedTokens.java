@@ -74,6 +74,14 @@ final class EnqueuedTokens {
         return true;
     }
 
+    /**
+     * Whether the job's batch can never be enqueued under the limit, even alone: creating it again after a
+     * token_limit_exceeded would only fail again.
+     */
+    boolean neverFits(ShardJob job) {
+        return limit > 0 && job.saved().tokens() > limit;
+    }
+
     /** The job's batch is terminal (or it never got one): its tokens are no longer enqueued. */
     void release(ShardJob job) {
         job.dequeue();

@@ -19,8 +19,10 @@ import java.nio.charset.StandardCharsets;
  * shard's file on disk (the aggregated exchange carries the {@link Shard}, never the prompts).
  * <p>
  * Size limits are checked before a prompt is added ({@link #preComplete}): a prompt that would make the shard
- * hold more than llm.batch.max-requests lines or more than llm.batch.max-bytes completes the shard and starts
- * the next one, so no file ever passes either limit. (In this pre-completion mode Camel evaluates no
+ * hold more than llm.batch.max-requests lines, more than llm.batch.max-bytes, or (when set) more estimated tokens
+ * than llm.batch.max-enqueued-tokens completes the shard and starts the next one, so no file ever passes any of
+ * them: a shard always fits the enqueued-token limit once the batches before it have finished (only a single
+ * prompt larger than the limit makes a shard that never fits). (In this pre-completion mode Camel evaluates no
  * completionSize or completionPredicate, so both limits live here.) A {@link ShardFlush} completes the run's
  * shard the same way when its intake has ended; the flush itself is left alone in a group that times out empty.
  */
@@ -30,11 +32,14 @@ public final class ShardAggregator implements AggregationStrategy {
     private final BatchJobs jobs;
     private final int maxRequests;
     private final long maxBytes;
+    private final long maxTokens;
 
-    public ShardAggregator(BatchJobs jobs, int maxRequests, long maxBytes) {
+    /** @param maxTokens llm.batch.max-enqueued-tokens, 0 for no limit */
+    public ShardAggregator(BatchJobs jobs, int maxRequests, long maxBytes, long maxTokens) {
         this.jobs = jobs;
         this.maxRequests = maxRequests;
         this.maxBytes = maxBytes;
+        this.maxTokens = maxTokens;
     }
 
     /**
@@ -68,7 +73,8 @@ public final class ShardAggregator implements AggregationStrategy {
             return true;
         }
         return body instanceof PromptRequest request && (shard.size() >= maxRequests
-                || shard.bytes() + lineOf(newExchange, request).length + 1 > maxBytes);
+                || shard.bytes() + lineOf(newExchange, request).length + 1 > maxBytes
+                || (maxTokens > 0 && shard.size() > 0 && shard.tokens + tokensOf(request) > maxTokens));
     }
 
     @Override
@@ -88,11 +94,16 @@ public final class ShardAggregator implements AggregationStrategy {
                 group.getMessage().setBody(shard);
             }
             shard.append(request.line(), request.customId(), new String(line, StandardCharsets.UTF_8),
-                    (long) Math.ceil(TokenEstimator.rateLimitCost(request)));
+                    tokensOf(request));
             return group;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write batch shard of run " + request.runId(), e);
         }
+    }
+
+    /** A prompt's tokens as the enqueued-token limit counts them. */
+    static long tokensOf(PromptRequest request) {
+        return (long) Math.ceil(TokenEstimator.rateLimitCost(request));
     }
 
     private static Shard shardOf(Exchange group) {

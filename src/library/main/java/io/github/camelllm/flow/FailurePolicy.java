@@ -38,14 +38,12 @@ public final class FailurePolicy {
     private static final Logger LOG = LoggerFactory.getLogger(FailurePolicy.class);
 
     private final int maxAttempts;
-    private final long maxRetryAfterMs;
     private final CallGate gate;
     private final String apiKey;
     private final String apiKeyProperty;
 
     public FailurePolicy(RetryConfig retry, ApiConfig api, CallGate gate) {
         this.maxAttempts = retry.maxAttempts();
-        this.maxRetryAfterMs = retry.maxRetryAfter().toMillis();
         this.gate = gate;
         this.apiKey = api.apiKey().trim();
         this.apiKeyProperty = api.names().apiKey();
@@ -70,7 +68,7 @@ public final class FailurePolicy {
     /**
      * Runs on every failure, before the redelivery decision: a wait that belongs to the pipeline gives the
      * attempt back and leaves the waiting to the gate (no delay here); a server-named delay (Retry-After,
-     * retry-after-ms) replaces the backoff, at most {@code maxRetryAfterMs}; otherwise Camel's backoff applies.
+     * retry-after-ms) replaces the backoff, at most llm.retry.max-retry-after-ms; otherwise Camel's backoff applies.
      */
     public void onFailure(Exchange exchange) {
         CallState call = exchange.getProperty(CallState.PROPERTY, CallState.class);
@@ -84,7 +82,8 @@ public final class FailurePolicy {
         OptionalLong asked = api == null ? OptionalLong.empty()
                 : api.failure().retryAfterMillis(System.currentTimeMillis());
         if (asked.isPresent()) {
-            exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY, Math.min(asked.getAsLong(), maxRetryAfterMs));
+            exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY,
+                    gate.serverWait(asked.getAsLong(), api.failure().describe()));
         } else {
             exchange.getMessage().removeHeader(Exchange.REDELIVERY_DELAY);
         }

@@ -108,8 +108,8 @@ final class ModelLimits {
     }
 
     /**
-     * A 429 rate_limit_exceeded: every caller of this model waits until the server said, or (when it did not say)
-     * until the exhausted bucket should hold the call again, or else for a backoff that grows with each
+     * A 429 rate_limit_exceeded from a bucket: every caller of this model waits until the server said and the
+     * exhausted bucket should hold the call again, whichever is later, or else for a backoff that grows with each
      * 429 in a row.
      *
      * @return the pause in nanoseconds from now
@@ -122,11 +122,14 @@ final class ModelLimits {
         synchronized (this) {
             consecutive429++;
             rateLimitedAnswers++;
-            if (askedMillis > 0) {
-                pauseNanos = askedMillis * 1_000_000L;
-            } else if (bucket.known()) {
+            if (bucket.known()) {
+                // never shorter than the bucket takes to refill the call's own cost: a server's wait that is exactly
+                // when its bucket holds the call again releases every waiting caller onto a bucket at zero, and the
+                // first that arrives a little early is refused again
                 double cost = "tokens".equals(bucketName) ? tokenCost : 1;
-                pauseNanos = (long) (cost / bucket.perMinute() * 60_000_000_000.0);
+                pauseNanos = Math.max(askedMillis * 1_000_000L, (long) (cost / bucket.perMinute() * 60_000_000_000.0));
+            } else if (askedMillis > 0) {
+                pauseNanos = askedMillis * 1_000_000L;
             } else {
                 long ms = fallbackInitialMs << Math.min(20, consecutive429 - 1);
                 pauseNanos = Math.min(ms, fallbackMaxMs) * 1_000_000L;

@@ -22,6 +22,9 @@ public final class CallState {
     private Object reservation;
     private long sentNanos;
     private String probe;
+    private long holdUntilNanos;
+    private boolean inFlight;
+    private boolean watched;
 
     public CallState(PromptRequest request, String replyTo) {
         this.request = request;
@@ -110,6 +113,34 @@ public final class CallState {
 
     public synchronized void probe(String value) {
         this.probe = value;
+    }
+
+    /** Not before this time does the next attempt go out (a backoff of its own after a 429), 0 for none. */
+    public synchronized long holdUntilNanos() {
+        return holdUntilNanos;
+    }
+
+    public synchronized void holdUntil(long nanos) {
+        this.holdUntilNanos = nanos;
+    }
+
+    /** Marks the attempt as counted among the calls in flight (it holds a permit of the gate). */
+    public synchronized void countedInFlight() {
+        this.inFlight = true;
+    }
+
+    /** Whether the attempt held a permit; clears it, so that it is given back once. */
+    public synchronized boolean takeCountedInFlight() {
+        boolean was = inFlight;
+        inFlight = false;
+        return was;
+    }
+
+    /** True the first time only: whoever asks first watches the prompt's end. */
+    public synchronized boolean watchOnce() {
+        boolean first = !watched;
+        watched = true;
+        return first;
     }
 
     @Override

@@ -120,8 +120,8 @@ public final class PipelineBeans {
                 new ThreadPoolProfileBuilder(name + "-http").poolSize(4).maxPoolSize(4).maxQueueSize(Integer.MAX_VALUE)
                         .build());
         RateLimitStats rateLimitStats = new RateLimitStats();
-        CallGate gate = new CallGate(config.api(), config.rateLimits(), config.retry(), config.faults(), timer,
-                rateLimitStats, runs::accepting);
+        CallGate gate = new CallGate(config.api(), config.rateLimits(), config.retry(), config.faults(), concurrency,
+                timer, rateLimitStats, runs::accepting);
         bind(context, "callGate", gate);
         runs.reportRateLimitsWith(runId -> {
             RateLimitStats.RunStats stats = rateLimitStats.of(runId);

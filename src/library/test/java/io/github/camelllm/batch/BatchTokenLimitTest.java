@@ -268,18 +268,38 @@ class BatchTokenLimitTest {
     }
 
     @Test
-    void a_shard_larger_than_max_enqueued_tokens_goes_alone() throws Exception {
+    void shards_are_cut_to_fit_max_enqueued_tokens_and_go_one_after_the_other() throws Exception {
         stubUpload("file-1");
-        stubCreates("file-1", "batch_1");
+        stubCreates("file-1", "batch_1", "batch_2");
         stubCheck("batch_1", completed("batch_1", "file-1", "file-out"));
-        stubOutput("file-out", 2);
-        start("llm.batch.max-enqueued-tokens", "1500"); // the shard needs 2000
+        stubCheck("batch_2", completed("batch_2", "file-1", "file-out"));
+        stubOutput("file-out", 3);
+        start("llm.batch.max-enqueued-tokens", "2500"); // 3 prompts of 1000 tokens: shards of 2000 and 1000
 
-        RunSummary summary = run(prompts("huge.jsonl", 2));
+        RunSummary summary = run(prompts("cut.jsonl", 3));
 
-        assertThat(creates()).isEqualTo(1);
-        assertThat(summary.succeeded()).isEqualTo(2);
-        assertAllOkByBatch(results("huge"), 2);
+        assertThat(creates()).isEqualTo(2);
+        assertThat(pipeline.batchJobs()).hasSize(2).allSatisfy(job ->
+                assertThat(job.path("estimated_tokens").asLong()).isLessThanOrEqualTo(2500));
+        assertThat(summary.succeeded()).isEqualTo(3);
+        assertThat(realtimeCalls()).isZero();
+        assertAllOkByBatch(results("cut"), 3);
+    }
+
+    @Test
+    void a_shard_that_can_never_fit_is_not_created_again_on_the_enqueued_token_limit() throws Exception {
+        stubUpload("file-1");
+        stubCreates("file-1", "batch_1", "batch_2");
+        stubCheck("batch_1", limitFailed("batch_1", "file-1"));
+        stubNoBatchesListed();
+        start("llm.batch.max-enqueued-tokens", "500", "llm.batch.on-failure", "error"); // one prompt of 1000
+
+        RunSummary summary = run(prompts("huge.jsonl", 1));
+
+        assertThat(creates()).as("sent alone once, never again").isEqualTo(1);
+        assertThat(summary.failed()).isEqualTo(1);
+        assertThat(results("huge")).singleElement().satisfies(r -> assertThat(r.path("error").path("message").asText())
+                .contains("token_limit_exceeded").contains("not created again"));
     }
 
     @Test

@@ -41,8 +41,8 @@ class FailurePolicyTest {
     /** A gate that holds prompts on faults no retry fixes (the service) or ends them at once (a run FILE). */
     CallGate gate(boolean holdOnFaults) {
         PipelineConfig c = config(holdOnFaults);
-        return new CallGate(c.api(), c.rateLimits(), c.retry(), c.faults(), timer, new RateLimitStats(),
-                runId -> true);
+        return new CallGate(c.api(), c.rateLimits(), c.retry(), c.faults(), c.calls().concurrency(), timer,
+                new RateLimitStats(), runId -> true);
     }
 
     FailurePolicy policy(CallGate gate) {
@@ -95,7 +95,7 @@ class FailurePolicyTest {
     /** Opens the gate's outage breaker: ten attempts in a row got no answer. */
     static void outage(CallGate gate) {
         CallState call = new CallState(request(), "direct:llm-result");
-        for (int i = 0; i < 10; i++) {
+        for (int i = 0; i < OutageBreaker.MIN_FAILURES; i++) {
             gate.unanswered(call, "connection refused");
         }
         assertThat(gate.outage()).isTrue();

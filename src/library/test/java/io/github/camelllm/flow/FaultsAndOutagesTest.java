@@ -180,4 +180,15 @@ class FaultsAndOutagesTest {
                 .isGreaterThanOrEqualTo(1500);
         assertThat(pipeline.results("pause")).allSatisfy(r -> assertThat(r.get("attempts").asInt()).isEqualTo(1));
     }
+
+    @Test
+    void a_rate_limit_answer_asking_for_an_hour_pauses_the_callers_no_longer_than_allowed() throws Exception {
+        api.answerChatsInTurn(rateLimited("retry-after", "3600"), ok("after the pause"));
+        pipeline.with("llm.retry.max-retry-after-ms", "300").start();
+        RunSummary summary = pipeline.app().submitFile(pipeline.write("hour.jsonl", PipelineFixture.prompts(20)))
+                .get(30, TimeUnit.SECONDS);
+
+        assertThat(summary.succeeded()).isEqualTo(20);
+        assertThat(summary.rateLimits().throttledMs()).as("the pause, cut to 300 ms").isBetween(250L, 5000L);
+    }
 }

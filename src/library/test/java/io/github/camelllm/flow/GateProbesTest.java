@@ -30,7 +30,7 @@ class GateProbesTest {
 
     /** Enough failed calls in a row to open the outage breaker at {@code now}. */
     void apiDown(long now) {
-        for (int i = 0; i < OutageBreaker.WINDOW; i++) {
+        for (int i = 0; i < OutageBreaker.MIN_FAILURES; i++) {
             outage.failed("HTTP 502", false, now);
         }
         assertThat(outage.isOpen()).isTrue();

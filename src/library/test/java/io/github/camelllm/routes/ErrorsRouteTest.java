@@ -79,8 +79,8 @@ class ErrorsRouteTest extends RouteFileTestSupport {
                 "retry.max-retry-after-ms", "5000", "retry.initial-delay-ms", "100", "retry.max-delay-ms", "1000",
                 "retry.max-outage-ms", "60000", "retry.max-probe-interval-ms", "1000",
                 "retry.max-rate-limit-wait-ms", "60000", "faults.on-fatal", "stop", "faults.probe-interval-ms", "1000"));
-        CallGate gate = new CallGate(c.api(), c.rateLimits(), c.retry(), c.faults(), timer, new RateLimitStats(),
-                runId -> true);
+        CallGate gate = new CallGate(c.api(), c.rateLimits(), c.retry(), c.faults(), c.calls().concurrency(), timer,
+                new RateLimitStats(), runId -> true);
         FailurePolicy failures = new FailurePolicy(c.retry(), c.api(), gate);
         registry.bind("llm-timer", timer);
         registry.bind("llm-retryWhile", (Predicate) failures::shouldRetry);

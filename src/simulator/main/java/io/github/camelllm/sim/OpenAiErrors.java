@@ -2,6 +2,8 @@ package io.github.camelllm.sim;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.util.Map;
+
 /** Error responses in OpenAI's shape: {@code {"error":{"message","type","param","code"}}}. */
 final class OpenAiErrors {
 
@@ -82,10 +84,31 @@ final class OpenAiErrors {
     private static final String BAD_GATEWAY_PAGE = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
             + "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
 
-    /** The random (not bucket-driven) 429 of {@code rate429}. */
-    static SimResponse rateLimited(double retryAfterSeconds, boolean retryAfterHeaders) {
-        SimResponse response = error(429, "Rate limit reached for requests (simulated). Please try again in "
-                + Math.round(retryAfterSeconds * 1000) + "ms.", "requests", null, "rate_limit_exceeded");
+    /**
+     * The random (not bucket-driven) 429 of {@code rate429}, with this error code ("none": no code and no type, as
+     * a gateway answers), and optionally x-ratelimit-* headers that claim plenty is left.
+     */
+    static SimResponse rateLimited(double retryAfterSeconds, boolean retryAfterHeaders, String code,
+                                   boolean lyingHeaders) {
+        SimResponse response = switch (code) {
+            case "none" -> error(429, "Too Many Requests", null, null, null);
+            case "slow_down" -> error(429, "Please reduce your rate of requests: traffic grew too fast (simulated).",
+                    "slow_down", null, "slow_down");
+            default -> error(429, "Rate limit reached for requests (simulated). Please try again in "
+                    + Math.round(retryAfterSeconds * 1000) + "ms.", "requests", null, "rate_limit_exceeded");
+        };
+        if (lyingHeaders) {
+            response = response.withHeaders(Map.of(
+                    "x-ratelimit-limit-requests", "10000", "x-ratelimit-remaining-requests", "9999",
+                    "x-ratelimit-reset-requests", "6ms", "x-ratelimit-limit-tokens", "10000000",
+                    "x-ratelimit-remaining-tokens", "9999000", "x-ratelimit-reset-tokens", "6ms"));
+        }
+        return retryAfterHeaders ? withRetryAfter(response, Math.round(retryAfterSeconds * 1000)) : response;
+    }
+
+    /** What a gateway that caps the calls in flight answers past its cap: a 429 without an error code. */
+    static SimResponse tooManyInFlight(double retryAfterSeconds, boolean retryAfterHeaders) {
+        SimResponse response = error(429, "Too many concurrent requests", null, null, null);
         return retryAfterHeaders ? withRetryAfter(response, Math.round(retryAfterSeconds * 1000)) : response;
     }
 

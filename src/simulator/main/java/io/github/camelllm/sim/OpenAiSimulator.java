@@ -175,6 +175,11 @@ public final class OpenAiSimulator implements AutoCloseable {
     }
 
     /** 429s from the request/token buckets (rpmLimit/tpmLimit). */
+    /** 429s of the cap on calls in flight ({@link SimulatorConfig#concurrencyLimit()}). */
+    public long concurrencyRejections() {
+        return stats.concurrencyRejections();
+    }
+
     public long rateLimitRejections() {
         return stats.rateLimitRejections();
     }

@@ -36,6 +36,11 @@ import java.util.function.Consumer;
  * @param outageForMs            length of the configured outage, 0 = until stopped
  * @param trickleBytesPerSecond  write 200 chat bodies at this speed in small chunks, 0 = all at once
  * @param batchMaxEnqueuedTokens tokens of unfinished batches allowed per model, 0 = unlimited
+ * @param concurrencyLimit       chat calls in flight a gateway lets through; past it a 429 without an error code
+ *                               (Retry-After as {@code retryAfterSeconds} when retry-after headers are on), 0 = none
+ * @param rate429Code            error code of the random 429s: rate_limit_exceeded, slow_down, or none (no code)
+ * @param lyingHeaders           the random 429s carry x-ratelimit-* headers that claim plenty left (9,999 of 10,000,
+ *                               reset in 6 ms)
  */
 public record SimulatorConfig(
         String host,
@@ -63,8 +68,12 @@ public record SimulatorConfig(
         long outageAfterMs,
         long outageForMs,
         long trickleBytesPerSecond,
-        long batchMaxEnqueuedTokens) {
+        long batchMaxEnqueuedTokens,
+        int concurrencyLimit,
+        String rate429Code,
+        boolean lyingHeaders) {
 
+    public static final Set<String> RATE_429_CODES = Set.of("rate_limit_exceeded", "slow_down", "none");
     public static final Set<String> BATCH_OUTCOMES = Set.of("completed", "failed", "expired");
     /** OpenAI's limits are per minute and its buckets hold a whole minute. */
     public static final long MINUTE_MS = 60_000;
@@ -109,11 +118,15 @@ public record SimulatorConfig(
         requireNonNegative("outageForMs", outageForMs);
         requireNonNegative("trickleBytesPerSecond", trickleBytesPerSecond);
         requireNonNegative("batchMaxEnqueuedTokens", batchMaxEnqueuedTokens);
+        requireNonNegative("concurrencyLimit", concurrencyLimit);
+        if (rate429Code == null || !RATE_429_CODES.contains(rate429Code)) {
+            throw new IllegalArgumentException("rate429Code must be one of " + RATE_429_CODES + ": " + rate429Code);
+        }
     }
 
     public static SimulatorConfig defaults() {
         return new SimulatorConfig("127.0.0.1", 0, 200, 0, 0, 1, 0, 0, null, 1000, "completed", 0, 0,
-                0, 0, MINUTE_MS, true, true, -1, Set.of(), Set.of(), null, 0, 0, 0, 0);
+                0, 0, MINUTE_MS, true, true, -1, Set.of(), Set.of(), null, 0, 0, 0, 0, 0, "rate_limit_exceeded", false);
     }
 
     public SimulatorConfig withHost(String v) {
@@ -220,6 +233,18 @@ public record SimulatorConfig(
         return copy(b -> b.batchMaxEnqueuedTokens = v);
     }
 
+    public SimulatorConfig withConcurrencyLimit(int v) {
+        return copy(b -> b.concurrencyLimit = v);
+    }
+
+    public SimulatorConfig withRate429Code(String v) {
+        return copy(b -> b.rate429Code = v);
+    }
+
+    public SimulatorConfig withLyingHeaders(boolean v) {
+        return copy(b -> b.lyingHeaders = v);
+    }
+
     /** True when any per-minute limit is set. */
     public boolean rateLimited() {
         return rpmLimit > 0 || tpmLimit > 0;
@@ -257,6 +282,12 @@ public record SimulatorConfig(
         }
         if (batchMaxEnqueuedTokens > 0) {
             sb.append(" batch-max-enqueued-tokens=").append(batchMaxEnqueuedTokens);
+        }
+        if (concurrencyLimit > 0) {
+            sb.append(" concurrency-limit=").append(concurrencyLimit);
+        }
+        if (rate429 > 0) {
+            sb.append(" 429-code=").append(rate429Code).append(lyingHeaders ? " lying-headers" : "");
         }
         return sb.toString();
     }
@@ -307,6 +338,9 @@ public record SimulatorConfig(
         long outageForMs;
         long trickleBytesPerSecond;
         long batchMaxEnqueuedTokens;
+        int concurrencyLimit;
+        String rate429Code;
+        boolean lyingHeaders;
 
         Builder(SimulatorConfig c) {
             host = c.host;
@@ -335,13 +369,17 @@ public record SimulatorConfig(
             outageForMs = c.outageForMs;
             trickleBytesPerSecond = c.trickleBytesPerSecond;
             batchMaxEnqueuedTokens = c.batchMaxEnqueuedTokens;
+            concurrencyLimit = c.concurrencyLimit;
+            rate429Code = c.rate429Code;
+            lyingHeaders = c.lyingHeaders;
         }
 
         SimulatorConfig build() {
             return new SimulatorConfig(host, port, latencyMs, jitterMs, rate429, retryAfterSeconds, rate500, rateHang,
                     requiredApiKey, batchStepMs, batchOutcome, batchErrorRate, ioThreads, rpmLimit, tpmLimit,
                     rateLimitBurstMs, rateLimitHeaders, retryAfterHeaders, quotaAfter, knownModels, forbiddenModels, outage,
-                    outageAfterMs, outageForMs, trickleBytesPerSecond, batchMaxEnqueuedTokens);
+                    outageAfterMs, outageForMs, trickleBytesPerSecond, batchMaxEnqueuedTokens, concurrencyLimit,
+                    rate429Code, lyingHeaders);
         }
     }
 }

@@ -13,14 +13,16 @@ public final class SimulatorMain {
             "--rate-500", "--rate-hang", "--retry-after-s", "--batch-step-ms", "--batch-outcome",
             "--batch-error-rate", "--api-key", "--io-threads", "--rpm-limit", "--tpm-limit", "--rate-limit-burst-ms",
             "--rate-limit-headers", "--retry-after-headers", "--quota-after", "--known-models", "--forbidden-models", "--outage",
-            "--outage-after-ms", "--outage-for-ms", "--trickle-bytes-per-second", "--batch-max-enqueued-tokens");
+            "--outage-after-ms", "--outage-for-ms", "--trickle-bytes-per-second", "--batch-max-enqueued-tokens",
+            "--concurrency-limit", "--rate-429-code", "--lying-headers");
     static final String USAGE = "usage: SimulatorMain [--port N (default 8089)] [--host ADDR] [--latency-ms MS] "
             + "[--jitter-ms MS] [--rate-429 F] [--rate-500 F] [--rate-hang F] [--retry-after-s S] "
             + "[--batch-step-ms MS] [--batch-outcome completed|failed|expired] [--batch-error-rate F] "
             + "[--api-key KEY] [--io-threads N] [--rpm-limit N] [--tpm-limit N] [--rate-limit-burst-ms MS (default 60000)] "
             + "[--rate-limit-headers true|false] [--retry-after-headers true|false] [--quota-after N] "
             + "[--known-models M1,M2] [--forbidden-models M1,M2] [--outage html502|500|503|reset|hang] [--outage-after-ms MS] "
-            + "[--outage-for-ms MS (0 = until stopped)] [--trickle-bytes-per-second N] [--batch-max-enqueued-tokens N]";
+            + "[--outage-for-ms MS (0 = until stopped)] [--trickle-bytes-per-second N] [--batch-max-enqueued-tokens N] "
+            + "[--concurrency-limit N] [--rate-429-code rate_limit_exceeded|slow_down|none] [--lying-headers true|false]";
 
     private SimulatorMain() {
     }
@@ -106,6 +108,9 @@ public final class SimulatorMain {
                     case "--known-models" -> c.withKnownModels(models(v));
                     case "--forbidden-models" -> c.withForbiddenModels(models(v));
                     case "--outage" -> c.withOutage(OutageMode.parse(v));
+                    case "--concurrency-limit" -> c.withConcurrencyLimit(Integer.parseInt(v));
+                    case "--rate-429-code" -> c.withRate429Code(v);
+                    case "--lying-headers" -> c.withLyingHeaders(bool(flag.getKey(), v));
                     case "--outage-after-ms" -> c.withOutageWindow(Long.parseLong(v), c.outageForMs());
                     case "--outage-for-ms" -> c.withOutageWindow(c.outageAfterMs(), Long.parseLong(v));
                     case "--trickle-bytes-per-second" -> c.withTrickleBytesPerSecond(Long.parseLong(v));

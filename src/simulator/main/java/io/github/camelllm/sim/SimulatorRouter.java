@@ -198,9 +198,15 @@ final class SimulatorRouter {
             return outcome.status() == 429 && config.retryAfterHeaders()
                     ? OpenAiErrors.withRetryAfter(forced, Math.round(config.retryAfterSeconds() * 1000)) : forced;
         }
+        if (config.concurrencyLimit() > 0 && stats.inFlight() > config.concurrencyLimit()) {
+            // a gateway that caps the calls in flight refuses at once, without saying what its limit is
+            stats.concurrencyRejected();
+            return OpenAiErrors.tooManyInFlight(config.retryAfterSeconds(), config.retryAfterHeaders());
+        }
         double draw = ThreadLocalRandom.current().nextDouble();
         if (draw < config.rate429()) {
-            return OpenAiErrors.rateLimited(config.retryAfterSeconds(), config.retryAfterHeaders());
+            return OpenAiErrors.rateLimited(config.retryAfterSeconds(), config.retryAfterHeaders(),
+                    config.rate429Code(), config.lyingHeaders());
         }
         if (draw < config.rate429() + config.rate500()) {
             return OpenAiErrors.serverError().delayed(latency);

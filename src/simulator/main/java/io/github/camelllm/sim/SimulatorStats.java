@@ -25,6 +25,7 @@ final class SimulatorStats {
     private final LongAdder outageAnswers = new LongAdder();
     private final LongAdder tokensCharged = new LongAdder();
     private final LongAdder batchTokenLimitFailures = new LongAdder();
+    private final LongAdder concurrencyRejections = new LongAdder();
     private final Map<Integer, LongAdder> chatByStatus = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger peakInFlight = new AtomicInteger();
@@ -66,6 +67,15 @@ final class SimulatorStats {
     /** A 429 from the request/token buckets (not a random one, not quota). */
     void rateLimitRejected() {
         rateLimitRejections.increment();
+    }
+
+    /** A 429 of a gateway's cap on the calls in flight. */
+    void concurrencyRejected() {
+        concurrencyRejections.increment();
+    }
+
+    long concurrencyRejections() {
+        return concurrencyRejections.sum();
     }
 
     void quotaRejected() {
@@ -148,6 +158,7 @@ final class SimulatorStats {
         ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("requests_total", requestsTotal());
         node.put("in_flight", inFlight());
+        node.put("concurrency_rejections", concurrencyRejections());
         node.put("peak_in_flight", peakInFlight());
         node.put("chat_requests", chatRequests());
         node.put("chat_burst_start_epoch_ms", chatBurstStartMs);

@@ -34,6 +34,20 @@ class SimulatorMainTest {
     }
 
     @Test
+    void builds_the_modes_of_servers_that_say_too_much() {
+        SimulatorConfig config = SimulatorMain.configFrom(SimulatorMain.parseFlags(new String[] {
+                "--concurrency-limit", "10", "--rate-429", "1", "--rate-429-code", "slow_down", "--lying-headers",
+                "true"}));
+
+        assertThat(config.concurrencyLimit()).isEqualTo(10);
+        assertThat(config.rate429Code()).isEqualTo("slow_down");
+        assertThat(config.lyingHeaders()).isTrue();
+        assertThat(config.describe()).contains("concurrency-limit=10").contains("429-code=slow_down lying-headers");
+        assertThatThrownBy(() -> SimulatorConfig.defaults().withRate429Code("teapot"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rate429Code");
+    }
+
+    @Test
     void rejects_unknown_flags_missing_values_and_bad_numbers() {
         assertThatThrownBy(() -> SimulatorMain.parseFlags(new String[] {"--nope", "1"}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown flag: --nope");
