@@ -99,8 +99,10 @@ final class ConfigBinder {
                 millis("llm.simulator.jitter-ms"), decimal("llm.simulator.rate-429"),
                 decimal("llm.simulator.rate-500"));
         ShutdownConfig shutdown = new ShutdownConfig(millis("llm.shutdown.timeout-ms"));
+        ObserveConfig observe = new ObserveConfig(integer("llm.management.port"), text("llm.management.host"),
+                bool("llm.metrics.enabled"), millis("llm.progress.interval-ms"));
         return new PipelineConfig(names.pipeline(), api, calls, retry, rateLimits, faults, inbox, input, output,
-                runs, batch, schedule, queue, broker, simulation, shutdown);
+                runs, batch, schedule, queue, broker, simulation, shutdown, observe);
     }
 
     private static Path siblingOf(Path path, String name) {

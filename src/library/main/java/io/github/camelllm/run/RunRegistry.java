@@ -7,6 +7,7 @@ import io.github.camelllm.model.PromptResult;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
@@ -82,6 +83,11 @@ public final class RunRegistry {
     /** An active run of this process, or null. */
     public Run find(String runId) {
         return active.find(runId);
+    }
+
+    /** The runs in progress in this process. */
+    public List<Run> active() {
+        return active.all();
     }
 
     public int activeRuns() {

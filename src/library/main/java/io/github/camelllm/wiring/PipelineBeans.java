@@ -17,6 +17,8 @@ import io.github.camelllm.flow.RateLimitStats;
 import io.github.camelllm.intake.InboxFilter;
 import io.github.camelllm.intake.Intake;
 import io.github.camelllm.intake.PromptParser;
+import io.github.camelllm.observe.PipelineObserver;
+import io.github.camelllm.openai.CallOutcomes;
 import io.github.camelllm.openai.ChatCalls;
 import io.github.camelllm.openai.ChatClient;
 import io.github.camelllm.openai.JdkHttp;
@@ -106,13 +108,18 @@ public final class PipelineBeans {
         // every call to the API (chat on either client, Files and Batches) goes through this edge
         OpenAiHttp api = new OpenAiHttp(config.api(), config.calls());
         JdkHttp jdkHttp = new JdkHttp(api, httpIo, timer);
-        bind(context, "takeCallSlot", new CallSlots(concurrency, intake::isStopping));
+        CallSlots slots = new CallSlots(concurrency, intake::isStopping);
+        bind(context, "takeCallSlot", slots);
+        // progress, metrics, health and the status page: told of each attempt and each result, started with Camel
+        PipelineObserver observer = new PipelineObserver(context, config, runs, gate, slots, rateLimitStats, timer);
+        bind(context, "observer", observer);
+        addService(context, observer);
         ChatCalls chat = new ChatCalls("direct:" + name + "-result", intake::isStopping, runs::accepting);
         bind(context, "receive", (Processor) chat::receive);
         bind(context, "callWithheld", (Predicate) chat::withheld);
         bind(context, "repliesHere", (Predicate) chat::repliesHere);
         bind(context, "toResult", (Processor) exchange -> exchange.getMessage().setBody(chat.toResult(exchange)));
-        AutoCloseable closeClient = bindChatClient(context, gate, api, jdkHttp);
+        AutoCloseable closeClient = bindChatClient(context, gate, observer.calls(gate), api, jdkHttp);
         FailurePolicy failures = new FailurePolicy(config.retry(), config.api(), gate);
         bind(context, "failures", failures);
         bind(context, "retryWhile", (Predicate) failures::shouldRetry);
@@ -131,7 +138,7 @@ public final class PipelineBeans {
                 }
             }
         });
-        Results results = new Results(runs);
+        Results results = new Results(runs, observer.results());
         bind(context, "results", results);
         bind(context, "record", results.recorder());
         bind(context, "rejects", new Rejects());
@@ -160,14 +167,16 @@ public final class PipelineBeans {
     }
 
     /** Binds the chosen chat client as {@code NAME-chatClient}; returns what closes it when the pipeline stops. */
-    private AutoCloseable bindChatClient(CamelContext context, CallGate gate, OpenAiHttp api, JdkHttp jdkHttp) {
+    private AutoCloseable bindChatClient(CamelContext context, CallGate gate, CallOutcomes outcomes, OpenAiHttp api,
+                                         JdkHttp jdkHttp) {
         if (config.calls().client() == HttpClientKind.VERTX) {
             if (!onClassPath("io.vertx.core.http.HttpClientAgent")) {
                 throw new IllegalStateException(config.names().of("http.client") + "=vertx needs io.vertx:vertx-core"
                         + " 5 on the class path (an optional dependency of the library)");
             }
             // the class is loaded only here, so a host without Vert.x never needs it
-            VertxChatClient client = new VertxChatClient(api, gate, config.calls().concurrency(), VERTX_EVENT_LOOPS);
+            VertxChatClient client = new VertxChatClient(api, outcomes, config.calls().concurrency(),
+                    VERTX_EVENT_LOOPS);
             bind(context, "chatClient", client);
             gate.probeWith(client::probe);
             return client;
@@ -180,11 +189,19 @@ public final class PipelineBeans {
                         .keepAliveTime(60L).allowCoreThreadTimeOut(true).maxQueueSize(Integer.MAX_VALUE)
                         // once stopped, an attempt fails at once ("cannot send") instead of being dropped unanswered
                         .rejectedPolicy(ThreadPoolRejectedPolicy.Abort).build());
-        ChatClient client = new ChatClient(jdkHttp, gate, callThreads);
+        ChatClient client = new ChatClient(jdkHttp, outcomes, callThreads);
         bind(context, "chatClient", client);
         gate.probeWith(client::probe);
         return () -> {
         };
+    }
+
+    private static void addService(CamelContext context, Object service) {
+        try {
+            context.addService(service, true, true);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start " + service + ": " + e.getMessage(), e);
+        }
     }
 
     private static boolean onClassPath(String className) {
