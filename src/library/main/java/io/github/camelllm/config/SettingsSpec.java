@@ -49,8 +49,13 @@ public final class SettingsSpec {
                     + "when no byte arrives for that long.")
             .integer("llm.response.max-bytes", 8_388_608, 1024, 1 << 30,
                     "Largest response body accepted, bytes; a larger one is an invalid_response error.")
-            .choice("llm.http.client", "jdk", "HTTP client of the real-time calls: jdk (java.net.http) or vertx "
-                    + "(Vert.x on Netty event loops; needs io.vertx:vertx-core on the class path).", "jdk", "vertx")
+            .choice("llm.http.client", "auto", "HTTP client of the real-time calls. auto: vertx when "
+                    + "io.vertx:vertx-core is on the class path (the command-line application carries it) and the "
+                    + "JVM's proxy settings (https.proxyHost, ...) send the base URL through no proxy, else jdk. "
+                    + "jdk: java.net.http; follows the JVM's proxy settings; where the common ForkJoinPool has a "
+                    + "parallelism of 1 (one or two cores) it starts a short thread per answer (a warning at start "
+                    + "says so). vertx: Vert.x on Netty event loops; needs io.vertx:vertx-core, ignores the JVM's "
+                    + "proxy settings.", "auto", "jdk", "vertx")
 
             .section("Retries (Camel redelivery policy)")
             .integer("llm.retry.max-attempts", 5, 1, 100, "Attempts in all, the first included; 1 = never retry.")

@@ -10,27 +10,29 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The JDK client's side of the {@link OpenAiHttp} edge: chat calls and the Files and Batches API calls go out
- * here, each on the calling thread with {@link HttpClient#send}.
- * <p>
- * Why {@code send} on a thread of the pipeline's own and not {@code sendAsync}: the JDK client completes every
- * {@code sendAsync} future with a last hop to CompletableFuture's default executor (HttpClientImpl, JDK 17 and 25:
- * {@code res.whenCompleteAsync(..., ASYNC_POOL)}, whatever executor the builder was given). With fewer than three
- * cores the common pool's parallelism is 1 and that executor starts a new thread for every task: a thread per
- * answer, which a host cannot avoid once ForkJoinPool is initialised. {@code send} takes no such hop: the caller
- * waits, the client's own executor does the I/O, and the answer arrives on the caller's thread.
+ * The JDK client's side of the {@link OpenAiHttp} edge: chat calls ({@link #answer}, sent without holding a thread
+ * while the server thinks) and the Files and Batches API calls ({@link #exchange}, {@link #json},
+ * {@link #download}, on the batch route's own thread, which waits).
  * <ul>
  *   <li>A whole answer must arrive within {@code llm.timeout.response-ms}: the request's own timeout covers the
  *   headers, a timer aborts a body still arriving at the deadline (a trickling body cannot hold the call).</li>
  *   <li>A download must start within it, then may take as long as it keeps moving: it fails when no byte
  *   arrives for {@code llm.timeout.response-ms} ({@link StallGuard}).</li>
  * </ul>
+ * Where an asynchronous answer completes: the JDK client hands every {@code sendAsync} result to
+ * CompletableFuture's default executor (HttpClientImpl: {@code res.whenCompleteAsync(..., ASYNC_POOL)}, whatever
+ * executor the builder was given), so the route goes on there. That is the common ForkJoinPool, except where its
+ * parallelism is 1 (one or two cores, or set so): there it is a new thread for every answer, which the pipeline
+ * says at start (see {@code llm.http.client}).
  */
 public final class JdkHttp {
 
@@ -70,6 +72,28 @@ public final class JdkHttp {
     }
 
     /**
+     * Sends without waiting: the future completes with the whole answer, usable or not, or fails with an
+     * {@link InvalidResponseException} (a usable answer larger than {@code llm.response.max-bytes}) or an
+     * {@link IOException} (no answer: refused or reset connection, a timeout named by its setting). A request the
+     * client refuses outright throws here, before anything is sent.
+     */
+    public CompletableFuture<Answer> answer(HttpRequest request) {
+        Deadline deadline = new Deadline();
+        CompletableFuture<HttpResponse<byte[]>> sent = http.sendAsync(request, deadline::reading);
+        ScheduledFuture<?> watch = timer.schedule(deadline::expire, api.responseTimeoutMs(), TimeUnit.MILLISECONDS);
+        CompletableFuture<Answer> answer = new CompletableFuture<>();
+        sent.whenComplete((response, failure) -> {
+            watch.cancel(false);
+            if (failure == null) {
+                answer.complete(new Answer(response.statusCode(), response.headers(), response.body()));
+            } else {
+                answer.completeExceptionally(failed(request, unwrap(failure), deadline));
+            }
+        });
+        return answer;
+    }
+
+    /**
      * Sends and waits on this thread for the whole answer, usable or not.
      *
      * @throws InvalidResponseException a usable answer larger than {@code llm.response.max-bytes}
@@ -79,24 +103,29 @@ public final class JdkHttp {
         Deadline deadline = new Deadline();
         ScheduledFuture<?> watch = timer.schedule(deadline::expire, api.responseTimeoutMs(), TimeUnit.MILLISECONDS);
         try {
-            HttpResponse<byte[]> response = http.send(request, info -> {
-                boolean usable = OpenAiHttp.usable(info.statusCode(),
-                        info.headers().firstValue("content-type").orElse(null));
-                return deadline.reading(new CappedBody(api.bodyCap(usable), usable));
-            });
+            HttpResponse<byte[]> response = http.send(request, deadline::reading);
             return new Answer(response.statusCode(), response.headers(), response.body());
         } catch (IOException e) {
-            InvalidResponseException tooLarge = causeOf(e, InvalidResponseException.class);
-            if (tooLarge != null && !deadline.passed) {
+            Exception failure = failed(request, e, deadline);
+            if (failure instanceof InvalidResponseException tooLarge) {
                 throw tooLarge;
             }
-            throw noAnswer(request, e, deadline.passed);
+            throw (IOException) failure;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException(what(request) + ": interrupted (the pipeline is stopping)");
         } finally {
             watch.cancel(false);
         }
+    }
+
+    /** A failed exchange as the failure to report: a body refused past its cap, or no answer (named). */
+    private Exception failed(HttpRequest request, Throwable failure, Deadline deadline) {
+        InvalidResponseException tooLarge = causeOf(failure, InvalidResponseException.class);
+        if (tooLarge != null && !deadline.passed) {
+            return tooLarge;
+        }
+        return noAnswer(request, failure, deadline.passed);
     }
 
     /**
@@ -142,7 +171,7 @@ public final class JdkHttp {
         return new StallGuard(response.body(), api.responseTimeoutMs(), timer);
     }
 
-    private IOException noAnswer(HttpRequest request, IOException e, boolean deadlinePassed) {
+    private IOException noAnswer(HttpRequest request, Throwable e, boolean deadlinePassed) {
         boolean connectTimedOut = e instanceof HttpConnectTimeoutException;
         return api.noAnswer(what(request), e, deadlinePassed || (e instanceof HttpTimeoutException && !connectTimedOut),
                 connectTimedOut);
@@ -150,6 +179,14 @@ public final class JdkHttp {
 
     private static String what(HttpRequest request) {
         return request.method() + " " + request.uri().getPath();
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        Throwable t = failure;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     private static <T extends Throwable> T causeOf(Throwable failure, Class<T> type) {
@@ -162,16 +199,19 @@ public final class JdkHttp {
     }
 
     /** One answer's deadline: once it passes, the body being read (or the next one) is aborted. */
-    private static final class Deadline {
+    private final class Deadline {
         volatile boolean passed;
         private CappedBody body;
 
-        synchronized CappedBody reading(CappedBody subscriber) {
-            body = subscriber;
+        /** The body of an answer whose headers arrived: read up to its cap, aborted if the deadline has passed. */
+        synchronized HttpResponse.BodySubscriber<byte[]> reading(HttpResponse.ResponseInfo info) {
+            boolean usable = OpenAiHttp.usable(info.statusCode(),
+                    info.headers().firstValue("content-type").orElse(null));
+            body = new CappedBody(api.bodyCap(usable), usable);
             if (passed) {
-                subscriber.abort(new HttpTimeoutException("llm.timeout.response-ms passed"));
+                body.abort(new HttpTimeoutException("llm.timeout.response-ms passed"));
             }
-            return subscriber;
+            return body;
         }
 
         synchronized void expire() {

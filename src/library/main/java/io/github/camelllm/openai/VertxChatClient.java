@@ -23,9 +23,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 
 /**
- * One chat-completions attempt over Vert.x's HTTP client (Netty event loops), the alternative to
- * {@link ChatClient} chosen with {@code llm.http.client=vertx}; same contract, same answers (both go through
- * {@link ChatAnswers}), same edge ({@link OpenAiHttp}: base URL, key, version policy, caps, refusals):
+ * One chat-completions attempt over Vert.x's HTTP client (Netty event loops), the one {@code llm.http.client=auto}
+ * takes when vertx-core is on the class path (or chosen with {@code vertx}) instead of {@link ChatClient}; same
+ * contract, same answers (both go through {@link ChatAnswers}), same edge ({@link OpenAiHttp}: base URL, key,
+ * version policy, caps, refusals):
  * <ul>
  *   <li>The key is added only to requests for the configured base URL; redirects are not followed.</li>
  *   <li>{@code llm.timeout.response-ms} is a deadline for the whole answer, first byte to last; when it passes,

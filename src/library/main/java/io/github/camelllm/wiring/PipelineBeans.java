@@ -37,11 +37,14 @@ import org.apache.camel.TypeConverter;
 import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.ThreadPoolProfile;
-import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.support.TypeConverterSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.net.ProxySelector;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 
@@ -51,6 +54,8 @@ import java.util.function.Function;
  * host's or of another pipeline. The flow itself lives in {@code routes/*.camel.yaml}.
  */
 public final class PipelineBeans {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineBeans.class);
 
     /**
      * Event loops of the Vert.x client. One: on two cores a second loop served no more calls and cost more CPU per
@@ -169,11 +174,14 @@ public final class PipelineBeans {
     /** Binds the chosen chat client as {@code NAME-chatClient}; returns what closes it when the pipeline stops. */
     private AutoCloseable bindChatClient(CamelContext context, CallGate gate, CallOutcomes outcomes, OpenAiHttp api,
                                          JdkHttp jdkHttp) {
-        if (config.calls().client() == HttpClientKind.VERTX) {
-            if (!onClassPath("io.vertx.core.http.HttpClientAgent")) {
-                throw new IllegalStateException(config.names().of("http.client") + "=vertx needs io.vertx:vertx-core"
-                        + " 5 on the class path (an optional dependency of the library)");
-            }
+        HttpClientChoice.Choice choice = HttpClientChoice.of(config.calls().client(), config.api().baseUrl(),
+                onClassPath(HttpClientChoice.VERTX_CLASS), ProxySelector.getDefault(), config.names());
+        String warning = choice.warning(ForkJoinPool.getCommonPoolParallelism());
+        if (warning != null) {
+            LOG.warn("pipeline {}: {}", name, warning);
+        }
+        if (choice.kind() == HttpClientKind.VERTX) {
+            LOG.info("pipeline {}: chat calls on the Vert.x HTTP client ({})", name, choice.reason());
             // the class is loaded only here, so a host without Vert.x never needs it
             VertxChatClient client = new VertxChatClient(api, outcomes, config.calls().concurrency(),
                     VERTX_EVENT_LOOPS);
@@ -181,15 +189,8 @@ public final class PipelineBeans {
             gate.probeWith(client::probe);
             return client;
         }
-        // the threads that wait for the JDK client's answers: one per call in flight, which the call slots bound,
-        // and two for the gate's probes; started when needed, kept while in use, never one per answer
-        int threads = config.calls().concurrency() + 2;
-        ExecutorService callThreads = context.getExecutorServiceManager().newThreadPool(this, name + "-calls",
-                new ThreadPoolProfileBuilder(name + "-calls").poolSize(threads).maxPoolSize(threads)
-                        .keepAliveTime(60L).allowCoreThreadTimeOut(true).maxQueueSize(Integer.MAX_VALUE)
-                        // once stopped, an attempt fails at once ("cannot send") instead of being dropped unanswered
-                        .rejectedPolicy(ThreadPoolRejectedPolicy.Abort).build());
-        ChatClient client = new ChatClient(jdkHttp, outcomes, callThreads);
+        LOG.info("pipeline {}: chat calls on the JDK HTTP client ({})", name, choice.reason());
+        ChatClient client = new ChatClient(jdkHttp, outcomes);
         bind(context, "chatClient", client);
         gate.probeWith(client::probe);
         return () -> {
