@@ -123,7 +123,8 @@ public final class Launcher {
             return usage(file + " is a folder; run takes one prompt file");
         }
         PipelineApp.Mode mode = simulator ? PipelineApp.Mode.RUN_FILE_ON_SIMULATOR : PipelineApp.Mode.RUN_FILE;
-        try (PipelineApp app = PipelineApp.start(overrides, env, mode)) {
+        try (PipelineApp app = PipelineApp.start(overrides, env, mode);
+             ProgressReporter progress = ProgressReporter.start(app.pipeline(), file)) {
             Thread graceful = onSigterm(app);
             RunSummary summary;
             long deadline = System.currentTimeMillis() + app.config().runs().lockWait().toMillis();

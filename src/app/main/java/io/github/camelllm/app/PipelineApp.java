@@ -36,6 +36,9 @@ public final class PipelineApp implements AutoCloseable {
     /** The application's pipeline: the default one, whose settings are exactly the {@code llm.*} keys. */
     static final String NAME = "llm";
 
+    /** The service's management port (health, metrics, status page) unless llm.management.port says otherwise. */
+    static final int MANAGEMENT_PORT = 9876;
+
     private static final String[] SHUTDOWN_KEYS = {"camel.main.shutdown-timeout", "camel.main.shutdownTimeout"};
 
     /** What the application does with its pipeline. */
@@ -137,6 +140,8 @@ public final class PipelineApp implements AutoCloseable {
                     .set("inbox.enabled", "true"); // the service watches its inbox unless told not to
             if (mode != Mode.SERVICE) {
                 llm.force("inbox.enabled", "false").force("schedule.cron", "");
+            } else {
+                llm.set("management.port", Integer.toString(MANAGEMENT_PORT)); // health and metrics for orchestrators
             }
             if (mode == Mode.RUN_FILE_ON_SIMULATOR) {
                 llm.force("base-url", Setting.SIMULATOR);
