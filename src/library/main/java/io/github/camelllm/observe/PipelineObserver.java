@@ -285,12 +285,15 @@ public final class PipelineObserver extends ServiceSupport {
 
     /** A run is no longer active here: its last progress goes to the recent runs. */
     private void ended(RunWatch watch) {
+        CompletableFuture<RunSummary> completion = runs.completionOf(watch.runId);
+        if (completion != null && !completion.isDone()) {
+            return; // its outputs are being written: it completes in a moment
+        }
         watches.remove(watch.runId);
         Path input = inputs.remove(watch.runId);
-        CompletableFuture<RunSummary> completion = runs.completionOf(watch.runId);
-        if (completion == null || !completion.isDone()) {
+        if (completion == null) {
             outboxNames.remove(watch.runId);
-            return; // not a run of this process, or one that closed with the pipeline
+            return; // not a run of this process
         }
         RunSummary summary = completion.isCompletedExceptionally() ? null : completion.getNow(null);
         if (metrics != null) {
