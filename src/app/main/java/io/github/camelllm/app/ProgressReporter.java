@@ -4,7 +4,7 @@ import io.github.camelllm.LlmPipeline;
 import io.github.camelllm.observe.PipelineObserver;
 import io.github.camelllm.observe.RunProgress;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -25,12 +25,12 @@ final class ProgressReporter implements AutoCloseable {
 
     private final PipelineObserver observer;
     private final Path file;
-    private final PrintStream out;
+    private final PrintWriter out;
     private final boolean live;
     private final ScheduledExecutorService ticker;
     private volatile boolean drawn;
 
-    private ProgressReporter(PipelineObserver observer, Path file, PrintStream out, boolean live, long everyMs) {
+    private ProgressReporter(PipelineObserver observer, Path file, PrintWriter out, boolean live, long everyMs) {
         this.observer = observer;
         this.file = file;
         this.out = out;
@@ -47,14 +47,14 @@ final class ProgressReporter implements AutoCloseable {
     /** Starts showing the progress of {@code file}'s run on stderr; null when progress is turned off. */
     static ProgressReporter start(LlmPipeline pipeline, Path file) {
         boolean terminal = System.console() != null && !"dumb".equals(System.getenv("TERM"));
-        return start(pipeline, file, System.err, terminal);
+        return start(pipeline, file, new PrintWriter(System.err, true), terminal);
     }
 
-    static ProgressReporter start(LlmPipeline pipeline, Path file, PrintStream out, boolean terminal) {
+    static ProgressReporter start(LlmPipeline pipeline, Path file, PrintWriter out, boolean terminal) {
         return start(pipeline, file, out, terminal, terminal ? LIVE_EVERY_MS : PLAIN_EVERY_MS);
     }
 
-    static ProgressReporter start(LlmPipeline pipeline, Path file, PrintStream out, boolean terminal, long everyMs) {
+    static ProgressReporter start(LlmPipeline pipeline, Path file, PrintWriter out, boolean terminal, long everyMs) {
         if (pipeline.config().observe().progressInterval().isZero()) {
             return null;
         }

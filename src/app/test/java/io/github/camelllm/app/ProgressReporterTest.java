@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -32,7 +32,7 @@ class ProgressReporterTest {
     final PipelineFixture pipeline = new PipelineFixture(api).startedBy(AppPipeline::start);
 
     final ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    final PrintStream err = new PrintStream(printed, true, StandardCharsets.UTF_8);
+    final PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(printed, StandardCharsets.UTF_8), true);
 
     List<String> lines() {
         return Arrays.asList(printed.toString(StandardCharsets.UTF_8).split("\n"));
