@@ -42,7 +42,7 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         switch (args.length == 0 ? "" : args[0]) {
             case "gen" -> gen(Long.parseLong(args[1]), Path.of(args[2]), args.length > 3 ? Integer.parseInt(args[3]) : 0);
-            case "header" -> System.out.println(header());
+            case "header" -> System.out.println(header(args.length > 1 && args[1].equals("broker")));
             case "measure" -> measure(args);
             case "limits-header" -> System.out.println(FaultRows.limitsHeader());
             case "outage-header" -> System.out.println(FaultRows.outageHeader());
@@ -77,10 +77,17 @@ public final class Bench {
     static final String[] COLS = {"setting", "prompts", "C", "L ms", "wall s", "req/s", "steady req/s", "C/L",
             "eff %", "steady eff %", "added p50 ms", "added p99 ms", "steady added p50/p99 ms", "CPU ms/req steady", "CPU ms/req total",
             "peak heap MB", "peak RSS MB", "peak threads", "sim CPU ms/req", "wrk req/s", "% of wrk",
-            "start→first call s", "exit after summary s", "ok"};
+            "asyncio req/s", "% of asyncio", "launch→summary req/s", "start→first call s", "exit after summary s", "ok"};
 
-    static String header() {
-        return "| " + String.join(" | ", COLS) + " |\n|" + "---|".repeat(COLS.length);
+    /** Columns the broker rows add: how many instances shared the work, and what the server saw. */
+    static final String[] BROKER_COLS = {"instances", "server peak in flight", "server calls"};
+
+    static String header(boolean broker) {
+        List<String> cols = new ArrayList<>(List.of(COLS));
+        if (broker) {
+            cols.addAll(1, List.of(BROKER_COLS));
+        }
+        return "| " + String.join(" | ", cols) + " |\n|" + "---|".repeat(cols.size());
     }
 
     record Sample(long tNanos, long cpuTicks, long journalBytes, long hwmKb, long simTicks, long threads) {
@@ -113,6 +120,8 @@ public final class Bench {
         Path log = Path.of(o.get("log"));
         long simPid = Long.parseLong(o.getOrDefault("simpid", "-1"));
         double wrkRate = Double.parseDouble(o.getOrDefault("wrk", "NaN"));
+        double asyncioRate = Double.parseDouble(o.getOrDefault("asyncio", "NaN"));
+        String instances = o.get("instances"); // a broker row: how many instances shared the work queue
         String stats = o.get("stats"); // the simulator's /sim/stats: when the first chat call arrived
 
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -210,11 +219,22 @@ public final class Bench {
                 (exitedMs - Files.getLastModifiedTime(summaryFile).toMillis()) / 1000.0);
         String wrkCols = Double.isNaN(wrkRate) ? "n/a | n/a"
                 : String.format(Locale.ROOT, "%,.0f | %.1f", wrkRate, 100 * rps / wrkRate);
+        String asyncioCols = Double.isNaN(asyncioRate) ? "n/a | n/a"
+                : String.format(Locale.ROOT, "%,.0f | %.1f", asyncioRate, 100 * rps / asyncioRate);
+        // as a user sees it: from the launch of the process to the summary on disk (JVM and Camel start included)
+        String userRate = summaryFile == null ? "n/a" : String.format(Locale.ROOT, "%,.0f",
+                total * 1000.0 / Math.max(1, Files.getLastModifiedTime(summaryFile).toMillis() - launchedMs));
+        String brokerCols = "";
+        if (instances != null && stats != null) {
+            Map<?, ?> sim = (Map<?, ?>) MiniJson.parse(FaultRows.httpGet(stats));
+            brokerCols = String.format(Locale.ROOT, " %s | %d | %,d |", instances, FaultRows.num(sim, "peak_in_flight"),
+                    FaultRows.num(sim, "chat_requests"));
+        }
         String row = String.format(Locale.ROOT,
-                "| %s | %,d | %,d | %d | %.1f | %,.0f | %,.0f | %,.0f | %.1f | %.1f | %d | %d | %s | %.3f | %.3f | %s | %.0f | %d | %.3f | %s | %s | %s | %s |",
-                o.get("label"), n, c, latency, wallMs / 1000.0, rps, steadyRps, limit, 100 * rps / limit,
+                "| %s |%s %,d | %,d | %d | %.1f | %,.0f | %,.0f | %,.0f | %.1f | %.1f | %d | %d | %s | %.3f | %.3f | %s | %.0f | %d | %.3f | %s | %s | %s | %s | %s | %s |",
+                o.get("label"), brokerCols, n, c, latency, wallMs / 1000.0, rps, steadyRps, limit, 100 * rps / limit,
                 100 * steadyRps / limit, p50 - latency, p99 - latency, steadyAdded, steadyCpu, cpuTotal * TICK_MS / Math.max(1, total),
-                heap, hwmKb / 1024.0, peakThreads, simCpu, wrkCols, firstCall, exitAfter,
+                heap, hwmKb / 1024.0, peakThreads, simCpu, wrkCols, asyncioCols, userRate, firstCall, exitAfter,
                 (exit == 0 && ok == n ? "yes" : "NO exit=" + exit + " ok=" + ok + "/" + n));
         System.out.println(row);
         System.err.printf(Locale.ROOT, "  [%s] process %.1f s, cpu %.0f ms total, journal %d lines, samples %d%n",

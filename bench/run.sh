@@ -1,34 +1,64 @@
 #!/usr/bin/env bash
-# Benchmark of the real pipeline: prompt files go through `java -jar camel-llm-pipeline-app.jar run FILE`
-# (the real routes, journal and results file) against the built-in simulator running as a separate process at a
-# fixed latency, and one table row is printed per setting. See bench/README.md.
-#
-#   bench/run.sh quick     smoke version, < 2 minutes (CI-friendly)
-#   bench/run.sh targets   the target rows: C = 100 / 1,000 (20k and 100k prompts) at 200 ms, C = 5,000 at 2 s, ~5 min
-#   bench/run.sh mem       1,000,000 prompts with -Xmx256m, ordered and streamed, ~8 minutes
-#   bench/run.sh full      c10 + targets + mem, ~15 minutes
-#   bench/run.sh one C N [ordered|streamed] [L ms]   a single setting
-#   bench/run.sh start     start -> first call: C = 100, 4,000 prompts on JDK 17, on JDK 25, and on JDK 25 with an
-#                          AOT cache made by a training run (BENCH_JAVA25, default /usr/lib/jvm/temurin-25-jdk-amd64)
-# Every setting first runs wrk (bench/wrk-chat.lua) against the same simulator process at the same C, so each
-# row shows the pipeline's end-to-end rate next to wrk's (BENCH_WRK=0 skips it).
-#   bench/run.sh limits    rate-limited settings (RPM-bound, TPM-bound, each with and without retry-after headers)
-#   bench/run.sh outage    a whole-server HTML 502 outage in the middle of a run
-#   bench/run.sh faults    limits + outage;  faults-quick: a small smoke version of both (~2 minutes)
-#
-# Environment: BENCH_JAVA (java of the pipeline, default: java on PATH), BENCH_JVM_OPTS (extra JVM options of
-# the pipeline, e.g. a JFR recording), BENCH_OUT (default bench/out), BENCH_PORT (default 18189),
-# BENCH_LATENCY_MS (default 200), BENCH_SIM_OPTS (JVM options of the simulator, default -Xmx1g),
-# BENCH_SIM_ARGS (extra simulate flags, e.g. --io-threads 2), BENCH_WRK (1: run wrk first, default), BENCH_RL_C (concurrency of the rate-limited settings, default 100),
-# BENCH_OUTAGE_C (concurrency of the outage setting, default 10), BENCH_OUTAGE_MS (length of the outage,
-# default 60000), BENCH_LOCK (lock file the build waits on, default
-# /work/.heavy.lock when its folder exists). Every load goes to 127.0.0.1 only.
+# Benchmark of the real pipeline as a user starts it: prompt files go through `target/camel-llm-pipeline run FILE`
+# (the launcher the build writes beside the jar: the real routes, journal and results file) against the built-in
+# simulator running as a separate process at a fixed latency, next to wrk and an independent asyncio client at the
+# same concurrency; one table row per setting. `bench/run.sh help` prints the usage (bench/README.md quotes it).
 set -euo pipefail
 
+usage() {
+  cat <<'USAGE'
+bench/run.sh MODE [ARGS]
+
+  quick          smoke version, ~2 minutes (CI-friendly)
+  targets        C = 100 (4,000 prompts) and C = 1,000 (20,000 and 100,000 prompts) at L = 200 ms,
+                 C = 5,000 at L = 2 s (50,000 prompts), ~6 minutes
+  mem            1,000,000 prompts at C = 1,000 with -Xmx256m, ordered and streamed, ~8 minutes
+  full           c10 + targets + mem, ~15 minutes
+  one C N [ordered|streamed] [L ms]   one setting
+  broker         the broker rows: one instance without a broker, then N = 1, 2, 3 instances sharing an ActiveMQ
+                 Artemis work queue (the distribution, started by the bench), C = BENCH_BROKER_C each, ~3 minutes
+  start          start -> first call: C = 100, 4,000 prompts: java -jar and the launcher on JDK 17, java -jar on
+                 JDK 25 and JDK 25 with an AOT cache made by a training run
+  limits         rate-limited settings (RPM-bound, TPM-bound, each with and without retry-after headers)
+  outage         a whole-server HTML 502 outage in the middle of a run
+  faults         limits + outage;  faults-quick: a small smoke version of both (~2 minutes)
+  help           this text
+
+Every setting of quick/targets/mem/full/one/start first runs wrk (bench/wrk-chat.lua) and the asyncio client
+(bench/asyncio_client.py, Python standard library) against the same simulator process at the same C, so each
+row shows the pipeline's end-to-end rate next to theirs.
+
+Environment:
+  BENCH_JAVA        java of the pipeline (default: java on PATH; the launcher runs it as JAVA_HOME)
+  BENCH_LAUNCHER    1: start the pipeline with target/camel-llm-pipeline, as a user does (default);
+                    0: plain java -jar target/camel-llm-pipeline-app.jar
+  BENCH_JVM_OPTS    extra JVM options of the pipeline (after the launcher's, so they win), e.g. a JFR recording
+  BENCH_OUT         output folder (default bench/out)
+  BENCH_PORT        simulator port (default 18189)
+  BENCH_LATENCY_MS  server latency L (default 200)
+  BENCH_SIM_OPTS    JVM options of the simulator (default -Xmx1g)
+  BENCH_SIM_ARGS    extra simulate flags, e.g. --io-threads 2
+  BENCH_WRK         1: run wrk first (default); 0: skip it
+  BENCH_ASYNCIO     1: run the asyncio client after wrk (default); 0: skip it
+  BENCH_BROKER_C    concurrency of each instance in the broker rows (default 20)
+  BENCH_BROKER_N    prompts of the broker rows (default 4000)
+  BENCH_BROKER_PORT port of the Artemis broker (default 18616)
+  BENCH_RL_C        concurrency of the rate-limited settings (default 100)
+  BENCH_OUTAGE_C    concurrency of the outage setting (default 10)
+  BENCH_OUTAGE_MS   length of the outage (default 60000)
+  BENCH_LOCK        lock file the build waits on (default /work/.heavy.lock when its folder exists)
+Every load goes to 127.0.0.1 only.
+USAGE
+}
 MODE=${1:-quick}
+if [[ $MODE == help || $MODE == -h || $MODE == --help ]]; then
+  usage
+  exit 0
+fi
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 JAR=$ROOT/target/camel-llm-pipeline-app.jar
+LAUNCHER=$ROOT/target/camel-llm-pipeline
 JAVA=${BENCH_JAVA:-java}
 OUT=${BENCH_OUT:-$ROOT/bench/out}
 PORT=${BENCH_PORT:-18189}
@@ -38,7 +68,7 @@ BENCH="java $ROOT/bench/Bench.java"
 export CLK_TCK=$(getconf CLK_TCK)
 
 # --- build (only when the jar is missing or older than a source) --------------------------------------------
-if [[ ! -f $JAR || -n $(find src routes application.properties pom.xml -name target -prune -o -newer "$JAR" -print -quit) ]]; then
+if [[ ! -f $JAR || ! -x $LAUNCHER || -n $(find src routes application.properties pom.xml -name target -prune -o -newer "$JAR" -print -quit) ]]; then
   echo "building $JAR ..." >&2
   LOCK=${BENCH_LOCK:-/work/.heavy.lock}
   # clean: re-shading an already shaded jar can keep stale classes; the lock keeps heavy builds one at a time
@@ -49,7 +79,7 @@ if [[ ! -f $JAR || -n $(find src routes application.properties pom.xml -name tar
   fi
 fi
 mkdir -p "$OUT"
-if [[ ${BENCH_WRK:-1} == 1 && $MODE != limits && $MODE != outage && $MODE != faults* ]] && ! command -v wrk >/dev/null; then
+if [[ ${BENCH_WRK:-1} == 1 && $MODE != broker && $MODE != limits && $MODE != outage && $MODE != faults* ]] && ! command -v wrk >/dev/null; then
   echo "wrk is missing (apt-get install -y wrk), or set BENCH_WRK=0" >&2
   exit 1
 fi
@@ -82,7 +112,6 @@ start_sim() { # extra simulate flags...
   echo "simulator did not start (port $PORT taken? set BENCH_PORT), see $OUT/simulator.log" >&2
   exit 1
 }
-trap stop_sim EXIT
 
 cpu_ticks() { local s; s=$(cat /proc/$1/stat); s=${s##*) }; set -- $s; echo $(( ${12} + ${13} )); }
 
@@ -120,21 +149,189 @@ wrk_rate() { # C N DIR
   awk '/^Requests\/sec:/{print $2}' "$dir/wrk.txt"
 }
 
+# The pipeline's command as a user starts it, in the array LAUNCH: the launcher the build writes beside the jar
+# (its JVM options, then these in JAVA_OPTS: later options win), or with BENCH_LAUNCHER=0 plain java -jar.
+JAVA_HOME_OF_JAVA=$(dirname "$(dirname "$(readlink -f "$(command -v "$JAVA")")")")
+launch_cmd() { # "JVM options" application arguments...
+  local opts=$1; shift
+  if [[ ${BENCH_LAUNCHER:-1} == 1 ]]; then
+    LAUNCH=(env "JAVA_HOME=$JAVA_HOME_OF_JAVA" "JAVA_OPTS=$opts" "$LAUNCHER" "$@")
+  else
+    # shellcheck disable=SC2206
+    LAUNCH=("$JAVA" $opts -jar "$JAR" "$@")
+  fi
+}
+
+# The independent client (the seed's design: Python asyncio, standard library) at C connections over the same
+# prompt file; prints its req/s. Its output is kept in DIR/asyncio.txt.
+asyncio_rate() { # C FILE N DIR
+  local c=$1 file=$2 n=$3 dir=$4
+  timeout $(( n * L / c / 1000 * 3 + 120 )) python3 "$ROOT/bench/asyncio_client.py" --url "$BASE_URL" \
+    --concurrency "$c" "$file" "$dir/asyncio-results.jsonl" >"$dir/asyncio.txt" 2>&1 || true
+  rm -f "$dir/asyncio-results.jsonl"
+  grep -o '"req_s": [0-9.]*' "$dir/asyncio.txt" | awk '{print $2}'
+}
+
 run_setting() { # label C N order [jvm options...]
   local label=$1 c=$2 n=$3 order=$4; shift 4
-  local dir=$OUT/runs/$label file wrk=NaN
+  local dir=$OUT/runs/$label file wrk=NaN asyncio=NaN
   file=$(prompts_file "$n")
   rm -rf "$dir"; mkdir -p "$dir"
   if [[ ${BENCH_WRK:-1} == 1 ]]; then
     wrk=$(wrk_rate "$c" "$n" "$dir"); wrk=${wrk:-NaN}
-    sleep 1.5 # a quiet moment, so the simulator's chat_burst_start marks the pipeline's first call
   fi
+  # the asyncio client pays the whole file, like the pipeline: only up to 100,000 prompts
+  if [[ ${BENCH_ASYNCIO:-1} == 1 && $n -le 100000 ]]; then
+    asyncio=$(asyncio_rate "$c" "$file" "$n" "$dir"); asyncio=${asyncio:-NaN}
+  fi
+  sleep 1.5 # a quiet moment, so the simulator's chat_burst_start marks the pipeline's first call
+  launch_cmd "$* ${BENCH_JVM_OPTS:-} -Xlog:gc:file=$dir/gc.log -Dllm.base-url=$BASE_URL -Dllm.concurrency=$c \
+-Dllm.output.order=$order -Dllm.work-dir=$dir/work -Dllm.outbox=$dir/outbox" run "$file"
   (cd "$dir" && $BENCH measure label="$label" simpid=$SIM_PID c="$c" latency="$L" n="$n" work="$dir/work" outbox="$dir/outbox" \
-      gclog="$dir/gc.log" log="$dir/run.log" threadcpu="$dir/thread-cpu.txt" wrk="$wrk" stats="http://127.0.0.1:$PORT/sim/stats" -- \
-      $JAVA "$@" ${BENCH_JVM_OPTS:-} -Xlog:gc:file="$dir/gc.log" \
-      -Dllm.base-url="$BASE_URL" -Dllm.concurrency="$c" -Dllm.output.order="$order" \
-      -Dllm.work-dir="$dir/work" -Dllm.outbox="$dir/outbox" -Dllm.realtime.queue-size=$((2 * c > 2000 ? 2 * c : 2000)) \
-      -jar "$JAR" run "$file" 2>"$dir/measure.log") | tee -a "$OUT/table.md"
+      gclog="$dir/gc.log" log="$dir/run.log" threadcpu="$dir/thread-cpu.txt" wrk="$wrk" asyncio="$asyncio" \
+      stats="http://127.0.0.1:$PORT/sim/stats" -- "${LAUNCH[@]}" 2>"$dir/measure.log") | tee -a "$OUT/table.md"
+}
+
+# --- the broker rows: instances sharing an ActiveMQ Artemis work queue ----------------------------------------
+# The Artemis distribution (resolved through Maven once, into $OUT/artemis), an instance of it created once in
+# $OUT/broker and started empty for every row; N - 1 serving instances in service mode (an empty inbox of their
+# own), then the owner's `run FILE`, measured like any row. Each instance has its own results queue.
+BROKER_PORT=${BENCH_BROKER_PORT:-18616}
+ARTEMIS_VERSION=2.40.0
+BROKER_PID=
+SERVING_PIDS=()
+WORK_QUEUE="jms:queue:llm-work?jmsMessageType=Text&asyncConsumer=true&acknowledgementMode=101"
+
+artemis_home() {
+  local dist=$OUT/artemis/apache-artemis-$ARTEMIS_VERSION
+  if [[ ! -x $dist/bin/artemis ]]; then
+    mkdir -p "$OUT/artemis"
+    mvn -B -q -N dependency:copy -Dartifact="org.apache.activemq:apache-artemis:$ARTEMIS_VERSION:zip:bin" \
+      -DoutputDirectory="$OUT/artemis" >&2
+    unzip -q -o "$OUT/artemis/apache-artemis-$ARTEMIS_VERSION-bin.zip" -d "$OUT/artemis"
+  fi
+  echo "$dist"
+}
+
+start_broker() {
+  stop_broker
+  local instance=$OUT/broker home
+  if [[ ! -x $instance/bin/artemis ]]; then
+    home=$(artemis_home)
+    "$home/bin/artemis" create "$instance" --user bench --password bench --require-login --silent --no-web \
+      --host 127.0.0.1 --default-port "$BROKER_PORT" --no-amqp-acceptor --no-mqtt-acceptor --no-stomp-acceptor \
+      --no-hornetq-acceptor >"$OUT/broker-create.log" 2>&1
+  fi
+  rm -rf "$instance/data" # every row starts on an empty broker
+  "$instance/bin/artemis" run >"$OUT/broker.log" 2>&1 &
+  BROKER_PID=$!
+  for _ in $(seq 1 300); do
+    if grep -q 'Server is now active' "$OUT/broker.log"; then return 0; fi
+    if ! kill -0 "$BROKER_PID" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  echo "the broker did not start (port $BROKER_PORT taken? set BENCH_BROKER_PORT), see $OUT/broker.log" >&2
+  exit 1
+}
+
+stop_broker() {
+  if [[ -n $BROKER_PID ]]; then
+    kill "$BROKER_PID" 2>/dev/null || true
+    wait "$BROKER_PID" 2>/dev/null || true
+    BROKER_PID=
+  fi
+}
+
+stop_serving() {
+  local pid
+  for pid in "${SERVING_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${SERVING_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  SERVING_PIDS=()
+}
+trap 'stop_serving; stop_broker; stop_sim' EXIT
+
+broker_opts() { # instance C: the settings of instance i on the broker (its own results queue)
+  echo "-Dllm.base-url=$BASE_URL -Dllm.api-key=bench -Dllm.concurrency=$2 -Dllm.broker.url=tcp://127.0.0.1:$BROKER_PORT" \
+    "-Dllm.broker.user=bench -Dllm.broker.password=bench -Dllm.realtime.queue-uri=$WORK_QUEUE" \
+    "-Dllm.results.uri=jms:queue:llm-results-i$1?jmsMessageType=Text"
+}
+
+# Where the CPU of a broker row goes: the machine's busy time (/proc/stat, all cores, other processes too) and the
+# CPU of the simulator, the broker and the serving instances, from the owner's launch to its exit (the owner's own
+# CPU is the row's "CPU ms/req total")
+cpu_account() { # -> "machine-busy machine-total sim broker serving" in clock ticks
+  local cpu serving=0 pid
+  read -r -a cpu < /proc/stat
+  for pid in "${SERVING_PIDS[@]}"; do serving=$(( serving + $(cpu_ticks "$pid" 2>/dev/null || echo 0) )); done
+  echo "$(( cpu[1] + cpu[2] + cpu[3] + cpu[6] + cpu[7] + cpu[8] ))" \
+    "$(( cpu[1] + cpu[2] + cpu[3] + cpu[4] + cpu[5] + cpu[6] + cpu[7] + cpu[8] ))" \
+    "$(cpu_ticks "$SIM_PID")" "$( [[ -n $BROKER_PID ]] && cpu_ticks "$BROKER_PID" || echo 0)" "$serving"
+}
+cpu_report() { # label before after
+  local -a b a; read -r -a b <<<"$2"; read -r -a a <<<"$3"
+  awk -v l="$1" -v busy=$(( a[0] - b[0] )) -v total=$(( a[1] - b[1] )) -v sim=$(( a[2] - b[2] )) \
+      -v broker=$(( a[3] - b[3] )) -v serving=$(( a[4] - b[4] )) -v hz="$CLK_TCK" -v n="$(nproc)" 'BEGIN {
+    printf "| %s | %.1f | %.1f | %.1f | %.1f | %.1f |\n", l, busy * 100 / total, total / hz / n, sim / hz, broker / hz,
+      serving / hz }'
+}
+
+broker_setting() { # label instances C N: instances 0 is the same run on one instance without a broker
+  local label=$1 inst=$2 c=$3 n=$4
+  local dir=$OUT/runs/$label file i opts
+  file=$(prompts_file "$n")
+  rm -rf "$dir"; mkdir -p "$dir"
+  start_sim # a fresh simulator: its peak in flight and call count are this row's
+  if (( inst == 0 )); then
+    opts="-Dllm.base-url=$BASE_URL -Dllm.concurrency=$c"
+  else
+    start_broker
+    for (( i = 2; i <= inst; i++ )); do
+      mkdir -p "$dir/i$i/inbox"
+      launch_cmd "${BENCH_JVM_OPTS:-} $(broker_opts "$i" "$c") -Dllm.inbox=$dir/i$i/inbox -Dllm.outbox=$dir/i$i/outbox \
+-Dllm.work-dir=$dir/i$i/work"
+      "${LAUNCH[@]}" >"$dir/i$i.log" 2>&1 &
+      SERVING_PIDS+=($!)
+    done
+    for (( i = 2; i <= inst; i++ )); do
+      for _ in $(seq 1 300); do grep -q 'watching' "$dir/i$i.log" && break; sleep 0.1; done
+    done
+    opts=$(broker_opts 1 "$c")
+  fi
+  sleep 1.5 # a quiet moment before the first call
+  local cpu_before; cpu_before=$(cpu_account)
+  launch_cmd "${BENCH_JVM_OPTS:-} -Xlog:gc:file=$dir/gc.log $opts -Dllm.work-dir=$dir/work -Dllm.outbox=$dir/outbox" \
+    run "$file"
+  (cd "$dir" && $BENCH measure label="$label" instances="$(( inst == 0 ? 1 : inst ))" simpid=$SIM_PID \
+      c="$(( c * (inst == 0 ? 1 : inst) ))" latency="$L" n="$n" work="$dir/work" outbox="$dir/outbox" \
+      gclog="$dir/gc.log" log="$dir/run.log" threadcpu="$dir/thread-cpu.txt" stats="http://127.0.0.1:$PORT/sim/stats" \
+      -- "${LAUNCH[@]}" 2>"$dir/measure.log") | tee -a "$OUT/broker.md"
+  cpu_report "$label" "$cpu_before" "$(cpu_account)" >>"$OUT/broker-cpu.md"
+  stop_serving
+  stop_broker
+}
+
+broker_rows() {
+  local c=${BENCH_BROKER_C:-20} n=${BENCH_BROKER_N:-4000}
+  {
+    echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $(free -g | awk '/Mem:/{print $2}') GB;" \
+      "pipeline JDK: $($JAVA -version 2>&1 | head -1); server latency L=${L} ms (jitter 0); ActiveMQ Artemis $ARTEMIS_VERSION" \
+      "(the distribution, its own process, default broker.xml), work queue $WORK_QUEUE; C = $c per instance;" \
+      "the limit (C/L column) is instances x C / L"
+    echo
+    $BENCH header broker
+  } | tee "$OUT/broker.md"
+  {
+    echo "CPU from the owner's launch to its exit (the owner's own: CPU ms/req total above)"
+    echo
+    echo "| setting | machine busy % (all $(nproc) cores, every process) | window s | simulator CPU s | broker CPU s | serving instances CPU s |"
+    echo "|---|---|---|---|---|---|"
+  } >"$OUT/broker-cpu.md"
+  broker_setting "no-broker-c$c" 0 "$c" "$n"
+  broker_setting "broker-1x$c" 1 "$c" "$n"
+  broker_setting "broker-2x$c" 2 "$c" "$n"
+  broker_setting "broker-3x$c" 3 "$c" "$n"
+  echo; cat "$OUT/broker-cpu.md"
+  echo "tables also in $OUT/broker.md and $OUT/broker-cpu.md; per-setting logs in $OUT/runs/" >&2
 }
 
 # --- rate-limited and outage settings: one simulator process per setting, enforcing the limit -----------------
@@ -149,9 +346,10 @@ fault_setting() { # limits|outage label kind N prompt-chars C [simulate flags...
   [[ -f $file ]] || $BENCH gen "$n" "$file" "$chars"
   rm -rf "$dir"; mkdir -p "$dir"
   start_sim "$@"
+  launch_cmd "${BENCH_JVM_OPTS:-} -Dllm.base-url=$BASE_URL -Dllm.concurrency=$c -Dllm.work-dir=$dir/work \
+-Dllm.outbox=$dir/outbox" run "$file"
   $BENCH "$what" label="$label" kind="$kind" n="$n" stats="$STATS_URL" outbox="$dir/outbox" log="$dir/run.log" -- \
-      $JAVA ${BENCH_JVM_OPTS:-} -Dllm.base-url="$BASE_URL" -Dllm.concurrency="$c" \
-      -Dllm.work-dir="$dir/work" -Dllm.outbox="$dir/outbox" -jar "$JAR" run "$file" | tee -a "$OUT/faults.md"
+      "${LAUNCH[@]}" | tee -a "$OUT/faults.md"
   curl -s "$STATS_URL" >"$dir/sim-stats.json" 2>/dev/null || true
   cp "$OUT/simulator.log" "$dir/simulator.log"
   stop_sim
@@ -193,6 +391,7 @@ fault_modes() {
 
 case $MODE in
   limits|outage|faults|faults-quick) fault_modes; exit 0 ;;
+  broker) broker_rows; exit 0 ;;
 esac
 [[ $MODE == one && -n ${5:-} ]] && L=$5
 start_sim
@@ -229,20 +428,21 @@ rows() {
       ;;
     start)
       local j25=${BENCH_JAVA25:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java java17=$JAVA aot=$OUT/app.aot train
-      run_setting start-jdk17 100 4000 ordered
+      BENCH_LAUNCHER=0 run_setting start-jdk17-java-jar 100 4000 ordered
+      BENCH_LAUNCHER=1 run_setting start-jdk17-launcher 100 4000 ordered
       JAVA=$j25
-      run_setting start-jdk25 100 4000 ordered
+      BENCH_LAUNCHER=0 run_setting start-jdk25-java-jar 100 4000 ordered
       # the training run records the classes loaded and linked (and method profiles) into the cache
       train=$OUT/runs/aot-training; rm -rf "$train" "$aot"; mkdir -p "$train"
       (cd "$train" && $j25 -XX:AOTCacheOutput="$aot" -Dllm.base-url="$BASE_URL" -Dllm.outbox="$train/outbox" \
         -Dllm.work-dir="$train/work" -jar "$JAR" run "$(prompts_file 2000)" >"$train/run.log" 2>&1)
-      run_setting start-jdk25-aot 100 4000 ordered -XX:AOTCache="$aot"
+      BENCH_LAUNCHER=0 run_setting start-jdk25-java-jar-aot 100 4000 ordered -XX:AOTCache="$aot"
       JAVA=$java17
       ;;
     one)
       run_setting "c$2-$3-${4:-ordered}$([[ -n ${5:-} ]] && echo "-L$5")" "$2" "$3" "${4:-ordered}"
       ;;
-    *) echo "usage: bench/run.sh quick|targets|mem|full|start|one C N [ordered|streamed] [L]|limits|outage|faults|faults-quick" >&2
+    *) usage >&2
        exit 2 ;;
   esac
 }

@@ -12,6 +12,7 @@ import io.github.camelllm.model.LlmConstants;
 import io.github.camelllm.observe.PipelineObserver;
 import io.github.camelllm.run.RunRegistry;
 import io.github.camelllm.run.RunSummary;
+import io.github.camelllm.wiring.OutputEndpoints;
 import io.github.camelllm.wiring.PipelineBeans;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -72,6 +73,7 @@ public final class LlmPipeline {
     private final String name;
     private final Map<String, String> given = new LinkedHashMap<>();
     private final Map<String, String> forced = new LinkedHashMap<>();
+    private final Map<String, String> forcedSources = new LinkedHashMap<>();
     private Map<String, String> environment = System.getenv();
     private boolean simulated;
     private String templates = TEMPLATES;
@@ -112,6 +114,17 @@ public final class LlmPipeline {
      */
     public LlmPipeline force(String key, String value) {
         forced.put(key, value);
+        forcedSources.remove(key);
+        return this;
+    }
+
+    /**
+     * As {@link #force(String, String)}, saying where the value came from in words a user can act on (a command
+     * line option): shown by {@link Settings#source} and named in the error when the value is refused.
+     */
+    public LlmPipeline force(String key, String value, String source) {
+        forced.put(key, value);
+        forcedSources.put(key, source);
         return this;
     }
 
@@ -144,7 +157,7 @@ public final class LlmPipeline {
     public Settings resolve(CamelContext camel) {
         HostProperties host = new HostProperties(camel, environment);
         Namespace.check(host, knownPipelines(camel), false);
-        return SettingsResolver.resolve(name, host, given, forced);
+        return SettingsResolver.resolve(name, host, given, forced, forcedSources);
     }
 
     /**
@@ -162,6 +175,7 @@ public final class LlmPipeline {
         PipelineConfig config = resolved.config();
         checkApiChosen(config);
         checkNothingShared(camel, config);
+        OutputEndpoints.check(camel, config);
         new PipelineBeans(config, simulated).configure(camel);
         try {
             loadTemplates(camel, templates);

@@ -7,6 +7,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -34,7 +35,12 @@ public class LlmPipelines implements CamelConfiguration {
             throw new Settings.ConfigException(NAMES + " names no pipeline: set it to one or more names, e.g. "
                     + NAMES + "=openai, whose settings are then llm.openai.base-url, llm.openai.api-key, ...");
         }
-        unique.forEach(name -> LlmPipeline.named(name).addTo(context));
+        add(context, unique);
+    }
+
+    /** Adds these pipelines to the context, each with its settings under {@code llm.NAME.*}. */
+    public static void add(CamelContext context, Collection<String> names) {
+        new LinkedHashSet<>(names).forEach(name -> LlmPipeline.named(name).addTo(context));
     }
 
     /** The names the host's {@value #NAMES} lists, in order; none when it is not set. */

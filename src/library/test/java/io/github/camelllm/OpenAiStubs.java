@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -35,6 +36,8 @@ import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 public final class OpenAiStubs implements BeforeEachCallback, AfterEachCallback {
 
     public static final String CHAT = "/v1/chat/completions";
+    /** The model list, which the command line asks for before any prompt (free on every such API). */
+    public static final String MODELS = "/v1/models";
     /** A template that answers each prompt with "re: " and the prompt, so every result can be matched to its line. */
     public static final String ECHO = "re: {{jsonPath request.body '$.messages[0].content'}}";
     public static final String GATEWAY_PAGE = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 "
@@ -74,7 +77,14 @@ public final class OpenAiStubs implements BeforeEachCallback, AfterEachCallback 
         if (server == null) {
             server = new WireMockServer(options);
             server.start();
+            listModels();
         }
+    }
+
+    /** GET /v1/models answers as OpenAI's does (with no model listed: any name is taken). */
+    public void listModels() {
+        server.stubFor(get(urlEqualTo(MODELS)).atPriority(10)
+                .willReturn(json(200, "{\"object\":\"list\",\"data\":[]}")));
     }
 
     /** A pipeline calling this server: it is stopped before the server is. */
@@ -204,13 +214,27 @@ public final class OpenAiStubs implements BeforeEachCallback, AfterEachCallback 
     /** Forgets every stub and every request seen. */
     public void reset() {
         server.resetAll();
+        listModels();
     }
 
     // ------------------------------------------------------------------------------------------ what was asked
 
-    /** Requests of any kind the server received. */
+    /** Requests of any kind the server received, but the free GET /v1/models. */
     public int calls() {
-        return server.getAllServeEvents().size();
+        return paidEvents().size();
+    }
+
+    /** Times GET /v1/models was asked. */
+    public int modelListings() {
+        return server.getAllServeEvents().size() - paidEvents().size();
+    }
+
+    private List<ServeEvent> paidEvents() {
+        return server.getAllServeEvents().stream().filter(e -> !isModelListing(e)).toList();
+    }
+
+    private static boolean isModelListing(ServeEvent e) {
+        return e.getRequest().getMethod().getName().equals("GET") && e.getRequest().getUrl().equals(MODELS);
     }
 
     /** Chat-completion requests the server received. */
@@ -220,13 +244,13 @@ public final class OpenAiStubs implements BeforeEachCallback, AfterEachCallback 
 
     /** Every request, oldest first. */
     public List<ServeEvent> callsInOrder() {
-        return server.getAllServeEvents().stream()
+        return paidEvents().stream()
                 .sorted(Comparator.comparing(e -> e.getRequest().getLoggedDate())).toList();
     }
 
     /** How often each distinct request body reached the server. */
     public Map<String, Long> callsPerPrompt() {
-        return server.getAllServeEvents().stream()
+        return paidEvents().stream()
                 .collect(Collectors.groupingBy(e -> e.getRequest().getBodyAsString(), Collectors.counting()));
     }
 }

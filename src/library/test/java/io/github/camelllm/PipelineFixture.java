@@ -215,6 +215,19 @@ public final class PipelineFixture implements AutoCloseable, BeforeEachCallback,
      * further settings ({@code key=value}); its output goes to {@code child-<nanos>.log} in the root folder.
      */
     public Process runFileProcess(Path directory, Path file, String... settings) throws IOException {
+        return childProcess(directory, List.of("run", file.toString()), settings);
+    }
+
+    /**
+     * Starts the application in service mode (no arguments) in a child JVM in {@code directory}, on this fixture's
+     * API and outbox, with these further settings ({@code key=value}); it runs until it is stopped (SIGTERM) or
+     * killed. Its output goes to {@code child-<nanos>.log} in the root folder.
+     */
+    public Process serviceProcess(Path directory, String... settings) throws IOException {
+        return childProcess(directory, List.of(), settings);
+    }
+
+    private Process childProcess(Path directory, List<String> arguments, String... settings) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-cp");
@@ -225,8 +238,7 @@ public final class PipelineFixture implements AutoCloseable, BeforeEachCallback,
             cmd.add("-D" + s);
         }
         cmd.add(APP_MAIN);
-        cmd.add("run");
-        cmd.add(file.toString());
+        cmd.addAll(arguments);
         return new ProcessBuilder(cmd).directory(directory.toFile()).redirectErrorStream(true)
                 .redirectOutput(root.resolve("child-" + System.nanoTime() + ".log").toFile()).start();
     }

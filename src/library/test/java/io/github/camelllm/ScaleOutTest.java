@@ -44,6 +44,28 @@ class ScaleOutTest {
         }
     }
 
+    /** The work queue as a transacted consumer (a thread per call in flight) still shares the calls. */
+    @Test
+    void a_transacted_work_queue_shares_the_calls_too() throws Exception {
+        String transacted = "llm-jms:queue:llm-work?concurrentConsumers={{llm.concurrency}}&jmsMessageType=Text"
+                + "&transacted=true";
+        try (Broker broker = new Broker(tmp.resolve("broker"));
+             OpenAiSimulator sim = new OpenAiSimulator(SimulatorConfig.defaults().withPort(0).withLatencyMs(40));
+             PipelineFixture a = instance(tmp.resolve("a"), sim, broker, "a").with("llm.realtime.queue-uri", transacted);
+             PipelineFixture b = instance(tmp.resolve("b"), sim, broker, "b").with("llm.realtime.queue-uri", transacted)) {
+            a.start();
+            b.start();
+            NotifyBuilder bCalled = new NotifyBuilder(b.app().context()).fromRoute("llm-realtime").whenDone(10).create();
+
+            RunSummary summary = a.run(a.write("shared.jsonl", PipelineFixture.prompts(200)));
+
+            assertThat(summary.succeeded()).isEqualTo(200);
+            assertThat(a.results("shared")).hasSize(200);
+            assertThat(bCalled.matches(10, TimeUnit.SECONDS)).as("instance b made calls for a's run").isTrue();
+            assertThat(sim.peakInFlight()).isLessThanOrEqualTo(2 * 6);
+        }
+    }
+
     /**
      * Two instances on one organisation's rate limit: each learns from the x-ratelimit headers of its own answers,
      * which report what the whole organisation has left, so together they stay near the limit without talking.
@@ -71,6 +93,12 @@ class ScaleOutTest {
         }
     }
 
+    /**
+     * The work queue as docs/scale-out.md configures it: one consumer that holds no thread during a call, each
+     * item acknowledged on its own once its result is with its owner.
+     */
+    static final String WORK_QUEUE_OPTIONS = "jmsMessageType=Text&asyncConsumer=true&acknowledgementMode=101";
+
     static PipelineFixture instance(Path root, OpenAiSimulator sim, Broker broker, String name) {
         if (sim.port() <= 0) {
             sim.start();
@@ -78,8 +106,7 @@ class ScaleOutTest {
         return new PipelineFixture(root, sim.baseUrl())
                 .with("llm.concurrency", "6")
                 .with("llm.broker.url", broker.url)
-                .with("llm.realtime.queue-uri",
-                        "llm-jms:queue:llm-work?concurrentConsumers={{llm.concurrency}}&jmsMessageType=Text&transacted=true")
+                .with("llm.realtime.queue-uri", "llm-jms:queue:llm-work?" + WORK_QUEUE_OPTIONS)
                 .with("llm.results.uri", "llm-jms:queue:llm-results-" + name + "?jmsMessageType=Text");
     }
 

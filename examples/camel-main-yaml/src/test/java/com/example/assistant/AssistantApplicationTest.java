@@ -2,6 +2,9 @@ package com.example.assistant;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.camel.ProducerTemplate;
 import org.apache.camel.main.Main;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -9,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -24,8 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The application as it runs, against an OpenAI-compatible server started by the test: a questions file goes in,
- * every answer comes out in answers.jsonl, and the server saw exactly one call per question.
+ * The application as it runs, against an OpenAI-compatible server and an Artemis broker started by the test: a
+ * questions file goes in through the broker queue, every answer comes out in answers.jsonl, and the server saw
+ * exactly one call per question; a question asked with request-reply over the broker gets its answer as the reply.
  */
 class AssistantApplicationTest {
 
@@ -36,11 +41,24 @@ class AssistantApplicationTest {
     Path tmp;
 
     FakeOpenAi openai;
+    EmbeddedActiveMQ broker;
     Main main;
 
     @BeforeEach
     void start() throws Exception {
         openai = new FakeOpenAi();
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        broker = new EmbeddedActiveMQ();
+        broker.setConfiguration(new ConfigurationImpl().setSecurityEnabled(false)
+                .setJournalDirectory(tmp.resolve("broker/journal").toString())
+                .setBindingsDirectory(tmp.resolve("broker/bindings").toString())
+                .setLargeMessagesDirectory(tmp.resolve("broker/large").toString())
+                .setPagingDirectory(tmp.resolve("broker/paging").toString())
+                .addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + port));
+        broker.start();
         main = new Main(AssistantApplication.class);
         // what a deployment would set through OPENAI_BASE_URL / OPENAI_API_KEY and its own folders
         main.addOverrideProperty("llm.assistant.base-url", openai.baseUrl());
@@ -48,16 +66,20 @@ class AssistantApplicationTest {
         main.addOverrideProperty("llm.assistant.work-dir", tmp.resolve("work").toString());
         main.addOverrideProperty("questions.dir", tmp.resolve("questions").toString());
         main.addOverrideProperty("answers.dir", tmp.resolve("answers").toString());
+        main.addOverrideProperty("broker.url", "tcp://127.0.0.1:" + port);
         main.start();
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
         if (main != null) {
             main.stop();
         }
         if (openai != null) {
             openai.close();
+        }
+        if (broker != null) {
+            broker.stop();
         }
     }
 
@@ -99,10 +121,24 @@ class AssistantApplicationTest {
     }
 
     @Test
+    void a_question_asked_over_the_broker_with_request_reply_gets_the_answer_as_its_reply() throws Exception {
+        ProducerTemplate producer = main.getCamelContext().createProducerTemplate();
+
+        // JMSReplyTo: the pipeline's answer comes back on the sender's own reply queue
+        String reply = producer.requestBodyAndHeader("jms:queue:assistant-questions", "What is a durable queue?",
+                "llmCustomId", "jms-1", String.class);
+
+        JsonNode result = JSON.readTree(reply);
+        assertEquals("jms-1", result.path("custom_id").asText());
+        assertEquals("ok", result.path("status").asText());
+        assertEquals("answer to: What is a durable queue?", result.path("content").asText());
+        assertTrue(openai.questions.contains("What is a durable queue?"));
+    }
+
+    @Test
     void the_library_brings_none_of_the_command_line_application() {
-        // the thin library: the simulator's Netty, the broker client and a logging binding stay out of the host
-        for (String absent : List.of("io.netty.channel.Channel",
-                "org.apache.activemq.artemis.api.core.client.ClientSession", "ch.qos.logback.classic.Logger")) {
+        // the thin library: logback, Vert.x and Quartz stay out of the host (the broker client is this host's own)
+        for (String absent : List.of("ch.qos.logback.classic.Logger", "io.vertx.core.Vertx", "org.quartz.Scheduler")) {
             assertThrows(ClassNotFoundException.class, () -> Class.forName(absent), absent);
         }
     }

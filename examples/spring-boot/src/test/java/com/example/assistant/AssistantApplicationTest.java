@@ -2,7 +2,9 @@ package com.example.assistant;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.camelllm.LlmPipeline;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -23,8 +25,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The Spring Boot application against an OpenAI-compatible server started by the test: the pipeline takes its
- * settings from the Spring Environment, questions sent through the host's route come back as answers.
+ * The Spring Boot application against an OpenAI-compatible server started by the test: the pipeline comes from
+ * properties alone (the library's auto-configuration and llm.pipelines), takes its settings from the Spring
+ * Environment, and questions sent through the host's routes come back as answers, by request-reply too.
  */
 @SpringBootTest
 class AssistantApplicationTest {
@@ -72,8 +75,25 @@ class AssistantApplicationTest {
             assertThat(result.path("content").asText()).isEqualTo("answer to: " + questions.get(i));
             assertThat(result.path("usage").path("total_tokens").asInt()).isEqualTo(13);
         }
-        assertThat(OPENAI.questions).containsExactlyInAnyOrderElementsOf(questions);
+        // one call per question (the server also sees the other tests' questions: the context is shared)
+        assertThat(OPENAI.questions.stream().filter(questions::contains))
+                .containsExactlyInAnyOrderElementsOf(questions);
         assertThat(OPENAI.authorizations).containsOnly("Bearer " + KEY);
+    }
+
+    @Test
+    void a_question_sent_with_request_reply_gets_its_answer_and_its_headers_back() throws Exception {
+        Exchange reply = producer.request(AskRoutes.ASK_AND_WAIT, e -> {
+            e.getMessage().setBody("What is request-reply?");
+            e.getMessage().setHeader(AskRoutes.QUESTION_ID, "rr-1");
+        });
+
+        assertThat(reply.getException()).isNull();
+        JsonNode result = new ObjectMapper().readTree(reply.getMessage().getBody(String.class));
+        assertThat(result.path("custom_id").asText()).isEqualTo("rr-1");
+        assertThat(result.path("content").asText()).isEqualTo("answer to: What is request-reply?");
+        assertThat(reply.getMessage().getHeader(AskRoutes.QUESTION_ID)).isEqualTo("rr-1");
+        assertThat(reply.getMessage().getHeader("llmPipeline")).isEqualTo("assistant");
     }
 
     @Test

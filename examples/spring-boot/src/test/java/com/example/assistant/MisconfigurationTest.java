@@ -30,8 +30,9 @@ class MisconfigurationTest {
 
     private void start(String property) {
         try (ConfigurableApplicationContext ignored = new SpringApplicationBuilder(AssistantApplication.class)
-                .run("--assistant.base-url=http://127.0.0.1:9/v1", "--assistant.work-dir=" + tmp.resolve("work"),
-                        "--camel.main.run-controller=false", "--" + property)) {
+                .run("--llm.assistant.base-url=http://127.0.0.1:9/v1",
+                        "--llm.assistant.work-dir=" + tmp.resolve("work"), "--camel.main.run-controller=false",
+                        "--" + property)) {
             // started: the assertion reports that nothing was refused
         }
     }

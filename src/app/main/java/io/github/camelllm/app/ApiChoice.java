@@ -21,9 +21,9 @@ record ApiChoice(String baseUrl, boolean simulated, boolean chosen) {
     private static final Logger LOG = LoggerFactory.getLogger(ApiChoice.class);
 
     static final String NO_API = "no API to call: set OPENAI_API_KEY (or llm.api-key) to call OpenAI, or "
-            + "llm.base-url (or OPENAI_BASE_URL) for another OpenAI-compatible server. To answer from the built-in "
-            + "simulator instead, choose it explicitly: llm.base-url=" + Setting.SIMULATOR
-            + " (e.g. -Dllm.base-url=" + Setting.SIMULATOR + "), or run --simulator FILE";
+            + "--base-url URL (llm.base-url, OPENAI_BASE_URL) for another OpenAI-compatible server. To answer from the "
+            + "built-in simulator instead, choose it explicitly: --base-url " + Setting.SIMULATOR
+            + " (llm.base-url=" + Setting.SIMULATOR + "), or run --simulator FILE";
 
     /**
      * @param quickStart {@code run FILE}: with no key and no base URL, use the simulator (with a banner)
@@ -55,8 +55,8 @@ record ApiChoice(String baseUrl, boolean simulated, boolean chosen) {
                   answers from the BUILT-IN SIMULATOR, not from a model. Every result and the
                   summary say "simulated": true.
                   To call a real API: export OPENAI_API_KEY=sk-... (and optionally
-                  OPENAI_BASE_URL or -Dllm.base-url=...). To choose the simulator on purpose:
-                  run --simulator FILE, or -Dllm.base-url=simulator.
+                  OPENAI_BASE_URL, or run --base-url URL). To choose the simulator on
+                  purpose: run --simulator FILE.
                 ================================================================================
                 """;
         System.err.println(banner);

@@ -44,12 +44,12 @@ final class ProgressReporter implements AutoCloseable {
         ticker.scheduleAtFixedRate(this::tick, everyMs, everyMs, TimeUnit.MILLISECONDS);
     }
 
-    /** Starts showing the progress of {@code file}'s run on stderr; null when progress is turned off. */
-    static ProgressReporter start(LlmPipeline pipeline, Path file) {
-        boolean terminal = System.console() != null && !"dumb".equals(System.getenv("TERM"));
-        return start(pipeline, file, new PrintWriter(System.err, true), terminal);
+    /** Whether the process writes to a terminal (one live line then), not to a file or a pipe. */
+    static boolean onTerminal() {
+        return System.console() != null && !"dumb".equals(System.getenv("TERM"));
     }
 
+    /** Starts showing the progress of {@code file}'s run; null when progress is turned off. */
     static ProgressReporter start(LlmPipeline pipeline, Path file, PrintWriter out, boolean terminal) {
         return start(pipeline, file, out, terminal, terminal ? LIVE_EVERY_MS : PLAIN_EVERY_MS);
     }

@@ -36,7 +36,11 @@ import static io.github.camelllm.OpenAiStubs.invalidApiKey;
 import static io.github.camelllm.OpenAiStubs.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The one-shot command's exit codes, and the API key never showing up in any output. */
+/**
+ * The one-shot command's exit codes, and the API key never showing up in any output: not at INFO, and not with
+ * Camel and the pipeline logging at DEBUG (Camel's properties component logs every value it reads there, its error
+ * handler every exception message, and the server below echoes the key in its error body, as OpenAI does).
+ */
 class LauncherAndSecretsTest {
 
     static final String KEY = "sk-test-DO-NOT-LEAK-4f9a2c7e1b";
@@ -101,10 +105,14 @@ class LauncherAndSecretsTest {
         ListAppender<ILoggingEvent> logs = new ListAppender<>();
         logs.start();
         root.addAppender(logs);
-        // Camel at INFO, as most hosts run it: Camel Main's summaries of properties and placeholders included
+        // Camel and the pipeline at DEBUG, as a user chasing a problem turns them up: the properties component's
+        // "Found property ... with value", the error handler's exception messages, Camel Main's summaries
         Logger camel = (Logger) LoggerFactory.getLogger("org.apache.camel");
+        Logger pipeline = (Logger) LoggerFactory.getLogger("io.github.camelllm");
         Level camelLevel = camel.getLevel();
-        camel.setLevel(Level.INFO);
+        Level pipelineLevel = pipeline.getLevel();
+        camel.setLevel(Level.DEBUG);
+        pipeline.setLevel(Level.DEBUG);
         PrintStream originalOut = System.out;
         PrintStream originalErr = System.err;
         ByteArrayOutputStream console = new ByteArrayOutputStream();
@@ -114,12 +122,13 @@ class LauncherAndSecretsTest {
             Path file = Files.writeString(tmp.resolve("secret.jsonl"),
                     PipelineFixture.prompts(3) + "{\"custom_id\":\"x\",\"prompt\":\"reject-me\"}\n");
             int code = Launcher.oneShot(file, settings());
-            assertThat(code).isEqualTo(Launcher.SOME_FAILED);
+            assertThat(code).as("the API refused the key").isEqualTo(Launcher.API_REFUSED);
         } finally {
             System.setOut(originalOut);
             System.setErr(originalErr);
             root.detachAppender(logs);
             camel.setLevel(camelLevel);
+            pipeline.setLevel(pipelineLevel);
         }
         StringBuilder everything = new StringBuilder(console.toString());
         for (ILoggingEvent e : logs.list) {
@@ -135,6 +144,8 @@ class LauncherAndSecretsTest {
         }
         assertThat(everything.toString()).doesNotContain(KEY).doesNotContain(KEY.substring(8))
                 .doesNotContain(BROKER_PASSWORD);
+        assertThat(everything.toString()).as("Camel logged at DEBUG, masked where a secret was")
+                .contains("DEBUG").contains(SecretsLogFilter.MASK);
         String results = Files.readString(tmp.resolve("outbox/secret.results.jsonl"));
         assertThat(results).contains("\"authentication_error\"").contains("check llm.api-key / OPENAI_API_KEY");
         assertThat(results).contains("\"content\":\"fine\"");
@@ -154,7 +165,8 @@ class LauncherAndSecretsTest {
                   <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
                     <encoder><pattern>%level %logger - %msg%n</pattern></encoder>
                   </appender>
-                  <logger name="org.apache.camel" level="INFO"/>
+                  <logger name="org.apache.camel" level="DEBUG"/>
+                  <logger name="io.github.camelllm" level="DEBUG"/>
                   <root level="INFO"><appender-ref ref="OUT"/></root>
                 </configuration>
                 """);
@@ -168,7 +180,7 @@ class LauncherAndSecretsTest {
         Process p = pb.start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(output).isEqualTo(Launcher.SOME_FAILED);
+        assertThat(p.exitValue()).as(output).isEqualTo(Launcher.API_REFUSED);
         assertThat(output).contains("Pipeline llm added");
         StringBuilder everything = new StringBuilder(output);
         try (Stream<Path> files = Files.walk(tmp.resolve("outbox").getParent())) {
@@ -178,6 +190,8 @@ class LauncherAndSecretsTest {
         }
         assertThat(everything.toString()).doesNotContain(KEY).doesNotContain(KEY.substring(8))
                 .doesNotContain(BROKER_PASSWORD);
+        assertThat(output).as("the properties component logged the key's property, masked")
+                .contains("llm.api-key with value: " + SecretsLogFilter.MASK);
         assertThat(Files.readString(tmp.resolve("outbox/child.results.jsonl"))).contains("check llm.api-key");
     }
 }

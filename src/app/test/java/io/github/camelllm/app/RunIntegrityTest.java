@@ -210,7 +210,7 @@ class RunIntegrityTest {
         // the link is listed on every poll; several more polls pass while it stays where it is
         long polls = api.calls();
         await().atMost(10, TimeUnit.SECONDS).pollDelay(1, TimeUnit.SECONDS).until(() -> true);
-        assertThat(api.server().getAllServeEvents()).hasSize((int) polls).noneMatch(e ->
+        assertThat(api.callsInOrder()).hasSize((int) polls).noneMatch(e ->
                 e.getRequest().getBodyAsString().contains("root:x"));
         assertThat(p.inbox.resolve("passwd.txt")).isSymbolicLink();
         assertThat(p.outbox.resolve("passwd.txt.results.jsonl")).doesNotExist();
@@ -325,10 +325,11 @@ class RunIntegrityTest {
         System.setErr(new PrintStream(captured, true));
         try {
             assertThat(Launcher.oneShot(file, settings)).isZero();
-            assertThat(captured.toString()).contains("NOTE: work folder " + tmp.resolve("out/work"));
+            assertThat(captured.toString()).as("a correct first run warns of nothing").doesNotContain("WARN")
+                    .doesNotContain("NOTE");
             captured.reset();
             assertThat(Launcher.oneShot(file, settings)).isZero();
-            assertThat(captured.toString()).doesNotContain("NOTE: work folder");
+            assertThat(captured.toString()).doesNotContain("WARN");
         } finally {
             System.setErr(err);
         }
@@ -346,5 +347,71 @@ class RunIntegrityTest {
                 Files.delete(p);
             }
         }
+    }
+
+    @Test
+    void a_foreign_record_in_the_journal_never_answers_a_line_of_the_input() throws Exception {
+        Map<String, String> settings = new HashMap<>(pipeline().overrides());
+        Path file = Files.writeString(tmp.resolve("own.jsonl"), prompts("own", 3));
+        assertThat(Launcher.oneShot(file, settings)).isZero();
+        int calls = api.calls();
+        // another writer (or a hand edit) puts its own answers in: one for line 2 under another custom_id, one for a
+        // line the input does not have; the run is taken as unfinished again
+        Path journal = journals().get(0);
+        List<String> records = new ArrayList<>(Files.readAllLines(journal));
+        records.replaceAll(r -> r.contains("\"line\":2,") ? r.replace("\"own2\"", "\"theirs\"")
+                .replace("re: own prompt 2", "FOREIGN") : r);
+        records.add(records.get(0).replace("\"line\":1,", "\"line\":99,").replace("\"own1\"", "\"x99\""));
+        Files.write(journal, records);
+        Files.delete(journal.resolveSibling("summary.json"));
+        deleteTree(tmp.resolve("outbox"));
+
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream err = System.err;
+        System.setErr(new PrintStream(captured, true));
+        try {
+            assertThat(Launcher.oneShot(file, settings)).isZero();
+        } finally {
+            System.setErr(err);
+        }
+        assertThat(api.calls()).as("only line 2 is asked again").isEqualTo(calls + 1);
+        List<String> results = Files.readAllLines(tmp.resolve("outbox/own.results.jsonl"));
+        assertThat(results).hasSize(3).noneMatch(l -> l.contains("FOREIGN") || l.contains("theirs"));
+        assertThat(results.get(1)).contains("\"custom_id\":\"own2\"").contains("re: own prompt 2");
+        assertThat(captured.toString()).contains("the journal's result for line 2 does not carry the custom_id "
+                + "\"own2\" of that line in own.jsonl: not this input's answer")
+                .contains("the journal's result for line 99 names a line that own.jsonl does not have");
+    }
+
+    @Test
+    void a_service_whose_outbox_cannot_be_written_says_so_once_and_tries_again_at_growing_intervals()
+            throws Exception {
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logs.start();
+        root.addAppender(logs);
+        Path notAFolder = Files.writeString(tmp.resolve("outbox-is-a-file"), "");
+        PipelineFixture p = pipeline().with("llm.inbox.enabled", "true").with("llm.outbox", notAFolder.toString())
+                .with("llm.run.retry-broken-ms", "4000");
+        try {
+            Files.createDirectories(p.inbox);
+            Files.move(p.write("svc.jsonl", prompts("svc", 3)), p.inbox.resolve("svc.jsonl"));
+            p.start();
+            await().atMost(30, TimeUnit.SECONDS).until(() -> resumes(logs) >= 2);
+        } finally {
+            root.detachAppender(logs);
+        }
+        assertThat(logs.list.stream().filter(e -> e.getFormattedMessage().contains("outputs cannot be written")))
+                .as("said once").hasSize(1);
+        assertThat(logs.list).as("no error, no stack trace at each attempt")
+                .noneMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR || e.getThrowableProxy() != null);
+        assertThat(api.calls()).as("the answers are in the journal: not asked again").isEqualTo(3);
+        assertThat(p.inbox.resolve("svc.jsonl")).exists();
+    }
+
+    private static long resumes(ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs) {
+        return logs.list.stream().filter(e -> e.getFormattedMessage().contains("resumes svc.jsonl")).count();
     }
 }

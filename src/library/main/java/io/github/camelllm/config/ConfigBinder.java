@@ -72,11 +72,19 @@ final class ConfigBinder {
         // auto holds the prompts when the inbox is watched (a service), else ends them (a one-shot, a host)
         boolean hold = onFatal == OnFatal.AUTO ? inbox.enabled() : onFatal == OnFatal.HOLD;
         FaultConfig faults = new FaultConfig(onFatal, hold, millis("llm.faults.probe-interval-ms"));
-        InputConfig input = new InputConfig(text("llm.input.uri"), integer("llm.input.max-line-bytes"));
+        InputConfig input = new InputConfig(text("llm.input.uri"), integer("llm.input.max-line-bytes"),
+                optional("llm.input.caller-headers"));
 
         Path outbox = path("llm.outbox");
+        Duration deliveryRetry = millis("llm.output.retry-delay-ms");
+        Duration deliveryMaxRetry = millis("llm.output.max-retry-delay-ms");
+        if (deliveryMaxRetry.compareTo(deliveryRetry) < 0) {
+            throw new ConfigException(names.ofKey("llm.output.max-retry-delay-ms") + " (" + deliveryMaxRetry.toMillis()
+                    + ") must be at least " + names.ofKey("llm.output.retry-delay-ms") + " ("
+                    + deliveryRetry.toMillis() + ")");
+        }
         OutputConfig output = new OutputConfig(outbox, choice("llm.output.order", OutputOrder.class),
-                optional("llm.output.uri"));
+                optional("llm.output.uri"), integer("llm.output.threads"), deliveryRetry, deliveryMaxRetry);
         String workDir = optional("llm.work-dir");
         // empty: "work" next to the outbox, so that it moves with the outbox rather than with the directory a
         // command happens to be started from
@@ -96,13 +104,58 @@ final class ConfigBinder {
         BrokerConfig broker = new BrokerConfig(optional("llm.broker.url"), optional("llm.broker.user"),
                 optional("llm.broker.password"));
         SimulationConfig simulation = new SimulationConfig(millis("llm.simulator.latency-ms"),
-                millis("llm.simulator.jitter-ms"), decimal("llm.simulator.rate-429"),
+                millis("llm.simulator.jitter-ms"), integer("llm.simulator.requests-per-minute"),
+                decimal("llm.simulator.rate-429"),
                 decimal("llm.simulator.rate-500"));
         ShutdownConfig shutdown = new ShutdownConfig(millis("llm.shutdown.timeout-ms"));
         ObserveConfig observe = new ObserveConfig(integer("llm.management.port"), text("llm.management.host"),
                 bool("llm.metrics.enabled"), millis("llm.progress.interval-ms"));
+        refuseOverlaps(inbox, outbox, workRoot, schedule);
         return new PipelineConfig(names.pipeline(), api, calls, retry, rateLimits, faults, inbox, input, output,
                 runs, batch, schedule, queue, broker, simulation, shutdown, observe);
+    }
+
+    /**
+     * The folders a pipeline reads from and writes to must be apart: a watched inbox that is (or holds, or lies in)
+     * the outbox or the work folder would take the pipeline's own outputs as new prompt files, forever; a schedule
+     * folder likewise at every firing; an outbox and a work folder in one another would mix results with journals.
+     */
+    private void refuseOverlaps(InboxConfig inbox, Path outbox, Path workRoot, ScheduleConfig schedule) {
+        String outboxKey = "llm.outbox";
+        String workKey = blankWorkDir() ? "the work folder (\"work\" next to " + names.ofKey(outboxKey)
+                + ", as " + names.ofKey("llm.work-dir") + " is empty)" : names.ofKey("llm.work-dir");
+        if (inbox.enabled()) {
+            refuseOverlap("llm.inbox", inbox.folder(), names.ofKey(outboxKey), outbox,
+                    "the watched inbox would take the pipeline's own results as new prompt files");
+            refuseOverlap("llm.inbox", inbox.folder(), workKey, workRoot,
+                    "the watched inbox would take the runs' journals as new prompt files");
+        }
+        if (schedule.enabled()) {
+            refuseOverlap("llm.schedule.folder", schedule.folder(), names.ofKey(outboxKey), outbox,
+                    "every firing would run the pipeline's own results as prompt files");
+            refuseOverlap("llm.schedule.folder", schedule.folder(), workKey, workRoot,
+                    "every firing would run the runs' journals as prompt files");
+            if (inbox.enabled()) {
+                refuseOverlap("llm.schedule.folder", schedule.folder(), names.ofKey("llm.inbox"), inbox.folder(),
+                        "the inbox would take the scheduled files away");
+            }
+        }
+        refuseOverlap(outboxKey, outbox, workKey, workRoot, "results and journals would be mixed");
+    }
+
+    private boolean blankWorkDir() {
+        return values.getOrDefault("llm.work-dir", "").isBlank();
+    }
+
+    private void refuseOverlap(String key, Path folder, String otherName, Path other, String why) {
+        Path a = folder.toAbsolutePath().normalize();
+        Path b = other.toAbsolutePath().normalize();
+        String relation = a.equals(b) ? "is the same folder as" : b.startsWith(a) ? "holds" : a.startsWith(b)
+                ? "lies inside" : null;
+        if (relation != null) {
+            throw new ConfigException(names.ofKey(key) + " (" + a + ") " + relation + " " + otherName + " (" + b
+                    + "): " + why + "; set them apart");
+        }
     }
 
     private static Path siblingOf(Path path, String name) {

@@ -72,6 +72,9 @@ public final class HostPropertyNames {
      * {@code llm.NAME.retry.max-attempts} (relaxed binding), so such a name is the setting's, not a misspelling.
      */
     static String canonical(String name) {
+        if (name.matches(java.util.regex.Pattern.quote(Namespace.PIPELINES) + "\\[[0-9]+]")) {
+            return Namespace.PIPELINES; // llm.pipelines as a YAML list: llm.pipelines[0], llm.pipelines[1], ...
+        }
         String rest = name.substring(PropertyNames.PREFIX.length());
         String key = canonicalShortKey(rest);
         if (key != null) {

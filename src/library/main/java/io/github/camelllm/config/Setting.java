@@ -31,6 +31,7 @@ public record Setting(String key, Type type, String defaultValue, double min, do
      * a named pipeline).
      */
     public String check(String raw, String property) {
+        refuseControlCharacters(raw, property);
         String v = raw.trim();
         switch (type) {
             case TEXT -> {
@@ -103,6 +104,38 @@ public record Setting(String key, Type type, String defaultValue, double min, do
             }
             default -> throw new IllegalStateException(type.name());
         }
+    }
+
+    /**
+     * A line break or another control character inside a value (a key pasted with its newline, a value cut across
+     * lines) is refused, naming where it is but never the value: a secret would otherwise be printed by whatever
+     * rejects it later (an HTTP header check, a log line). Leading and trailing white space is trimmed as always.
+     */
+    private static void refuseControlCharacters(String raw, String property) {
+        int start = 0;
+        int end = raw.length();
+        while (start < end && raw.charAt(start) <= ' ') {
+            start++;
+        }
+        while (end > start && raw.charAt(end - 1) <= ' ') {
+            end--;
+        }
+        for (int i = start; i < end; i++) {
+            char c = raw.charAt(i);
+            if (Character.isISOControl(c)) {
+                throw fail(property, "contains " + describeControl(c) + " at position " + (i + 1)
+                        + ": remove it (the value is not shown)");
+            }
+        }
+    }
+
+    private static String describeControl(char c) {
+        return switch (c) {
+            case '\n' -> "a line break";
+            case '\r' -> "a carriage return";
+            case '\t' -> "a tab";
+            default -> String.format("a control character (U+%04X)", (int) c);
+        };
     }
 
     /** What values are allowed, for the example file and the settings listing. */

@@ -40,9 +40,19 @@ public final class SettingsResolver {
      */
     public static Settings resolve(String name, HostProperties host, Map<String, String> given,
                                    Map<String, String> forced) {
+        return resolve(name, host, given, forced, Map.of());
+    }
+
+    /**
+     * As above; {@code forcedSources} says where some forced values came from (a command line option), by the
+     * same keys as {@code forced}.
+     */
+    public static Settings resolve(String name, HostProperties host, Map<String, String> given,
+                                   Map<String, String> forced, Map<String, String> forcedSources) {
         PropertyNames names = new PropertyNames(name);
         Map<String, String> code = byTableKey(given, names);
         Map<String, String> force = byTableKey(forced, names);
+        Map<String, String> forceSource = byTableKey(forcedSources, names);
         Map<String, String> values = new LinkedHashMap<>();
         Map<String, String> sources = new HashMap<>();
         for (Setting setting : SettingsSpec.byKey().values()) {
@@ -53,7 +63,7 @@ public final class SettingsResolver {
             Optional<String> fromHost;
             if (force.containsKey(setting.key())) {
                 raw = force.get(setting.key());
-                source = "set by the application's code, over every property";
+                source = forceSource.getOrDefault(setting.key(), "set by the application's code, over every property");
             } else if (present(fromHost = host.value(own), setting)) {
                 raw = fromHost.get();
                 source = host.source(own);

@@ -109,13 +109,26 @@ public final class SettingsSpec {
                     "Endpoint that takes prompts as messages (text, a JSON object, or JSONL per message).")
             .integer("llm.input.max-line-bytes", 1_048_576, 16, 1 << 28,
                     "Longest input line, bytes; a longer line becomes an invalid result.")
+            .text("llm.input.caller-headers", "JMSCorrelationID,!Camel*,!JMS*,!Authorization,!Proxy-Authorization,"
+                    + "!Cookie,!Set-Cookie,!llm*,*", "The headers of a prompt message that come back with its results "
+                    + "(output messages and replies): names or wildcards, comma-separated, case-insensitive; the first "
+                    + "that matches decides, ! keeps a header out, one no entry matches stays out. Text, numbers and "
+                    + "booleans only; kept with the accepted message, so they come back after a restart too.")
 
             .section("Output")
             .required("llm.outbox", "outbox", "Folder for NAME.results.jsonl, NAME.summary.json and NAME.failed.jsonl.")
             .choice("llm.output.order", "ordered", "ordered: results file in input order, written when the run "
                     + "completes; streamed: appended as each completes.", "ordered", "streamed")
             .text("llm.output.uri", "", "Optional Camel endpoint(s), comma-separated, that also receive every "
-                    + "result as it completes (JSON body).")
+                    + "result as it completes (JSON body), read back from the run's journal by the pipeline's own "
+                    + "delivery threads: at least once, after a restart too.")
+            .integer("llm.output.threads", 4, 1, 1000, "Threads that hand results to llm.output.uri and replies to "
+                    + "waiting senders, apart from the calls: a slow or stopped endpoint slows them, not the API calls.")
+            .millis("llm.output.retry-delay-ms", 1000, 1, DAY_MS, "A result llm.output.uri refuses (the endpoint "
+                    + "down, no consumer) is tried again after this long, ms, doubling up to "
+                    + "llm.output.max-retry-delay-ms, for as long as the pipeline runs; never dropped.")
+            .millis("llm.output.max-retry-delay-ms", 60_000, 1, DAY_MS,
+                    "Longest wait between two tries of a result's delivery, ms; at least llm.output.retry-delay-ms.")
             .text("llm.work-dir", "", "Run work folders (manifest, journal, batch jobs): what a restart needs to "
                     + "finish a run without paying twice. Empty: the folder \"work\" next to the outbox (so a command "
                     + "started from another directory finds the same runs).")
@@ -176,8 +189,11 @@ public final class SettingsSpec {
             .section("Built-in simulator (llm.base-url=simulator, or run FILE with no API configured)")
             .millis("llm.simulator.latency-ms", 200, 0, 600_000, "Simulated server latency per call, ms.")
             .millis("llm.simulator.jitter-ms", 300, 0, 600_000, "Uniform random extra latency per call, 0 to this many ms.")
-            .decimal("llm.simulator.rate-429", 0.02, 0, 1,
-                    "Fraction of calls answered 429 with Retry-After (shows retries in the quick start).")
+            .integer("llm.simulator.requests-per-minute", 6000, 0, 1_000_000_000, "Requests per minute the "
+                    + "simulator allows (a bucket of one second's worth), announced in x-ratelimit-* headers as a real "
+                    + "API does, so the pipeline paces to it; 0 = no limit.")
+            .decimal("llm.simulator.rate-429", 0.0, 0, 1, "Fraction of calls answered 429 at random, with "
+                    + "Retry-After but without rate-limit headers (a server that does not announce its limits).")
             .decimal("llm.simulator.rate-500", 0.02, 0, 1, "Fraction of calls answered 500.")
 
             .section("Seeing a run: progress, metrics, health, status page")

@@ -7,8 +7,10 @@ import java.time.Duration;
  *
  * @param latency  simulated server latency per call
  * @param jitter   uniform random extra latency per call, up to this
- * @param rate429  fraction of calls answered 429 with Retry-After
+ * @param requestsPerMinute requests per minute allowed (x-ratelimit-* headers on every answer), 0 = no limit
+ * @param rate429  fraction of calls answered 429 at random, with Retry-After
  * @param rate500  fraction of calls answered 500
  */
-public record SimulationConfig(Duration latency, Duration jitter, double rate429, double rate500) {
+public record SimulationConfig(Duration latency, Duration jitter, int requestsPerMinute, double rate429,
+                               double rate500) {
 }

@@ -220,15 +220,15 @@ public final class CallGate extends AsyncProcessorSupport implements CallOutcome
         }
         boolean changed = limits.firstAnswer();
         if (failure == null || !failure.fatal()) {
-            changed |= faults.cleared(model);
+            changed |= faults.cleared(model, call.sentNanos());
         }
         if (failure == null) {
             limits.succeeded();
-            changed |= outage.answered();
+            changed |= outage.answered(call.sentNanos());
         } else {
             switch (failure.kind()) {
                 case RATE_LIMITED -> {
-                    changed |= outage.answered();
+                    changed |= outage.answered(call.sentNanos());
                     long asked = failure.retryAfterMillis(System.currentTimeMillis()).orElse(0);
                     long pause = limits.rateLimited(failure.exhaustedBucket(), asked, retry.initialDelay().toMillis(),
                             retry.maxDelay().toMillis(), call.tokenCost(), now);
@@ -239,12 +239,12 @@ public final class CallGate extends AsyncProcessorSupport implements CallOutcome
                             pause / 1_000_000);
                 }
                 case QUOTA, AUTH, MODEL_NOT_FOUND, NOT_FOUND -> {
-                    changed |= outage.answered();
+                    changed |= outage.answered(call.sentNanos());
                     faults.trip(failure, model, now);
                 }
                 case SERVER -> outage.failed(scrub.apply(failure.describe()), OutageBreaker.PROBE.equals(call.probe()),
                         now);
-                default -> changed |= outage.answered();
+                default -> changed |= outage.answered(call.sentNanos());
             }
         }
         call.probe(null);

@@ -168,8 +168,7 @@ public final class FailurePolicy {
     }
 
     public static UnaryOperator<String> scrubber(String apiKey) {
-        String key = apiKey == null ? "" : apiKey.trim();
-        return text -> text == null || key.length() < 4 ? text : text.replace(key, "***");
+        return ApiFailure.scrubber(apiKey);
     }
 
     static Throwable failureOf(Exchange exchange) {

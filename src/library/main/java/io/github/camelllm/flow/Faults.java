@@ -37,13 +37,16 @@ final class Faults {
         final ApiFailure failure;
         final String type;
         final String message;
+        /** When the fault was found: an answer to a call sent before then says nothing about it. */
+        final long trippedAtNanos;
         long probeAtNanos;
         boolean probing;
 
-        Fault(ApiFailure failure, String type, String message, long probeAtNanos) {
+        Fault(ApiFailure failure, String type, String message, long trippedAtNanos, long probeAtNanos) {
             this.failure = failure;
             this.type = type;
             this.message = message;
+            this.trippedAtNanos = trippedAtNanos;
             this.probeAtNanos = probeAtNanos;
         }
     }
@@ -115,7 +118,8 @@ final class Faults {
     /** A fatal answer: trips its fault (logged once), or, for a probe, schedules the next probe. */
     void trip(ApiFailure failure, String model, long nowNanos) {
         String scope = failure.kind() == ApiFailure.Kind.MODEL_NOT_FOUND ? scope(model) : ALL;
-        Fault fresh = new Fault(failure, failure.resultType(), explain(failure, model), nowNanos + probeIntervalNanos);
+        Fault fresh = new Fault(failure, failure.resultType(), explain(failure, model), nowNanos,
+                nowNanos + probeIntervalNanos);
         Fault existing = active.putIfAbsent(scope, fresh);
         if (existing == null) {
             LOG.error("{} — {} until a probe (one every {} ms) succeeds", fresh.message,
@@ -130,11 +134,21 @@ final class Faults {
         }
     }
 
-    /** Any answer that is not a fault clears the faults it disproves: the key works, the account has credit. */
-    boolean cleared(String model) {
+    /**
+     * An answer that is not a fault clears the faults it disproves (the key works, the account has credit) when
+     * its call was sent after the fault was found: the answers of calls already in flight then are old news, and
+     * must not make the state flap (resuming, out of credit, resuming ...) as they arrive.
+     *
+     * @param sentNanos when the answered call was sent
+     */
+    boolean cleared(String model, long sentNanos) {
         boolean changed = false;
         for (String scope : new String[]{ALL, scope(model)}) {
-            Fault gone = active.remove(scope);
+            Fault fault = active.get(scope);
+            if (fault == null || sentNanos - fault.trippedAtNanos < 0) {
+                continue;
+            }
+            Fault gone = active.remove(scope) != null ? fault : null;
             if (gone != null) {
                 LOG.warn("the API answers again ({} no longer holds): resuming", gone.type);
                 changed = true;

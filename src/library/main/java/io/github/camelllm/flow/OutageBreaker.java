@@ -69,9 +69,18 @@ final class OutageBreaker {
         return probing ? Admission.PARK : Admission.waitUntil(probeAtNanos);
     }
 
-    /** An answer from the server (any status that is not a server failure). Returns true when it closed. */
-    synchronized boolean answered() {
+    /**
+     * An answer from the server (any status that is not a server failure). Returns true when it closed. Only a
+     * call sent after the outage began can end it: the late answer of a call sent before says nothing of now, and
+     * must not make the state flap (resuming, down, resuming ...) as such answers arrive.
+     *
+     * @param sentNanos when the answered call was sent
+     */
+    synchronized boolean answered(long sentNanos) {
         record(false);
+        if (open && sentNanos - openedAtNanos < 0) {
+            return false;
+        }
         probing = false;
         if (open) {
             open = false;

@@ -10,12 +10,15 @@ import io.github.camelllm.model.LlmConstants;
 import io.github.camelllm.model.PromptRequest;
 import io.github.camelllm.model.PromptResult;
 import io.github.camelllm.run.InputFiles;
+import io.github.camelllm.run.MessageInput;
 import io.github.camelllm.run.Run;
 import io.github.camelllm.run.RunBusyException;
 import io.github.camelllm.run.RunRegistry;
 import io.github.camelllm.run.RunStorageException;
 import io.github.camelllm.run.UnreadableInputException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,17 +39,29 @@ public final class Intake {
 
     private static final Logger LOG = LoggerFactory.getLogger(Intake.class);
 
+    /** {@link #acceptMessage}: the message is persisted and its run open. */
+    public static final String ACCEPTED = "accepted";
+    /** {@link #acceptMessage}: the same message was accepted before (run here or elsewhere, or answered). */
+    public static final String TAKEN = "taken";
+
     private final RunRegistry runs;
     private final PromptParser parser;
     private final int maxLineBytes;
+    private final CallerHeaders callerHeaders;
     private volatile boolean stopping;
     private final ObjectReader json = Jackson.MAPPER.reader()
             .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     public Intake(RunRegistry runs, PromptParser parser, int maxLineBytes) {
+        this(runs, parser, maxLineBytes, new CallerHeaders(""));
+    }
+
+    /** @param callerHeaders which of a message's headers are kept with it and come back with its results */
+    public Intake(RunRegistry runs, PromptParser parser, int maxLineBytes, CallerHeaders callerHeaders) {
         this.runs = runs;
         this.parser = parser;
         this.maxLineBytes = maxLineBytes;
+        this.callerHeaders = callerHeaders;
     }
 
     /**
@@ -138,27 +153,83 @@ public final class Intake {
     }
 
     /**
-     * Opens a run for a message: one prompt as text, one JSON object, or JSONL (one object per line).
+     * Accepts a message: one prompt as text, one JSON object, or JSONL (one object per line). The message (body,
+     * id, whether its sender waits for the answer, the sender's headers that come back) is persisted in a work folder
+     * of its own before this returns, so the sender is acknowledged only for a message a restart resumes.
+     *
+     * @return {@link #ACCEPTED} (its run is open, property llmRunId) or {@link #TAKEN} (the same message was
+     * accepted before and is run here or elsewhere, or was answered: property llmRunId names that run)
      */
-    public void openMessage(Exchange exchange) throws IOException {
-        String body = exchange.getMessage().getBody(String.class);
-        Iterator<RawLine> lines;
-        Run.Format format;
-        if (body == null || body.isBlank()) {
-            lines = List.<RawLine>of().iterator();
-            format = Run.Format.TEXT;
-        } else if (PromptParser.looksLikeJsonObject(body)) {
-            format = Run.Format.JSONL;
-            JsonNode single = singleObject(body);
-            lines = single != null ? List.of(new RawLine(1, single.toString(), null)).iterator()
-                    : new LineReader(new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)), maxLineBytes);
-        } else {
-            format = Run.Format.TEXT;
-            lines = List.of(new RawLine(1, body, null)).iterator();
+    public String acceptMessage(Exchange exchange) throws IOException {
+        Message in = exchange.getMessage();
+        Object original = in.getBody();
+        String body = in.getBody(String.class);
+        body = body == null ? "" : body;
+        String messageId = in.getHeader(LlmConstants.MESSAGE_ID_HEADER, String.class);
+        if (messageId == null || messageId.isBlank()) {
+            messageId = in.getMessageId();
         }
-        Run run = runs.openMessages(format);
-        exchange.setProperty(LlmConstants.RUN_ID, run.id());
+        MessageInput.Kind kind;
+        if (body.isBlank()) {
+            kind = MessageInput.Kind.JSONL; // no line: a run of no prompt, complete at once
+        } else if (PromptParser.looksLikeJsonObject(body)) {
+            JsonNode single = singleObject(body);
+            if (single != null) {
+                kind = MessageInput.Kind.OBJECT;
+                if (!single.hasNonNull("custom_id")) {
+                    ((ObjectNode) single).put("custom_id", messageId); // named after its message
+                }
+                body = single.toString();
+            } else {
+                kind = MessageInput.Kind.JSONL;
+            }
+        } else {
+            kind = MessageInput.Kind.TEXT;
+        }
+        String customId = in.getHeader(LlmConstants.CUSTOM_ID_HEADER, messageId, String.class);
+        MessageInput message = new MessageInput(messageId, kind, body, customId, exchange.getPattern().isOutCapable(),
+                callerHeaders.of(in), System.currentTimeMillis());
+        exchange.setProperty(LlmConstants.MESSAGE_BODY, original);
+        Run run = runs.acceptMessage(message);
+        exchange.setProperty(LlmConstants.RUN_ID, run != null ? run.id() : message.runId());
+        return run != null ? ACCEPTED : TAKEN;
+    }
+
+    /**
+     * Resumes the run of a message accepted before a restart (the body: its run id).
+     *
+     * @return {@link #ACCEPTED} (its run is open, property llmRunId) or {@link #TAKEN} (nothing to resume here)
+     */
+    public String resumeMessage(Exchange exchange) throws IOException {
+        String runId = exchange.getMessage().getBody(String.class);
+        exchange.setProperty(LlmConstants.RUN_ID, runId);
+        return runs.reopenMessage(runId) != null ? ACCEPTED : TAKEN;
+    }
+
+    /** The message runs a start resumes. */
+    public List<String> messagesToResume() throws IOException {
+        return runs.messageRunsToResume();
+    }
+
+    /** The body becomes the lines of the message run named by property llmRunId (a lazy iterator). */
+    public void messageLines(Exchange exchange) throws IOException {
+        Run run = runs.get(exchange.getProperty(LlmConstants.RUN_ID, String.class));
+        MessageInput message = run.message();
+        Iterator<RawLine> lines = switch (message.kind()) {
+            case TEXT -> List.of(new RawLine(1, message.body(), null)).iterator();
+            case OBJECT -> List.of(new RawLine(1, message.body(), null)).iterator();
+            case JSONL -> new LineReader(new ByteArrayInputStream(message.body().getBytes(StandardCharsets.UTF_8)),
+                    maxLineBytes);
+        };
         exchange.getMessage().setBody(stoppable(run, lines));
+    }
+
+    /** The sender's message as it sent it, with the run that answers it (header llmRunId). */
+    public void accepted(Exchange exchange) {
+        Message message = exchange.getMessage();
+        message.setBody(exchange.getProperty(LlmConstants.MESSAGE_BODY));
+        exchange.removeProperty(LlmConstants.MESSAGE_BODY);
+        message.setHeader(LlmConstants.RUN_ID_HEADER, exchange.getProperty(LlmConstants.RUN_ID, String.class));
     }
 
     private JsonNode singleObject(String body) {
@@ -184,42 +255,46 @@ public final class Intake {
         run.lineSeen();
         String fallbackId = Long.toString(raw.number());
         if (!raw.readable()) {
-            return skip(run, raw.number()) ? null
+            return skip(run, raw.number(), fallbackId) ? null
                     : PromptResult.invalid(runId, fallbackId, raw.number(), "unreadable_line", raw.error());
         }
         PromptRequest request;
         try {
             if (run.format() == Run.Format.TEXT) {
-                String customId = exchange.getMessage().getHeader(LlmConstants.CUSTOM_ID_HEADER, fallbackId,
-                        String.class);
+                String customId = run.message() != null ? run.message().customId()
+                        : exchange.getMessage().getHeader(LlmConstants.CUSTOM_ID_HEADER, fallbackId, String.class);
                 request = parser.parseText(runId, raw.number(), customId, raw.text());
             } else {
                 request = parser.parseJson(runId, raw.number(), raw.text());
             }
         } catch (InvalidLineException e) {
-            return skip(run, raw.number()) ? null
+            return skip(run, raw.number(), fallbackId) ? null
                     : PromptResult.invalid(runId, fallbackId, raw.number(), e.type(), e.getMessage());
         } catch (RuntimeException e) {
             // whatever a hostile line does to a parser, it ends as that line's result, not as the run's end
-            return skip(run, raw.number()) ? null
+            return skip(run, raw.number(), fallbackId) ? null
                     : PromptResult.invalid(runId, fallbackId, raw.number(), "invalid_json", "cannot parse the line: "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         }
         if (!run.customIds().add(request.customId())) {
-            return skip(run, raw.number()) ? null : PromptResult.invalid(runId, request.customId(), raw.number(),
+            return skip(run, raw.number(), request.customId()) ? null : PromptResult.invalid(runId, request.customId(), raw.number(),
                     "duplicate_custom_id", "duplicate custom_id \"" + request.customId()
                             + "\": an earlier line of this input already uses it");
         }
-        if (skip(run, raw.number())) {
+        if (skip(run, raw.number(), request.customId())) {
             return null;
         }
         run.dispatched();
         return request;
     }
 
-    /** Lines already answered, or held by a persisted batch job that will answer them. */
-    private static boolean skip(Run run, long line) {
-        return run.isDone(line) || run.isHeldByBatch(line);
+    /**
+     * Lines already answered (by a journal record carrying the custom id this line's result would), or held by a
+     * persisted batch job that will answer them.
+     */
+    private static boolean skip(Run run, long line, String customId) {
+        boolean answered = run.answered(line, customId);
+        return answered || run.isHeldByBatch(line);
     }
 
     /** Intake read the last line; true when every line already has its result (e.g. all invalid). */

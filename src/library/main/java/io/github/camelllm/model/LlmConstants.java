@@ -39,6 +39,14 @@ public final class LlmConstants {
     public static final String DOWNLOAD = "llmDownload";
     /** Which file of a finished batch is being read: output or errors (the name of its copy on disk). */
     public static final String BATCH_FILE = "llmBatchFile";
+    /** What became of a message sent to the input: {@code Intake.ACCEPTED} or {@code Intake.TAKEN}. */
+    public static final String ACCEPTED = "llmAccepted";
+    /** The body of a message as its sender sent it, given back to the sender once the message is accepted. */
+    public static final String MESSAGE_BODY = "llmMessageBody";
+    /** What the delivery of a run hands on next: one of {@code Deliveries.RESULT}, {@code REPLY}, {@code NONE}. */
+    public static final String DELIVERY = "llmDelivery";
+    /** Where the journal record being delivered ends (the delivery cursor moves there once it is delivered). */
+    public static final String DELIVERY_END = "llmDeliveryEnd";
     /** A prompt's Batch API input line, built once while the shard aggregator sizes and appends it. */
     public static final String BATCH_LINE = "llmBatchLine";
 
@@ -52,6 +60,13 @@ public final class LlmConstants {
     public static final String STATUS_HEADER = "llmStatus";
     /** On a result message: its input line number. */
     public static final String LINE_HEADER = "llmLine";
+    /** On a result message: the pipeline that made it. */
+    public static final String PIPELINE_HEADER = "llmPipeline";
+    /**
+     * On a prompt message: its id, when the sender names one (else Camel's message id, JMSMessageID over JMS): the
+     * custom_id of a single prompt that names none, and how a redelivered message is recognised.
+     */
+    public static final String MESSAGE_ID_HEADER = "llmMessageId";
     /** On a work item: the endpoint its result goes back to. */
     public static final String REPLY_TO_HEADER = "llmReplyTo";
     /** On intake's announcements: {@link #RUN_OPENED} or {@link #INTAKE_ENDED}. */

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 /**
  * The one place that reads an OpenAI error answer: what kind of fault it is, whether another attempt can help,
@@ -46,7 +47,25 @@ public record ApiFailure(int status, Kind kind, String code, String type, String
         CLIENT
     }
 
+    /** What removes the API key from a text (a server's or an exception's): the key becomes {@code ***}. */
+    public static UnaryOperator<String> scrubber(String apiKey) {
+        String key = apiKey == null ? "" : apiKey.trim();
+        return text -> text == null || key.length() < 4 ? text : text.replace(key, "***");
+    }
+
+    /** As {@link #of(int, Map, byte[], UnaryOperator)}, for a server that holds no key of ours. */
     public static ApiFailure of(int status, Map<String, String> headers, byte[] body) {
+        return of(status, headers, body, UnaryOperator.identity());
+    }
+
+    /**
+     * Reads an error answer.
+     *
+     * @param scrub removes the API key from the server's text (a gateway may echo the Authorization header):
+     *              done here, where the text enters, so no message, exception or log line made from it can carry
+     *              the key
+     */
+    public static ApiFailure of(int status, Map<String, String> headers, byte[] body, UnaryOperator<String> scrub) {
         Map<String, String> lower = new TreeMap<>();
         if (headers != null) {
             headers.forEach((k, v) -> {
@@ -72,6 +91,9 @@ public record ApiFailure(int status, Kind kind, String code, String type, String
                 message = text.replaceAll("<[^>]*>", " ").replaceAll("\\s+", " ").trim();
             }
         }
+        message = scrub.apply(message);
+        code = scrub.apply(code);
+        type = scrub.apply(type);
         if (message != null && message.length() > MAX_MESSAGE) {
             message = message.substring(0, MAX_MESSAGE) + "…";
         }
@@ -169,7 +191,7 @@ public record ApiFailure(int status, Kind kind, String code, String type, String
         };
     }
 
-    /** "HTTP 429 insufficient_quota: You exceeded your current quota …" (not yet scrubbed of the key). */
+    /** "HTTP 429 insufficient_quota: You exceeded your current quota …". */
     public String describe() {
         StringBuilder s = new StringBuilder("HTTP ").append(status);
         if (code != null) {

@@ -2,6 +2,7 @@ package io.github.camelllm.openai;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.util.Map;
 
 /**
@@ -12,18 +13,27 @@ import java.util.Map;
 final class ChatAnswers {
 
     private final CallOutcomes outcomes;
+    private final OpenAiHttp api;
+    private final ResponseTimeouts timeouts;
 
-    ChatAnswers(CallOutcomes outcomes) {
+    /**
+     * @param api      the edge: it classifies a refusal and removes the key from every text that comes back
+     * @param timeouts told how long each answer took, and of every attempt cut at its deadline
+     */
+    ChatAnswers(CallOutcomes outcomes, OpenAiHttp api, ResponseTimeouts timeouts) {
         this.outcomes = outcomes;
+        this.api = api;
+        this.timeouts = timeouts;
     }
 
     /** Reports an HTTP answer; returns the failure for anything but a usable one, null for a usable one. */
     Exception answered(CallState call, int status, String contentType, OpenAiHttp.Headers headers, byte[] body) {
+        timeouts.answered((System.nanoTime() - call.sentNanos()) / 1_000_000);
         if (OpenAiHttp.usable(status, contentType)) {
             outcomes.answered(call, OpenAiHttp.rateLimitHeaders(headers), null);
             return null;
         }
-        ApiException refused = OpenAiHttp.refused(status, headers, body);
+        ApiException refused = api.refused(status, headers, body);
         outcomes.answered(call, refused.headers(), refused.failure());
         return refused;
     }
@@ -36,14 +46,19 @@ final class ChatAnswers {
 
     /** Reports an attempt that got no answer ({@link OpenAiHttp#noAnswer} made the failure); returns it. */
     IOException unanswered(CallState call, IOException failure) {
+        if (failure instanceof SocketTimeoutException) {
+            timeouts.cut(); // the deadline passed (OpenAiHttp#noAnswer names it so)
+        }
         outcomes.unanswered(call, describe(failure));
         return failure;
     }
 
     /** Reports a request the client would not even send; returns the failure to report. */
     IOException cannotSend(CallState call, RuntimeException e) {
-        outcomes.unanswered(call, "cannot send: " + e.getMessage());
-        return new IOException("cannot send the request: " + e.getMessage(), e);
+        // the client's own message may quote a header it refuses, the Authorization header included
+        String message = api.scrub(e.getMessage());
+        outcomes.unanswered(call, "cannot send: " + message);
+        return new IOException("cannot send the request: " + message);
     }
 
     private static String describe(IOException e) {

@@ -26,11 +26,18 @@ public final class ChatClient extends ChatCallProcessor {
 
     private final JdkHttp http;
     private final ChatAnswers answers;
+    private final ResponseTimeouts timeouts;
 
     /** @param http the JDK client of the edge */
     public ChatClient(JdkHttp http, CallOutcomes outcomes) {
+        this(http, outcomes, new ResponseTimeouts(http.api().responseTimeoutMs()));
+    }
+
+    /** @param timeouts decides, at an attempt's deadline, whether to cut it or to wait on for its answer */
+    public ChatClient(JdkHttp http, CallOutcomes outcomes, ResponseTimeouts timeouts) {
         this.http = http;
-        this.answers = new ChatAnswers(outcomes);
+        this.timeouts = timeouts;
+        this.answers = new ChatAnswers(outcomes, http.api(), timeouts);
     }
 
     @Override
@@ -40,9 +47,11 @@ public final class ChatClient extends ChatCallProcessor {
             HttpRequest request = http.api().request("/chat/completions")
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(call.request().body()))
+                    // the client's own timeout is the last resort: the deadline of JdkHttp#answer decides first
+                    .timeout(java.time.Duration.ofMillis(timeouts.hardLimitMs()))
                     .build();
             call.startAttempt(System.nanoTime());
-            answer = http.answer(request);
+            answer = http.answer(request, timeouts);
         } catch (RuntimeException e) { // a request the client refuses before sending it
             outcome.accept(null, answers.cannotSend(call, e));
             callback.done(true);

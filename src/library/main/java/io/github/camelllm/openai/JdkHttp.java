@@ -17,6 +17,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The JDK client's side of the {@link OpenAiHttp} edge: chat calls ({@link #answer}, sent without holding a thread
@@ -78,12 +79,39 @@ public final class JdkHttp {
      * client refuses outright throws here, before anything is sent.
      */
     public CompletableFuture<Answer> answer(HttpRequest request) {
+        return answer(request, null);
+    }
+
+    /**
+     * As {@link #answer(HttpRequest)}, with a say at the deadline: {@code timeouts} decides whether the attempt is
+     * cut then or waits on for the answer the server is computing, up to {@link ResponseTimeouts#hardLimitMs()}
+     * (the request's own timeout must then be that limit).
+     *
+     * @param timeouts null: cut at {@code llm.timeout.response-ms}
+     */
+    public CompletableFuture<Answer> answer(HttpRequest request, ResponseTimeouts timeouts) {
         Deadline deadline = new Deadline();
         CompletableFuture<HttpResponse<byte[]>> sent = http.sendAsync(request, deadline::reading);
-        ScheduledFuture<?> watch = timer.schedule(deadline::expire, api.responseTimeoutMs(), TimeUnit.MILLISECONDS);
+        AtomicReference<ScheduledFuture<?>> watch = new AtomicReference<>();
+        if (timeouts == null) {
+            watch.set(timer.schedule(deadline::expire, api.responseTimeoutMs(), TimeUnit.MILLISECONDS));
+        } else {
+            Runnable cut = () -> {
+                deadline.expire();
+                sent.cancel(true); // no headers yet: the request's own timeout is the hard limit, not this deadline
+            };
+            watch.set(timer.schedule(() -> {
+                if (!sent.isDone() && timeouts.keepWaiting()) {
+                    watch.set(timer.schedule(cut, timeouts.hardLimitMs() - api.responseTimeoutMs(),
+                            TimeUnit.MILLISECONDS));
+                } else {
+                    cut.run();
+                }
+            }, api.responseTimeoutMs(), TimeUnit.MILLISECONDS));
+        }
         CompletableFuture<Answer> answer = new CompletableFuture<>();
         sent.whenComplete((response, failure) -> {
-            watch.cancel(false);
+            watch.get().cancel(false);
             if (failure == null) {
                 answer.complete(new Answer(response.statusCode(), response.headers(), response.body()));
             } else {
@@ -136,7 +164,7 @@ public final class JdkHttp {
     public byte[] json(HttpRequest request) throws IOException, InvalidResponseException {
         Answer answer = exchange(request);
         if (!answer.usable()) {
-            throw OpenAiHttp.refused(answer.status(), answer.headerValues(), answer.body());
+            throw api.refused(answer.status(), answer.headerValues(), answer.body());
         }
         return answer.body();
     }
@@ -166,7 +194,7 @@ public final class JdkHttp {
             try (InputStream in = response.body()) {
                 page = in.readAllBytes();
             }
-            throw OpenAiHttp.refused(response.statusCode(), OpenAiHttp.Headers.of(response.headers()), page);
+            throw api.refused(response.statusCode(), OpenAiHttp.Headers.of(response.headers()), page);
         }
         return new StallGuard(response.body(), api.responseTimeoutMs(), timer);
     }

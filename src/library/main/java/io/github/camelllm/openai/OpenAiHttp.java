@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
+import java.util.function.UnaryOperator;
 
 /**
  * The one way to the OpenAI-compatible API, whichever HTTP library carries a call (the JDK's for chat and for the
@@ -58,6 +59,8 @@ public final class OpenAiHttp {
     private final long connectTimeoutMs;
     private final long responseTimeoutMs;
     private final int maxResponseBytes;
+    /** Removes the key from any text that comes back (a server or a gateway may echo the Authorization header). */
+    private final UnaryOperator<String> scrub;
 
     /**
      * @param api   the base URL ({@code llm.base-url}, e.g. {@code https://api.openai.com/v1}) and the key ("" for a
@@ -72,6 +75,12 @@ public final class OpenAiHttp {
         this.connectTimeoutMs = calls.connectTimeout().toMillis();
         this.responseTimeoutMs = calls.responseTimeout().toMillis();
         this.maxResponseBytes = calls.maxResponseBytes();
+        this.scrub = ApiFailure.scrubber(api.apiKey());
+    }
+
+    /** The text without the key. */
+    String scrub(String text) {
+        return scrub.apply(text);
     }
 
     /** An API path ({@code /chat/completions}, {@code /files}) under the base URL: the only URIs ever called. */
@@ -146,11 +155,14 @@ public final class OpenAiHttp {
         return new InvalidResponseException("response is larger than llm.response.max-bytes=" + cap);
     }
 
-    /** Anything but a usable answer, classified: status, every header (first value), the capped body. */
-    public static ApiException refused(int status, Headers headers, byte[] body) {
+    /**
+     * Anything but a usable answer, classified: status, every header (first value), the capped body; the key is
+     * removed from the server's text here, where it enters, so no message or log line made from it can carry it.
+     */
+    public ApiException refused(int status, Headers headers, byte[] body) {
         Map<String, String> all = new HashMap<>();
         headers.forEach(all::putIfAbsent);
-        return new ApiException(ApiFailure.of(status, all, body));
+        return new ApiException(ApiFailure.of(status, all, body, scrub));
     }
 
     /** Only the rate-limit headers of a usable answer, by lower-case name: no per-call copy of every header. */
@@ -182,8 +194,10 @@ public final class OpenAiHttp {
                     + " ms)");
         }
         if (failure instanceof IOException e) {
-            return e;
+            String message = e.getMessage();
+            return message == null || message.equals(scrub(message)) ? e
+                    : new IOException(prefix + scrub(message)); // the cause, which quotes the key, is left out
         }
-        return new IOException(prefix + failure, failure);
+        return new IOException(prefix + scrub(failure.toString()));
     }
 }

@@ -49,6 +49,7 @@ public final class VertxChatClient extends ChatCallProcessor implements AutoClos
     private final String path;
     private final CharSequence authorization;
     private final ChatAnswers answers;
+    private final ResponseTimeouts timeouts;
 
     /**
      * @param api            the edge: base URL, key, timeouts, body caps
@@ -56,7 +57,14 @@ public final class VertxChatClient extends ChatCallProcessor implements AutoClos
      * @param eventLoops     event-loop threads of the client's own Vert.x instance
      */
     public VertxChatClient(OpenAiHttp api, CallOutcomes outcomes, int maxConnections, int eventLoops) {
+        this(api, outcomes, maxConnections, eventLoops, new ResponseTimeouts(api.responseTimeoutMs()));
+    }
+
+    /** @param timeouts decides, at an attempt's deadline, whether to cut it or to wait on for its answer */
+    public VertxChatClient(OpenAiHttp api, CallOutcomes outcomes, int maxConnections, int eventLoops,
+                           ResponseTimeouts timeouts) {
         this.api = api;
+        this.timeouts = timeouts;
         URI endpoint = api.uri("/chat/completions");
         this.tls = api.tls();
         this.host = endpoint.getHost();
@@ -65,7 +73,7 @@ public final class VertxChatClient extends ChatCallProcessor implements AutoClos
                 : endpoint.getRawPath() + "?" + endpoint.getRawQuery();
         String auth = api.authorization();
         this.authorization = auth == null ? null : HttpHeaders.createOptimized(auth);
-        this.answers = new ChatAnswers(outcomes);
+        this.answers = new ChatAnswers(outcomes, api, timeouts);
         // nothing of the pipeline runs blocking code on Vert.x's worker pools: keep them minimal
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(1)
                 .setInternalBlockingPoolSize(1));
@@ -130,6 +138,8 @@ public final class VertxChatClient extends ChatCallProcessor implements AutoClos
         final AtomicBoolean finished = new AtomicBoolean();
         volatile long deadline;
         volatile boolean deadlinePassed;
+        /** The deadline passed once and the attempt waits on: the next expiry cuts it. */
+        volatile boolean waitedOn;
         volatile HttpClientRequest request;
 
         Attempt(CallState call, BiConsumer<byte[], Exception> outcome, AsyncCallback callback) {
@@ -183,6 +193,11 @@ public final class VertxChatClient extends ChatCallProcessor implements AutoClos
         }
 
         void expire(long timerId) {
+            if (!finished.get() && !waitedOn && timeouts.keepWaiting()) {
+                waitedOn = true;
+                deadline = vertx.setTimer(timeouts.hardLimitMs() - api.responseTimeoutMs(), this::expire);
+                return;
+            }
             deadlinePassed = true;
             HttpClientRequest req = request;
             fail(new TimeoutException());

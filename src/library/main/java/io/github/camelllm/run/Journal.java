@@ -46,6 +46,11 @@ public final class Journal implements Closeable {
         return file;
     }
 
+    /** The journal's length in bytes: where the next record goes. */
+    public synchronized long length() {
+        return end;
+    }
+
     public synchronized void append(String jsonLine) throws IOException {
         ByteBuffer buffer = ByteBuffer.wrap((jsonLine + "\n").getBytes(StandardCharsets.UTF_8));
         try {

@@ -30,9 +30,16 @@ final class JournalStats {
     private long[] latencies = new long[1024];
     private int latencyCount;
     private final TreeSet<String> batchIds = new TreeSet<>();
+    /** Records from this byte position of the journal on were answered by this process. */
+    private final long answeredHereFrom;
+    private long okHere;
 
-    /** @param expectedLines how many lines the run read (the index grows past it when the journal has more) */
-    JournalStats(long expectedLines) {
+    /**
+     * @param expectedLines    how many lines the run read (the index grows past it when the journal has more)
+     * @param answeredHereFrom the journal's length when this process opened the run
+     */
+    JournalStats(long expectedLines, long answeredHereFrom) {
+        this.answeredHereFrom = answeredHereFrom;
         int size = (int) Math.min(Math.max(expectedLines + 1, 16), Integer.MAX_VALUE - 8);
         offsets = new long[size];
         lengths = new int[size];
@@ -56,7 +63,12 @@ final class JournalStats {
         lengths[line] = length;
         total++;
         switch (r.status()) {
-            case PromptResult.OK -> ok++;
+            case PromptResult.OK -> {
+                ok++;
+                if (offset >= answeredHereFrom) {
+                    okHere++;
+                }
+            }
             case PromptResult.ERROR -> {
                 failed++;
                 errorLines.set(line);
@@ -106,7 +118,19 @@ final class JournalStats {
         return errorLines;
     }
 
-    RunSummary summary(Run run, long wallMs, boolean simulated, RunSummary.RateLimits limits) {
+    /** Answers (ok results) this process received for the run: what its throughput counts. */
+    long okHere() {
+        return okHere;
+    }
+
+    /**
+     * @param wallMs           this process's part of the run, from when it opened the run
+     * @param throughputRps    answers per second of that part
+     * @param startedAtMs      when this process opened the run
+     * @param firstStartedAtMs when the run first started (earlier when it was resumed)
+     */
+    RunSummary summary(Run run, long wallMs, double throughputRps, long startedAtMs, long firstStartedAtMs,
+                       boolean simulated, RunSummary.RateLimits limits) {
         long[] sorted = Arrays.copyOf(latencies, latencyCount);
         Arrays.sort(sorted);
         double avg = 0;
@@ -119,8 +143,8 @@ final class JournalStats {
         List<String> ids = new ArrayList<>(batchIds);
         ids.addAll(run.batchIds().stream().filter(id -> !batchIds.contains(id)).sorted().toList());
         return new RunSummary(run.id(), run.input() == null ? run.name() : run.input().getFileName().toString(),
-                total, ok, failed, invalid, retries, wallMs, (ok + failed) * 1000.0 / wallMs, latency, promptTokens,
-                completionTokens, realtime, batch, ids, simulated, limits);
+                total, ok, failed, invalid, retries, wallMs, throughputRps, latency, promptTokens, completionTokens,
+                realtime, batch, ids, simulated, limits, startedAtMs, firstStartedAtMs);
     }
 
     /** Nearest-rank percentile. */

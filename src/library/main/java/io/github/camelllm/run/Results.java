@@ -82,8 +82,16 @@ public final class Results {
         return WorkItems.resultFromJson(json);
     }
 
-    /** Writes the run's outputs once; null when another thread already did. */
+    /**
+     * Writes the run's outputs once; null when another thread already did, or when they cannot be written: that
+     * failure is the run's (its completion carries it to {@code run FILE}; the service says so once and tries
+     * again later), not a failed exchange to log with a stack trace at every attempt.
+     */
     public RunSummary finish(Exchange exchange) throws IOException {
-        return runs.finish(exchange.getProperty(LlmConstants.RUN_ID, String.class));
+        try {
+            return runs.finish(exchange.getProperty(LlmConstants.RUN_ID, String.class));
+        } catch (IOException notWritten) {
+            return null;
+        }
     }
 }

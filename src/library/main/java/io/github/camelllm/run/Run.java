@@ -1,5 +1,7 @@
 package io.github.camelllm.run;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -22,6 +25,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Run {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Run.class);
+    /** Foreign journal records named one by one in the log; beyond this, only their number. */
+    private static final int FOREIGN_WARNINGS = 10;
+
     /** How the lines of this run's input are read. */
     public enum Format { JSONL, TEXT }
 
@@ -35,9 +42,11 @@ public final class Run {
      * @param archiveWhenDone service mode: the input moves to the inbox's .done folder once every line has its
      *                        result
      * @param scheduled       a scheduled firing: its outputs are one dated set among the few kept
+     * @param message         the accepted message of a message run (persisted in its work folder); null for a file
      */
     record Setup(String id, String name, Format format, InputFiles.Inspected input, Path workDir, Path outbox,
-                 long startedAtMillis, boolean ordered, boolean archiveWhenDone, boolean scheduled) {
+                 long startedAtMillis, boolean ordered, boolean archiveWhenDone, boolean scheduled,
+                 MessageInput message) {
 
         Path inputPath() {
             return input == null ? null : input.path();
@@ -55,6 +64,16 @@ public final class Run {
     private final BitSet done = new BitSet();
     /** Lines held by a persisted, unfinished Batch API job; intake skips them. Guarded by this. */
     private final BitSet heldByBatch = new BitSet();
+    /** By line: the custom id (hashed) of the journal's record, read at open. Guarded by this. */
+    private int[] journalIds = new int[0];
+    /** By line: the custom id (hashed) the input gives the line, as intake reads it. Guarded by this. */
+    private int[] inputIds = new int[0];
+    /** The lines intake has read (their custom id is in inputIds). Guarded by this. */
+    private final BitSet inputLines = new BitSet();
+    /** Intake read the whole input here: every record can be checked against it. Guarded by this. */
+    private boolean inputRead;
+    /** Journal records found not to belong to this input. Guarded by this. */
+    private long foreignRecords;
     /** Guarded by this. */
     private long resultCount;
     /** Guarded by this. */
@@ -72,6 +91,10 @@ public final class Run {
     private final AtomicBoolean finishing = new AtomicBoolean();
     private final CompletableFuture<RunSummary> completion = new CompletableFuture<>();
     private final Set<String> batchIds = ConcurrentHashMap.newKeySet();
+    /** When this process opened the run: a resumed run's own wall time counts from here. */
+    private volatile long openedAtMillis = System.currentTimeMillis();
+    /** The journal's length when this process opened the run: records past it were answered here. */
+    private final long journalStart;
 
     /**
      * @param streamedResults the open streamed results file, or null
@@ -82,6 +105,7 @@ public final class Run {
         this.journal = journal;
         this.streamedResults = streamedResults;
         this.ownership = ownership;
+        this.journalStart = journal.length();
     }
 
     public String id() {
@@ -99,6 +123,11 @@ public final class Run {
 
     public Format format() {
         return setup.format();
+    }
+
+    /** The accepted message this run answers, or null for a file run. */
+    public MessageInput message() {
+        return setup.message();
     }
 
     public Path workDir() {
@@ -123,6 +152,21 @@ public final class Run {
 
     Path journalFile() {
         return journal.file();
+    }
+
+    /** When this process opened the run (its first start is {@code setup().startedAtMillis()}). */
+    long openedAtMillis() {
+        return openedAtMillis;
+    }
+
+    /** The run starts here for the first time: its wall time counts from its start, as its manifest says. */
+    void startsHere() {
+        openedAtMillis = Math.min(openedAtMillis, setup.startedAtMillis());
+    }
+
+    /** The journal's length when this process opened the run: records from there on were answered here. */
+    long journalStart() {
+        return journalStart;
     }
 
     long linesSeen() {
@@ -202,16 +246,85 @@ public final class Run {
         return heldByBatch.get((int) line);
     }
 
-    /** Marks every line that has a usable result in the journal as done (at open, before any call). */
+    /**
+     * Marks every line that has a usable result in the journal as done (at open, before any call). Whether each
+     * record belongs to this input is checked as intake reads the input ({@link #answered}).
+     */
     void replayJournal() throws IOException {
-        JournalRecords.read(id(), journal.file(), (result, offset, length, line) -> replayed(result.line()));
+        JournalRecords.read(id(), journal.file(), (result, offset, length, line) -> replayed(result.line(),
+                result.customId()));
     }
 
-    private synchronized void replayed(long lineNumber) {
-        if (!done.get((int) lineNumber)) {
-            done.set((int) lineNumber);
+    private synchronized void replayed(long lineNumber, String customId) {
+        int line = (int) lineNumber;
+        journalIds = grown(journalIds, line);
+        // the last record of a line counts: a line asked again because of a foreign record has its answer after it
+        journalIds[line] = idHash(customId);
+        if (!done.get(line)) {
+            done.set(line);
             resultCount++;
         }
+    }
+
+    /**
+     * Whether a line of the input already has its answer in the journal. The record must carry the custom id the
+     * input gives that line: one that carries another (written by another process, edited by hand, copied from
+     * another run) is not this input's answer; it is skipped with a warning and the line is asked again.
+     *
+     * @param customId the custom id this line's result carries (its own, or its line number when it has none)
+     */
+    public synchronized boolean answered(long lineNumber, String customId) {
+        int line = (int) lineNumber;
+        int id = idHash(customId);
+        inputIds = grown(inputIds, line);
+        inputIds[line] = id;
+        inputLines.set(line);
+        if (!done.get(line)) {
+            return false;
+        }
+        if (line < journalIds.length && journalIds[line] == id) {
+            return true;
+        }
+        forgetForeign(line, "does not carry the custom_id \"" + customId + "\" of that line");
+        return false;
+    }
+
+    /** A record intake found not to be this input's: the line counts as unanswered again. */
+    private void forgetForeign(int line, String why) {
+        done.clear(line);
+        resultCount--;
+        foreignRecords++;
+        if (foreignRecords <= FOREIGN_WARNINGS) {
+            LOG.warn("run {}: the journal's result for line {} {} in {}: not this input's answer (another writer, "
+                    + "a hand edit?), skipped; the line is asked again", id(), line, why, inputName());
+        } else if (foreignRecords == FOREIGN_WARNINGS + 1) {
+            LOG.warn("run {}: more journal records do not belong to {}: each is skipped and its line asked again",
+                    id(), inputName());
+        }
+    }
+
+    /**
+     * Whether a journal record is this input's answer to its line, for the outputs: once intake read the whole
+     * input here, a record must name a line of it and carry that line's custom id.
+     */
+    synchronized boolean belongs(long lineNumber, String customId) {
+        if (!inputRead) {
+            return true; // written again from an earlier run's journal, or stopped before the input was read
+        }
+        int line = (int) lineNumber;
+        return inputLines.get(line) && inputIds[line] == idHash(customId);
+    }
+
+    private String inputName() {
+        return input() == null ? "the message" : input().getFileName().toString();
+    }
+
+    private static int idHash(String customId) {
+        return customId == null ? 0 : customId.hashCode();
+    }
+
+    private static int[] grown(int[] ids, int line) {
+        return line < ids.length ? ids : Arrays.copyOf(ids, Math.max(line + 1, ids.length * 2));
     }
 
     /**
@@ -226,6 +339,10 @@ public final class Run {
             return false;
         }
         journal.append(json);
+        if (line < inputIds.length) {
+            journalIds = grown(journalIds, line);
+            journalIds[line] = inputIds[line];
+        }
         if (streamedResults != null) {
             ByteBuffer buffer = ByteBuffer.wrap((json + "\n").getBytes(StandardCharsets.UTF_8));
             while (buffer.hasRemaining()) {
@@ -252,9 +369,20 @@ public final class Run {
         return true;
     }
 
-    /** Intake read the last line; true when every line already has its result. */
+    /**
+     * Intake read the last line; true when every line already has its result. A journal record for a line the
+     * input does not have (beyond its end) is not this input's: it no longer counts.
+     */
     synchronized boolean markIntakeDone() {
         intakeDone = true;
+        inputRead = !inputLines.isEmpty(); // the lines were checked as they were read (a run of no line: nothing to)
+        if (inputRead) {
+            for (int line = done.nextSetBit(0); line >= 0; line = done.nextSetBit(line + 1)) {
+                if (!inputLines.get(line)) {
+                    forgetForeign(line, "names a line that " + inputName() + " does not have");
+                }
+            }
+        }
         return isComplete();
     }
 

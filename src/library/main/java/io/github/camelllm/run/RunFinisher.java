@@ -12,13 +12,15 @@ final class RunFinisher {
     private final ActiveRuns active;
     private final RecentRuns recent;
     private final RunOutputs outputs;
+    private final StoppedRuns stopped;
     /** llm.schedule.keep-outputs: how many dated output sets of a scheduled input are kept. */
     private final int scheduledKeep;
 
-    RunFinisher(ActiveRuns active, RecentRuns recent, RunOutputs outputs, int scheduledKeep) {
+    RunFinisher(ActiveRuns active, RecentRuns recent, RunOutputs outputs, StoppedRuns stopped, int scheduledKeep) {
         this.active = active;
         this.recent = recent;
         this.outputs = outputs;
+        this.stopped = stopped;
         this.scheduledKeep = scheduledKeep;
     }
 
@@ -30,7 +32,7 @@ final class RunFinisher {
         }
         try {
             run.closeFiles();
-            RunSummary summary = outputs.write(run, -1);
+            RunSummary summary = outputs.write(run, null);
             recent.finished(runId, summary);
             active.remove(run);
             Run.Setup setup = run.setup();
@@ -38,15 +40,17 @@ final class RunFinisher {
                 Outbox.prune(setup.outbox(), Outbox.baseName(run.input().getFileName().toString()), scheduledKeep);
             }
             InboxFiles.archive(run);
-            if (run.input() == null) {
-                InboxFiles.deleteTree(run.workDir()); // message runs are not resumed from disk
-            }
+            // a message run's folder stays until its results are delivered (RunRegistry.release)
             run.close();
+            stopped.outputsWritten(runId);
             run.completed(summary);
             return summary;
         } catch (IOException | RuntimeException e) {
             active.remove(run);
             run.close();
+            if (e instanceof IOException notWritten && run.setup().archiveWhenDone()) {
+                stopped.outputsFailed(run, notWritten); // the service tries again later, at growing intervals
+            }
             run.failed(e);
             throw e;
         }
@@ -54,12 +58,15 @@ final class RunFinisher {
 
     /**
      * Completes a run whose content completed before, from its journal: its outputs are written again (in input
-     * order, with the wall time it recorded) and nothing is called. The run was never active.
+     * order, with the times it recorded) and nothing is called. The run was never active.
+     *
+     * @param recorded what the completed run's summary recorded; null when it cannot be read (then the times are
+     *                 this writing's)
      */
-    RunSummary finishAgain(Run run, long recordedWallMs) throws IOException {
+    RunSummary finishAgain(Run run, RunStore.Recorded recorded) throws IOException {
         RunSummary summary;
         try {
-            summary = outputs.write(run, recordedWallMs);
+            summary = outputs.write(run, recorded);
         } finally {
             run.closeFiles();
         }

@@ -6,10 +6,12 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.UUID;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Opens runs: claims a file's run for this process ({@link RunClaim}), applies the duplicate policy to content
@@ -117,8 +119,11 @@ final class RunOpener {
         long startedAt = manifest.path("started_at_ms").asLong(System.currentTimeMillis());
         String name = scheduled ? Outbox.dated(base, startedAt) : base;
         Run run = open(new Run.Setup(runId, name, input.format(), input, workDir, outbox, startedAt, ordered,
-                archiveWhenDone, scheduled), claim::release);
+                archiveWhenDone, scheduled, null), claim::release);
         stopped.reopened(runId);
+        if (fresh) {
+            run.startsHere();
+        }
         LOG.info("run {} {} {} ({} lines already done)", runId, fresh ? "starts" : "resumes",
                 file.getFileName(), run.resultCount());
         return run;
@@ -135,29 +140,116 @@ final class RunOpener {
         long startedAt = RunStore.manifest(workDir, runId, name, file, input.format(), input.sha256())
                 .path("started_at_ms").asLong(System.currentTimeMillis());
         Run.Setup setup = new Run.Setup(runId, name, input.format(), input, workDir, outbox, startedAt, true,
-                archiveWhenDone, false);
+                archiveWhenDone, false, null);
         Run run = new Run(setup, new Journal(workDir.resolve(RunStore.JOURNAL)), null, claim::release);
-        finisher.finishAgain(run, RunStore.recordedWallMs(workDir));
+        finisher.finishAgain(run, RunStore.recorded(workDir));
         LOG.info("{} has the same content (sha256 {}) as completed run {}: its outputs were written again from "
                 + "its journal, nothing was called (set llm.inbox.on-duplicate=rerun to call again)",
                 file.getFileName(), input.sha256(), runId);
         return run;
     }
 
-    /** Opens a run for the prompts of one message; its results go to the output endpoint only. */
-    Run openMessages(Run.Format format) throws IOException {
-        String runId = "msg-" + UUID.randomUUID();
+    /**
+     * Accepts a message: persists it in a work folder of its own ({@link MessageInput#FILE}, with the delivery
+     * cursor of its results) and opens its run. A message accepted before (the same id and body: a broker's
+     * redelivery after a crash) resumes that run instead of making a second one.
+     *
+     * @return the run; null when that message is already taken care of: run here right now, answered before, or
+     * held by another process
+     */
+    Run openMessage(MessageInput message) throws IOException {
+        String runId = message.runId();
         Path workDir = workRoot.resolve(runId);
+        if (active.find(runId) != null) {
+            LOG.info("message {} is being answered here already (run {}): accepted once", message.messageId(), runId);
+            return null;
+        }
+        if (RunStore.completed(workDir)) {
+            LOG.info("message {} was answered before (run {}): not run again", message.messageId(), runId);
+            return null;
+        }
         OwnerLock lock = OwnerLock.tryAcquire(workDir.resolve(RunStore.LOCK));
+        if (lock == null) {
+            LOG.info("message {} is being answered by another process (run {}): {}", message.messageId(), runId,
+                    OwnerLock.holderOf(workDir.resolve(RunStore.LOCK)));
+            return null;
+        }
         try {
-            return open(new Run.Setup(runId, runId, format, null, workDir, null, System.currentTimeMillis(),
-                    ordered, false, false), lock);
-        } catch (IOException | RuntimeException e) {
-            if (lock != null) {
-                lock.close();
+            MessageInput accepted = MessageInput.read(workDir);
+            if (accepted == null) {
+                message.save(workDir, fsync);
+                DeliveryCursor.begin(workDir);
+                accepted = message;
+            } else {
+                LOG.info("message {} was accepted before (run {}): its run resumes", message.messageId(), runId);
             }
+            return openMessageRun(runId, workDir, accepted, lock);
+        } catch (IOException | RuntimeException e) {
+            lock.close();
             throw e;
         }
+    }
+
+    /**
+     * Resumes the run of a message accepted before a restart (its work folder holds the message and no summary).
+     *
+     * @return the run; null when it is run here already, complete, held by another process, or holds no message
+     */
+    Run reopenMessage(String runId) throws IOException {
+        Path workDir = workRoot.resolve(runId);
+        if (active.find(runId) != null || RunStore.completed(workDir)) {
+            return null;
+        }
+        MessageInput message;
+        try {
+            message = MessageInput.read(workDir);
+        } catch (IOException unreadable) {
+            LOG.error("run {}: {} cannot be read ({}): the message is not resumed; its folder {} stays", runId,
+                    MessageInput.FILE, unreadable.getMessage(), workDir);
+            return null;
+        }
+        if (message == null) {
+            return null;
+        }
+        OwnerLock lock = OwnerLock.tryAcquire(workDir.resolve(RunStore.LOCK));
+        if (lock == null) {
+            return null;
+        }
+        try {
+            Run run = openMessageRun(runId, workDir, message, lock);
+            LOG.info("run {} resumes message {} ({} lines already done)", runId, message.messageId(),
+                    run.resultCount());
+            return run;
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /** The message runs of the work folder that a restart resumes: a message and no summary. */
+    List<String> messageRunsToResume() throws IOException {
+        List<String> ids = new ArrayList<>();
+        if (!Files.isDirectory(workRoot)) {
+            return ids;
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(workRoot, "msg-*")) {
+            for (Path dir : dirs) {
+                String runId = dir.getFileName().toString();
+                if (Files.exists(dir.resolve(MessageInput.FILE)) && !RunStore.completed(dir)
+                        && active.find(runId) == null) {
+                    ids.add(runId);
+                }
+            }
+        }
+        ids.sort(null);
+        return ids;
+    }
+
+    private Run openMessageRun(String runId, Path workDir, MessageInput message, OwnerLock lock) throws IOException {
+        Run run = open(new Run.Setup(runId, runId, message.format(), null, workDir, null, message.acceptedAtMs(),
+                ordered, false, false, message), lock);
+        stopped.reopened(runId);
+        return run;
     }
 
     /** Opens the run's journal (and streamed results file), replays the journal, and makes the run active. */

@@ -39,17 +39,28 @@ final class RunOutputs {
     /**
      * Writes the run's outputs from its journal (closed by now).
      *
-     * @param recordedWallMs the wall time of a run completed before (its outputs are written again), or -1 for a
-     *                       run completing now
+     * @param recorded what a run completed before recorded (its outputs are written again), or null for a run
+     *                 completing now
      */
-    RunSummary write(Run run, long recordedWallMs) throws IOException {
+    RunSummary write(Run run, RunStore.Recorded recorded) throws IOException {
         Run.Setup setup = run.setup();
-        JournalStats stats = new JournalStats(run.linesSeen());
-        JournalRecords.read(run.id(), run.journalFile(), (r, offset, length, line) -> stats.add(r, offset, length));
-        long wallMs = recordedWallMs >= 0 ? recordedWallMs
-                : Math.max(1, System.currentTimeMillis() - setup.startedAtMillis());
-        RunSummary.RateLimits limits = recordedWallMs >= 0 ? RunSummary.RateLimits.NONE : rateLimits.apply(run.id());
-        RunSummary summary = stats.summary(run, wallMs, simulated, limits);
+        JournalStats stats = new JournalStats(run.linesSeen(), run.journalStart());
+        JournalRecords.read(run.id(), run.journalFile(), (r, offset, length, line) -> {
+            if (run.belongs(r.line(), r.customId())) {
+                stats.add(r, offset, length);
+            }
+        });
+        RunSummary summary;
+        if (recorded == null) {
+            long wallMs = Math.max(1, System.currentTimeMillis() - run.openedAtMillis());
+            summary = stats.summary(run, wallMs, stats.okHere() * 1000.0 / wallMs, run.openedAtMillis(),
+                    Math.min(setup.startedAtMillis(), run.openedAtMillis()), simulated, rateLimits.apply(run.id()));
+        } else {
+            long first = recorded.firstStartedAtMs() >= 0 ? recorded.firstStartedAtMs() : setup.startedAtMillis();
+            long started = recorded.startedAtMs() >= 0 ? recorded.startedAtMs() : first;
+            summary = stats.summary(run, recorded.wallMs(), recorded.throughputRps(), started, first, simulated,
+                    RunSummary.RateLimits.NONE);
+        }
         Path outbox = setup.outbox();
         if (outbox != null) {
             Outbox.claim(outbox, run.name(), run.id());

@@ -5,8 +5,11 @@ import io.github.camelllm.config.OutputOrder;
 import io.github.camelllm.model.PromptResult;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -57,7 +60,7 @@ public final class RunRegistry {
         this.inputs = new InputFiles(options.followSymlinks());
         this.stopped = new StoppedRuns(active, options.stopGrace().toMillis(), options.retryBroken().toMillis());
         this.outputs = new RunOutputs(simulated);
-        this.finisher = new RunFinisher(active, recent, outputs, options.scheduledKeep());
+        this.finisher = new RunFinisher(active, recent, outputs, stopped, options.scheduledKeep());
         this.opener = new RunOpener(this.workRoot, outbox, outputOrder == OutputOrder.ORDERED,
                 onDuplicate == OnDuplicate.RERUN, options.fsync(), inputs, active, recent, stopped, finisher);
         this.recorder = new RunRecorder(active, stopped, simulated);
@@ -142,9 +145,78 @@ public final class RunRegistry {
         return opener.openFile(file, archiveWhenDone, scheduled);
     }
 
-    /** Opens a run for the prompts of one message; its results go to the output endpoint only. */
-    public Run openMessages(Run.Format format) throws IOException {
-        return opener.openMessages(format);
+    /**
+     * Accepts a message: persisted in a work folder of its own before this returns (so the sender may be told it
+     * is taken), and its run opened; a message accepted before (a redelivery) resumes its run instead.
+     *
+     * @return the run; null when the message is taken care of already (run here, answered, or held elsewhere)
+     */
+    public Run acceptMessage(MessageInput message) throws IOException {
+        return opener.openMessage(message);
+    }
+
+    /** Resumes the run of a message accepted before a restart; null when there is nothing to resume here. */
+    public Run reopenMessage(String runId) throws IOException {
+        return opener.reopenMessage(runId);
+    }
+
+    /** The message runs a start resumes: accepted, not complete, not run here. */
+    public List<String> messageRunsToResume() throws IOException {
+        return opener.messageRunsToResume();
+    }
+
+    /** The work folder of a run (it may not exist). */
+    public Path workDirOf(String runId) {
+        return workRoot.resolve(runId);
+    }
+
+    /** The journal of a run (it may not exist). */
+    public Path journalOf(String runId) {
+        return workDirOf(runId).resolve(RunStore.JOURNAL);
+    }
+
+    /** Whether the run has completed with its outputs written (its summary is in its work folder). */
+    public boolean completed(String runId) {
+        return RunStore.completed(workDirOf(runId));
+    }
+
+    /** The accepted message of a message run (from its work folder), or null. */
+    public MessageInput messageOf(String runId) throws IOException {
+        Run run = active.find(runId);
+        return run != null ? run.message() : MessageInput.read(workDirOf(runId));
+    }
+
+    /** The runs whose results are owed to the host ({@link DeliveryCursor}), by the work folders that say so. */
+    public List<String> owingDelivery() throws IOException {
+        List<String> ids = new ArrayList<>();
+        if (!Files.isDirectory(workRoot)) {
+            return ids;
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(workRoot, Files::isDirectory)) {
+            for (Path dir : dirs) {
+                if (DeliveryCursor.owed(dir)) {
+                    ids.add(dir.getFileName().toString());
+                }
+            }
+        }
+        ids.sort(null);
+        return ids;
+    }
+
+    /**
+     * A completed run's results are all with the host: a message run's work folder goes (nothing is left to
+     * resume), a file run's keeps its journal (it answers a rerun of the same content) and loses its cursor.
+     */
+    public void release(String runId) throws IOException {
+        Path workDir = workDirOf(runId);
+        if (!RunStore.completed(workDir) || active.find(runId) != null) {
+            return;
+        }
+        if (Files.exists(workDir.resolve(MessageInput.FILE))) {
+            InboxFiles.deleteTree(workDir);
+        } else {
+            DeliveryCursor.end(workDir);
+        }
     }
 
     /**

@@ -59,11 +59,32 @@ final class RunStore {
         return Jackson.MAPPER.valueToTree(m);
     }
 
-    /** The wall time a completed run recorded, so outputs written again later report the same summary. */
-    static long recordedWallMs(Path workDir) {
+    /**
+     * The times a completed run recorded in its summary, so outputs written again later report the same ones.
+     *
+     * @param wallMs           wall time of the part that completed it
+     * @param throughputRps    answers per second of that part
+     * @param startedAtMs      when that part began, or -1 when an older summary does not say
+     * @param firstStartedAtMs when the run first started, or -1 when an older summary does not say
+     */
+    record Recorded(long wallMs, double throughputRps, long startedAtMs, long firstStartedAtMs) {
+    }
+
+    /** What a completed run recorded; null when its summary cannot be read. */
+    static Recorded recorded(Path workDir) {
         try {
-            return Jackson.MAPPER.readTree(workDir.resolve(SUMMARY).toFile()).path("wall_ms").asLong(-1);
+            JsonNode summary = Jackson.MAPPER.readTree(workDir.resolve(SUMMARY).toFile());
+            return new Recorded(summary.path("wall_ms").asLong(1), summary.path("throughput_rps").asDouble(0),
+                    instantMs(summary.path("started_at")), instantMs(summary.path("first_started_at")));
         } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static long instantMs(JsonNode iso) {
+        try {
+            return iso.isTextual() ? java.time.Instant.parse(iso.asText()).toEpochMilli() : -1;
+        } catch (RuntimeException e) {
             return -1;
         }
     }

@@ -3,13 +3,23 @@ package io.github.camelllm.run;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.github.camelllm.json.Jackson;
 
+import java.time.Instant;
 import java.util.List;
 
-/** What a finished run did, as written to NAME.summary.json and printed by {@code run FILE}. */
+/**
+ * What a finished run did, as written to NAME.summary.json and printed by {@code run FILE}.
+ *
+ * @param wallMs           wall time of the part of the run this process did, from when it opened the run (a run
+ *                         resumed after a crash or a stop counts from the resumption, not from its first start)
+ * @param throughputRps    answers (ok results) this process received per second of {@code wallMs}: calls that
+ *                         were refused or never made do not count
+ * @param startedAtMs      when this process opened the run
+ * @param firstStartedAtMs when the run first started; earlier than {@code startedAtMs} when it was resumed
+ */
 public record RunSummary(String runId, String input, long total, long succeeded, long failed, long invalid,
                          long retries, long wallMs, double throughputRps, Latency latencyMs, long promptTokens,
                          long completionTokens, long realtime, long batch, List<String> batchIds,
-                         boolean simulated, RateLimits rateLimits) {
+                         boolean simulated, RateLimits rateLimits, long startedAtMs, long firstStartedAtMs) {
 
     /**
      * What the provider's limits did to the run: rate-limit answers (429 rate_limit_exceeded) it took, and the
@@ -28,13 +38,20 @@ public record RunSummary(String runId, String input, long total, long succeeded,
         return failed == 0 && invalid == 0;
     }
 
+    /** The run was resumed: an earlier process started it. */
+    public boolean resumed() {
+        return firstStartedAtMs < startedAtMs;
+    }
+
     /** The summary file's shape, field by field in the order it is written. */
     private record Json(@JsonProperty("run_id") String runId, String input, long total, long succeeded, long failed,
                         long invalid, long retries, @JsonProperty("wall_ms") long wallMs,
                         @JsonProperty("throughput_rps") double throughputRps,
                         @JsonProperty("latency_ms") Latency latencyMs, Tokens tokens, Routes routes,
                         @JsonProperty("batch_ids") List<String> batchIds,
-                        @JsonProperty("rate_limits") RateLimits rateLimits, boolean simulated) {
+                        @JsonProperty("rate_limits") RateLimits rateLimits, boolean simulated,
+                        @JsonProperty("started_at") String startedAt,
+                        @JsonProperty("first_started_at") String firstStartedAt) {
     }
 
     private record Tokens(long prompt, long completion) {
@@ -50,7 +67,8 @@ public record RunSummary(String runId, String input, long total, long succeeded,
             return Jackson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(new Json(runId, input, total,
                     succeeded, failed, invalid, retries, wallMs, Math.round(throughputRps * 100) / 100.0, rounded,
                     new Tokens(promptTokens, completionTokens), new Routes(realtime, batch), batchIds, rateLimits,
-                    simulated));
+                    simulated, Instant.ofEpochMilli(startedAtMs).toString(),
+                    Instant.ofEpochMilli(firstStartedAtMs).toString()));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -64,6 +82,7 @@ public record RunSummary(String runId, String input, long total, long succeeded,
                 runId, total, succeeded, failed, invalid, retries, wallMs / 1000.0, throughputRps, latencyMs.p50(),
                 latencyMs.p99(), promptTokens, completionTokens, realtime, batch, rateLimits.rateLimitedAnswers(),
                 rateLimits.throttledMs() / 1000.0)
+                + (resumed() ? " (resumed; first started " + Instant.ofEpochMilli(firstStartedAtMs) + ")" : "")
                 + (simulated ? " (SIMULATED answers)" : "");
     }
 }

@@ -30,6 +30,8 @@ final class StoppedRuns {
     private final long retryBrokenMs;
     private final Map<String, Run> draining = new ConcurrentHashMap<>();
     private final Map<String, Long> brokenUntil = new ConcurrentHashMap<>();
+    /** Runs complete in their journal whose outputs could not be written: how many times in a row. */
+    private final Map<String, Integer> outputFailures = new ConcurrentHashMap<>();
     /** Recently stopped runs: calls still queued for them are not made. */
     private final Set<String> stopped = Collections.newSetFromMap(Collections.synchronizedMap(
             new LinkedHashMap<>(16, 0.75f, false) {
@@ -114,6 +116,33 @@ final class StoppedRuns {
     /** A storage fault stopped the run: the service tries it again after the retry time. */
     void broken(String runId) {
         brokenUntil.put(runId, System.currentTimeMillis() + retryBrokenMs);
+    }
+
+    /**
+     * A complete run's outputs could not be written (a read-only or full outbox): nothing is lost, its journal has
+     * every result. Said once, without a stack trace; the service tries again at growing intervals (1 s, 2 s, 4 s
+     * ... up to llm.run.retry-broken-ms), not at every poll of the inbox.
+     */
+    void outputsFailed(Run run, IOException e) {
+        int failures = outputFailures.merge(run.id(), 1, Integer::sum);
+        long delay = Math.min(retryBrokenMs, 1000L << Math.min(failures - 1, 20));
+        brokenUntil.put(run.id(), System.currentTimeMillis() + delay);
+        if (failures == 1) {
+            LOG.warn("run {} has every result in its journal, but its outputs cannot be written ({}): tried again at "
+                    + "growing intervals, up to every {} s (llm.run.retry-broken-ms)", run.id(), e.getMessage(),
+                    retryBrokenMs / 1000);
+        } else {
+            LOG.debug("run {}: outputs still cannot be written ({}), attempt {}; next in {} ms", run.id(),
+                    e.getMessage(), failures, delay);
+        }
+    }
+
+    /** A run's outputs were written: after failures, that is said too. */
+    void outputsWritten(String runId) {
+        Integer failures = outputFailures.remove(runId);
+        if (failures != null) {
+            LOG.info("run {}: outputs written, after {} attempts that could not write them", runId, failures);
+        }
     }
 
     boolean inBackoff(String runId) {

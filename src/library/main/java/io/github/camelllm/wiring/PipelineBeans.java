@@ -9,11 +9,14 @@ import io.github.camelllm.model.PromptResult;
 
 import io.github.camelllm.batch.BatchBeans;
 import io.github.camelllm.batch.RouteDecider;
+import io.github.camelllm.delivery.AwaitReply;
+import io.github.camelllm.delivery.Deliveries;
 import io.github.camelllm.flow.CallGate;
 import io.github.camelllm.flow.CallSlots;
 import io.github.camelllm.flow.FailurePolicy;
 import io.github.camelllm.flow.IntakeHoldPolicy;
 import io.github.camelllm.flow.RateLimitStats;
+import io.github.camelllm.intake.CallerHeaders;
 import io.github.camelllm.intake.InboxFilter;
 import io.github.camelllm.intake.Intake;
 import io.github.camelllm.intake.PromptParser;
@@ -23,6 +26,7 @@ import io.github.camelllm.openai.ChatCalls;
 import io.github.camelllm.openai.ChatClient;
 import io.github.camelllm.openai.JdkHttp;
 import io.github.camelllm.openai.OpenAiHttp;
+import io.github.camelllm.openai.ResponseTimeouts;
 import io.github.camelllm.openai.VertxChatClient;
 import io.github.camelllm.run.Rejects;
 import io.github.camelllm.run.Results;
@@ -35,10 +39,12 @@ import org.apache.camel.Predicate;
 import org.apache.camel.Processor;
 import org.apache.camel.TypeConverter;
 import org.apache.camel.builder.ThreadPoolProfileBuilder;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.support.TypeConverterSupport;
+import org.apache.camel.util.concurrent.SizedScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,8 +89,12 @@ public final class PipelineBeans {
         // the questions the routes ask per prompt are Predicate and Expression beans (ref language): no per-call
         // method lookup and parameter binding, and the route itself keeps and tests the answer
         bind(context, "runStopped", new RunStopped(runs::accepting));
-        Intake intake = new Intake(runs, parser, config.input().maxLineBytes());
+        Intake intake = new Intake(runs, parser, config.input().maxLineBytes(),
+                new CallerHeaders(config.input().callerHeaders()));
         bind(context, "intake", intake);
+        Deliveries deliveries = new Deliveries(name, runs, "seda:" + name + "-deliver", config.output().uri(),
+                config.names().of("output.uri"));
+        deliveries.start(context);
         // the work every prompt passes through is done by processors, for the same reason
         bind(context, "parseLine", (Processor) exchange -> exchange.getMessage().setBody(intake.parse(exchange)));
         // --- real-time calls: slots, the gate, the client, the failure policy ---
@@ -94,6 +104,11 @@ public final class PipelineBeans {
         // call slots, so the queue needs no bound of its own (a bounded one would reject waiting prompts)
         ScheduledExecutorService timer = context.getExecutorServiceManager()
                 .newScheduledThreadPool(this, name + "-timer", unboundedQueue);
+        if (timer instanceof SizedScheduledExecutorService sized) {
+            // at shutdown, waits that have not come due are dropped, not waited for: their prompts have no result
+            // and the next start sends them (held prompts, probes, retries of an outage that may last minutes)
+            sized.getScheduledThreadPoolExecutor().setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        }
         bind(context, "timer", timer);
         // the HTTP client's own work (connect, write, read, deliver the body); a real queue: Camel's
         // maxQueueSize -1 is a hand-off with no queue, so a busy pool made the caller run the task itself (the
@@ -119,6 +134,10 @@ public final class PipelineBeans {
         PipelineObserver observer = new PipelineObserver(context, config, runs, gate, slots, rateLimitStats, timer);
         bind(context, "observer", observer);
         addService(context, observer);
+        bind(context, "deliveries", deliveries);
+        bind(context, "nextDelivery", deliveries.nextDelivery());
+        bind(context, "awaitReply", new AwaitReply(deliveries));
+        bind(context, "waitsForReply", (Predicate) exchange -> exchange.getPattern().isOutCapable());
         ChatCalls chat = new ChatCalls("direct:" + name + "-result", intake::isStopping, runs::accepting);
         bind(context, "receive", (Processor) chat::receive);
         bind(context, "callWithheld", (Predicate) chat::withheld);
@@ -130,12 +149,14 @@ public final class PipelineBeans {
         bind(context, "retryWhile", (Predicate) failures::shouldRetry);
         bind(context, "retryAfterDelay", (Processor) failures::onFailure);
         bind(context, "intakeHold", new IntakeHoldPolicy(gate, timer));
+        registerHealth(context, new PipelineHealth(name, gate, runs));
         // graceful shutdown starts by closing intake, so the in-flight calls can drain and be journaled
         context.getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
             @Override
             public void notify(CamelEvent event) {
                 if (event instanceof CamelEvent.CamelContextStoppingEvent) {
                     intake.stopTakingLines();
+                    deliveries.stop(); // a sender still waiting is told its answer comes after the next start
                     gate.stop();
                 } else if (event instanceof CamelEvent.CamelContextStoppedEvent) {
                     runs.close(); // open runs release their journals and OS locks
@@ -144,6 +165,7 @@ public final class PipelineBeans {
             }
         });
         Results results = new Results(runs, observer.results());
+        // results leave the pipeline from the journal, on the delivery route's own threads (60-delivery)
         bind(context, "results", results);
         bind(context, "record", results.recorder());
         bind(context, "rejects", new Rejects());
@@ -159,7 +181,22 @@ public final class PipelineBeans {
                 converter(value -> WorkItems.resultToJson((PromptResult) value)));
         if (config.broker().enabled()) {
             // only here: the broker client is optional, a host without one never loads these classes
-            BrokerConnections.register(context, name + "-jms", config.broker(), concurrency);
+            BrokerConnections.register(context, name + "-jms", config.broker());
+            bind(context, "takeWorkItem", BrokerWorkItems.take());
+            bind(context, "workItemDone", BrokerWorkItems.done());
+        } else {
+            Processor nothing = exchange -> {
+            };
+            bind(context, "takeWorkItem", nothing);
+            bind(context, "workItemDone", nothing);
+        }
+    }
+
+    /** The pipeline's health check, when the host has Camel's health checks (camel-health) at all. */
+    private static void registerHealth(CamelContext context, PipelineHealth health) {
+        HealthCheckRegistry registry = HealthCheckRegistry.get(context);
+        if (registry != null) {
+            registry.register(health);
         }
     }
 
@@ -174,6 +211,9 @@ public final class PipelineBeans {
     /** Binds the chosen chat client as {@code NAME-chatClient}; returns what closes it when the pipeline stops. */
     private AutoCloseable bindChatClient(CamelContext context, CallGate gate, CallOutcomes outcomes, OpenAiHttp api,
                                          JdkHttp jdkHttp) {
+        // whether an attempt past llm.timeout.response-ms is cut or waited on (a setting shorter than the server)
+        ResponseTimeouts timeouts = new ResponseTimeouts(config.calls());
+        bind(context, "responseTimeouts", timeouts);
         HttpClientChoice.Choice choice = HttpClientChoice.of(config.calls().client(), config.api().baseUrl(),
                 onClassPath(HttpClientChoice.VERTX_CLASS), ProxySelector.getDefault(), config.names());
         String warning = choice.warning(ForkJoinPool.getCommonPoolParallelism());
@@ -184,13 +224,13 @@ public final class PipelineBeans {
             LOG.info("pipeline {}: chat calls on the Vert.x HTTP client ({})", name, choice.reason());
             // the class is loaded only here, so a host without Vert.x never needs it
             VertxChatClient client = new VertxChatClient(api, outcomes, config.calls().concurrency(),
-                    VERTX_EVENT_LOOPS);
+                    VERTX_EVENT_LOOPS, timeouts);
             bind(context, "chatClient", client);
             gate.probeWith(client::probe);
             return client;
         }
         LOG.info("pipeline {}: chat calls on the JDK HTTP client ({})", name, choice.reason());
-        ChatClient client = new ChatClient(jdkHttp, outcomes);
+        ChatClient client = new ChatClient(jdkHttp, outcomes, timeouts);
         bind(context, "chatClient", client);
         gate.probeWith(client::probe);
         return () -> {

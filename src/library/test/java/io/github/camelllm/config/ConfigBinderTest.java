@@ -53,6 +53,41 @@ class ConfigBinderTest {
         assertThat(c.toString()).doesNotContain("sk-secret-1").doesNotContain("hunter2").contains("(set, hidden)");
     }
 
+    @Test
+    void a_control_character_inside_a_value_is_refused_by_position_without_the_value() {
+        assertThatThrownBy(() -> PipelineConfig.of(Map.of("api-key", "sk-abc\ndef-secret")))
+                .hasMessage("llm.api-key contains a line break at position 7: remove it (the value is not shown)")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("secret").doesNotContain("sk-abc"));
+        assertThatThrownBy(() -> PipelineConfig.of(Map.of("model", "gpt\t4o")))
+                .hasMessageContaining("llm.model contains a tab at position 4");
+        assertThatThrownBy(() -> PipelineConfig.of(Map.of("outbox", "out\u0007box")))
+                .hasMessageContaining("a control character (U+0007) at position 4");
+        assertThat(PipelineConfig.of(Map.of("api-key", "sk-pasted-with-its-newline\n")).api().apiKey())
+                .as("white space around a value is trimmed as always").isEqualTo("sk-pasted-with-its-newline");
+    }
+
+    @Test
+    void folders_that_overlap_are_refused_naming_both() {
+        assertThatThrownBy(() -> PipelineConfig.of(Map.of("inbox.enabled", "true", "inbox", "/data/box",
+                "outbox", "/data/box")))
+                .hasMessage("llm.inbox (/data/box) is the same folder as llm.outbox (/data/box): the watched inbox "
+                        + "would take the pipeline's own results as new prompt files; set them apart");
+        assertThatThrownBy(() -> PipelineConfig.of(Map.of("inbox.enabled", "true", "inbox", "/data/out/in",
+                "outbox", "/data/out")))
+                .hasMessageStartingWith("llm.inbox (/data/out/in) lies inside llm.outbox (/data/out)");
+        assertThatThrownBy(() -> PipelineConfig.of(Map.of("inbox.enabled", "true", "inbox", "/data",
+                "outbox", "/elsewhere/out", "work-dir", "/data/work")))
+                .hasMessageStartingWith("llm.inbox (/data) holds llm.work-dir (/data/work)");
+        assertThatThrownBy(() -> PipelineConfig.of(Map.of("outbox", "/data/work")))
+                .hasMessageStartingWith("llm.outbox (/data/work) is the same folder as the work folder (\"work\" "
+                        + "next to llm.outbox, as llm.work-dir is empty)");
+        assertThatThrownBy(() -> PipelineConfig.of(Map.of("schedule.cron", "0 0 2 * * ?", "schedule.folder",
+                "/data/out", "outbox", "/data/out")))
+                .hasMessageContaining("every firing would run the pipeline's own results as prompt files");
+        assertThat(PipelineConfig.of(Map.of("inbox", "/data/box", "outbox", "/data/box")).inbox().folder())
+                .as("an inbox that is not watched takes nothing").isEqualTo(java.nio.file.Path.of("/data/box"));
+    }
+
     private static Map<String, String> valuesOf(Settings settings) {
         Map<String, String> values = new java.util.HashMap<>();
         for (String key : SettingsSpec.byKey().keySet()) {

@@ -88,6 +88,9 @@ class ErrorsRouteTest extends RouteFileTestSupport {
         registry.bind("llm-callGate", (Processor) exchange -> { });
         registry.bind("llm-chatClient", attempt());
         registry.bind("llm-toResult", (Processor) exchange -> { }); // the attempt's answer is the result
+        // work items from a seda queue: nothing to acknowledge
+        registry.bind("llm-takeWorkItem", (Processor) exchange -> { });
+        registry.bind("llm-workItemDone", (Processor) exchange -> { });
         registry.bind("llm-failures", failures);
         registry.bind("llm-repliesHere", (Predicate) exchange -> false); // the result goes where the call names
         registry.bind("llm-retryAfterDelay", (Processor) failures::onFailure);

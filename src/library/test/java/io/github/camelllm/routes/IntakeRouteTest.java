@@ -2,12 +2,15 @@ package io.github.camelllm.routes;
 
 import io.github.camelllm.config.OnDuplicate;
 import io.github.camelllm.config.OutputOrder;
+import io.github.camelllm.delivery.Deliveries;
 import io.github.camelllm.intake.Intake;
 import io.github.camelllm.intake.PromptParser;
 import io.github.camelllm.json.Jackson;
 import io.github.camelllm.model.LlmConstants;
 import io.github.camelllm.run.RunRegistry;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePattern;
+import org.apache.camel.Predicate;
 import org.apache.camel.Processor;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.spi.Registry;
@@ -30,8 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class IntakeRouteTest extends RouteFileTestSupport {
 
     IntakeRouteTest() {
-        super("10-intake.camel.yaml", Map.of("llm.input.uri", "direct:llm-prompts"), Set.of("messages", "intake-lines",
-                "intake-line"));
+        super("10-intake.camel.yaml", Map.of("llm.input.uri", "direct:llm-prompts"), Set.of("messages", "message-run",
+                "intake-lines", "intake-line"));
     }
 
     @TempDir
@@ -60,6 +63,9 @@ class IntakeRouteTest extends RouteFileTestSupport {
         Intake intake = new Intake(runs, new PromptParser(Jackson.MAPPER, "gpt-4o-mini"), 1024);
         registry.bind("llm-intake", intake);
         registry.bind("llm-parseLine", (Processor) e -> e.getMessage().setBody(intake.parse(e)));
+        registry.bind("llm-deliveries", new Deliveries("llm", runs, "seda:llm-deliver", "", "llm.output.uri"));
+        registry.bind("llm-waitsForReply", (Predicate) e -> e.getPattern().isOutCapable());
+        registry.bind("llm-awaitReply", (Processor) e -> seen.add("awaits its reply"));
     }
 
     @AfterEach
@@ -76,6 +82,36 @@ class IntakeRouteTest extends RouteFileTestSupport {
                 .containsExactly(LlmConstants.RUN_OPENED, "a prompt, announcing null", LlmConstants.INTAKE_ENDED);
         assertThat(done.getMessage().getHeaders()).as("the caller gets no announcement back")
                 .doesNotContainKey(LlmConstants.INTAKE_EVENT_HEADER);
+        assertThat(done.getMessage().getBody()).as("the sender's message as it sent it").isEqualTo("Say hello");
+        assertThat(done.getMessage().getHeader(LlmConstants.RUN_ID_HEADER, String.class)).startsWith("msg-");
+    }
+
+    @Test
+    void a_message_is_persisted_before_its_lines_are_read_and_a_waiting_sender_waits_for_its_reply() {
+        Exchange done = template.send("direct:llm-prompts", ExchangePattern.InOut, e -> {
+            e.getMessage().setBody("Say hello");
+            e.getMessage().setHeader("llmMessageId", "m-42");
+        });
+
+        assertThat(done.getException()).isNull();
+        String runId = done.getProperty(LlmConstants.RUN_ID, String.class);
+        assertThat(dir.resolve("work").resolve(runId).resolve("message.json")).exists();
+        assertThat(seen).containsExactly(LlmConstants.RUN_OPENED, "a prompt, announcing null",
+                LlmConstants.INTAKE_ENDED, "awaits its reply");
+    }
+
+    @Test
+    void the_same_message_sent_again_is_not_read_again() {
+        template.sendBodyAndHeader("direct:llm-prompts", "Say hello", "llmMessageId", "m-7");
+        seen.clear();
+
+        Exchange again = template.send("direct:llm-prompts", e -> {
+            e.getMessage().setBody("Say hello");
+            e.getMessage().setHeader("llmMessageId", "m-7");
+        });
+
+        assertThat(again.getProperty(LlmConstants.ACCEPTED)).isEqualTo(Intake.TAKEN);
+        assertThat(seen).isEmpty();
     }
 
     @Test

@@ -60,6 +60,9 @@ class RealtimeRouteTest extends RouteFileTestSupport {
     protected void bindToRegistry(Registry registry) {
         ChatCalls chat = new ChatCalls("direct:llm-result", stopping::get, runId -> !stoppedRuns.contains(runId));
         registry.bind("llm-receive", (Processor) chat::receive);
+        // work items from a seda queue: nothing to acknowledge
+        registry.bind("llm-takeWorkItem", (Processor) exchange -> { });
+        registry.bind("llm-workItemDone", (Processor) exchange -> { });
         registry.bind("llm-callWithheld", (Predicate) chat::withheld);
         registry.bind("llm-repliesHere", (Predicate) chat::repliesHere);
         registry.bind("llm-takeCallSlot", slots);

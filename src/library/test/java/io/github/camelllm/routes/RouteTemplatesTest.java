@@ -107,7 +107,7 @@ class RouteTemplatesTest {
                 }
             }
         }
-        assertThat(templates).isEqualTo(30);
+        assertThat(templates).isEqualTo(34);
     }
 
     @Test
@@ -142,7 +142,7 @@ class RouteTemplatesTest {
                 declared.put(t.getId(), t.getTemplateParameters().stream()
                         .map(RouteTemplateParameterDefinition::getName).collect(Collectors.toSet()));
             }
-            assertThat(camel.getRoutes()).hasSize(28); // all but results-in and schedule
+            assertThat(camel.getRoutes()).hasSize(31); // all but results-in, schedule and deliver-result
             for (RouteDefinition route : model.getRouteDefinitions()) {
                 String template = "llm-pipeline-" + route.getRouteId().substring("llm-".length());
                 // Camel adds a camelCase twin of each dashed name (poll-ms, pollMs)

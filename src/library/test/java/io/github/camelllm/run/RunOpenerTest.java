@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -247,20 +248,46 @@ class RunOpenerTest {
                 first.toJson(result(run, 1)), first.toJson(result(run, 3)));
     }
 
+    static MessageInput message(String id, String body) {
+        return new MessageInput(id, MessageInput.Kind.JSONL, body, id, false, Map.of("tenant", "t1"), 0);
+    }
+
     @Test
-    void a_message_run_leaves_no_work_folder_behind() throws Exception {
+    void an_accepted_message_is_persisted_and_its_folder_goes_once_its_results_are_delivered() throws Exception {
         RunRegistry registry = registry("ordered", "skip");
-        Run run = registry.openMessages(Run.Format.TEXT);
-        assertThat(work().resolve(run.id()).resolve(RunStore.LOCK)).exists();
+        Run run = registry.acceptMessage(message("m1", THREE));
+        assertThat(work().resolve(run.id()).resolve(MessageInput.FILE)).exists();
+        assertThat(work().resolve(run.id()).resolve(DeliveryCursor.FILE)).exists();
 
         RunSummary summary = complete(registry, run, 2);
 
         assertThat(summary.total()).isEqualTo(2);
         assertThat(run.completion().get(5, TimeUnit.SECONDS)).isSameAs(summary);
+        assertThat(work().resolve(run.id())).as("kept until its results are delivered").exists();
+        registry.release(run.id());
         assertThat(work().resolve(run.id())).doesNotExist();
         try (Stream<Path> outputs = Files.list(work())) {
             assertThat(outputs).isEmpty();
         }
+    }
+
+    @Test
+    void a_message_accepted_before_a_stop_resumes_and_a_redelivery_is_not_run_twice() throws Exception {
+        RunRegistry first = registry("ordered", "skip");
+        Run run = first.acceptMessage(message("m2", THREE));
+        first.record(result(run, 1));
+        assertThat(first.acceptMessage(message("m2", THREE))).as("the same message while it runs").isNull();
+        first.close();
+
+        RunRegistry second = registry("ordered", "skip");
+        assertThat(second.messageRunsToResume()).containsExactly(run.id());
+        Run resumed = second.acceptMessage(message("m2", THREE)); // a broker's redelivery after the stop
+        assertThat(resumed.id()).isEqualTo(run.id());
+        assertThat(resumed.isDone(1)).isTrue();
+        assertThat(resumed.message().headers()).containsEntry("tenant", "t1");
+        assertThat(second.reopenMessage(run.id())).as("running already").isNull();
+        assertThat(second.acceptMessage(message("m2", "{\"prompt\":\"other\"}")).id())
+                .as("another body under the same id is another message").isNotEqualTo(run.id());
     }
 
     @Test

@@ -10,6 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.camelllm.json.ResultJson;
+import io.github.camelllm.model.PromptResult;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A run's completion state, rebuilt from its journal at open and changed only through its own methods. */
@@ -27,7 +30,7 @@ class RunTest {
     }
 
     Run open(AutoCloseable ownership) throws IOException {
-        Run.Setup setup = new Run.Setup("run", "run", Run.Format.JSONL, null, dir, null, 0, true, false, false);
+        Run.Setup setup = new Run.Setup("run", "run", Run.Format.JSONL, null, dir, null, 0, true, false, false, null);
         run = new Run(setup, new Journal(dir.resolve(RunStore.JOURNAL)), null, ownership);
         run.replayJournal();
         return run;
@@ -143,5 +146,32 @@ class RunTest {
         assertThat(run.isHeldByBatch(4)).isTrue();
         assertThat(run.isDone(4)).isFalse();
         assertThat(run.isHeldByBatch(5)).isFalse();
+    }
+
+    @Test
+    void a_journal_record_that_is_not_the_inputs_is_skipped_and_its_line_asked_again() throws IOException {
+        String foreign = ResultJson.write(new PromptResult("run", "someone-else", 2, PromptResult.OK, "realtime",
+                "not yours", "stop", null, 1, 5, null, null));
+        Files.writeString(dir.resolve(RunStore.JOURNAL), result(1) + "\n" + foreign + "\n" + result(3) + "\n"
+                + result(99) + "\n");
+        open(null);
+        assertThat(run.resultCount()).isEqualTo(4);
+
+        // intake reads the input's three lines, with the custom ids they give their results
+        for (long line = 1; line <= 3; line++) {
+            run.lineSeen();
+        }
+        assertThat(run.answered(1, "id-1")).isTrue();
+        assertThat(run.answered(2, "id-2")).as("the record carries another custom_id").isFalse();
+        assertThat(run.answered(3, "id-3")).isTrue();
+        run.dispatched();
+        assertThat(run.markIntakeDone()).as("line 2 is asked again; line 99 is no line of the input").isFalse();
+        assertThat(run.resultCount()).isEqualTo(2);
+        assertThat(run.belongs(2, "someone-else")).isFalse();
+        assertThat(run.belongs(99, "id-99")).isFalse();
+        assertThat(run.belongs(3, "id-3")).isTrue();
+
+        assertThat(run.record(2, result(2))).as("its own answer completes the run").isTrue();
+        assertThat(run.belongs(2, "id-2")).isTrue();
     }
 }

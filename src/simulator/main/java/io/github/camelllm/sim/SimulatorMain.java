@@ -8,7 +8,8 @@ import java.util.concurrent.CountDownLatch;
 /** Runs the simulator as its own process: {@code java -cp app.jar io.github.camelllm.sim.SimulatorMain --port 8089}. */
 public final class SimulatorMain {
     static final int DEFAULT_PORT = 8089;
-    static final Set<String> FLAGS = Set.of("--port", "--host", "--latency-ms", "--jitter-ms", "--rate-429",
+    /** Every flag this main takes (the command line's simulate command offers the same). */
+    public static final Set<String> FLAGS = Set.of("--port", "--host", "--latency-ms", "--jitter-ms", "--rate-429",
             "--rate-500", "--rate-hang", "--retry-after-s", "--batch-step-ms", "--batch-outcome",
             "--batch-error-rate", "--api-key", "--io-threads", "--rpm-limit", "--tpm-limit", "--rate-limit-burst-ms",
             "--rate-limit-headers", "--retry-after-headers", "--quota-after", "--known-models", "--forbidden-models", "--outage",

@@ -1,6 +1,7 @@
 package io.github.camelllm.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -88,7 +90,23 @@ final class SimulatorRouter {
         if (resource.equals("batches")) {
             return batches(method, parts, request, uri);
         }
+        if (resource.equals("models") && parts.length == 2 && method.equals(HttpMethod.GET)) {
+            return models();
+        }
         return invalidUrl(method, path);
+    }
+
+    /**
+     * GET /v1/models: the known models (with none configured, every name is accepted and none is listed), as
+     * OpenAI lists them; free, as a client's check that the API is there and takes its key.
+     */
+    private SimResponse models() {
+        ObjectNode list = Json.MAPPER.createObjectNode().put("object", "list");
+        ArrayNode data = list.putArray("data");
+        for (String model : new TreeSet<>(config.knownModels())) {
+            data.addObject().put("id", model).put("object", "model").put("created", 0).put("owned_by", "simulator");
+        }
+        return SimResponse.json(200, Json.bytes(list));
     }
 
     SimResponse statsResponse() {
