@@ -170,8 +170,15 @@ class HostileInputTest {
         api.answerChats(ok("ok now"));
         Path retry = pipeline.write("mix.failed.jsonl", failed);
         RunSummary second = pipeline.run(retry);
-        assertThat(second.succeeded()).isEqualTo(2);
-        assertThat(pipeline.results("mix.failed")).extracting(r -> r.get("custom_id").asText()).containsExactly("2", "c");
+        // the failed file is the run's own: its answers merge into the run's outputs, summarised whole
+        assertThat(second.runId()).isEqualTo(first.runId());
+        assertThat(second.succeeded()).isEqualTo(3);
+        assertThat(second.failed()).isZero();
+        assertThat(second.invalid()).isEqualTo(1);
+        assertThat(pipeline.results("mix")).extracting(r -> r.get("custom_id").asText() + ":"
+                + r.get("status").asText()).containsExactly("a:ok", "2:ok", "c:ok", "4:invalid");
+        assertThat(pipeline.outbox.resolve("mix.failed.results.jsonl")).doesNotExist();
+        assertThat(pipeline.outbox.resolve("mix.failed.jsonl")).as("nothing failed any more").doesNotExist();
         assertThat(api.chatCalls()).isEqualTo(2);
     }
 }

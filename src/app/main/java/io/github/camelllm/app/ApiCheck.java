@@ -5,7 +5,6 @@ import io.github.camelllm.config.ApiConfig;
 import io.github.camelllm.config.CallConfig;
 import io.github.camelllm.json.Jackson;
 import io.github.camelllm.openai.ApiFailure;
-import io.github.camelllm.openai.FailurePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,7 +79,7 @@ final class ApiCheck {
         Duration response = calls.responseTimeout();
         this.wait = response.compareTo(MIN_WAIT) < 0 ? MIN_WAIT : response.compareTo(MAX_WAIT) > 0 ? MAX_WAIT
                 : response;
-        this.scrub = FailurePolicy.scrubber(apiKey);
+        this.scrub = ApiFailure.scrubber(apiKey);
     }
 
     Outcome check() {

@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
 
 /**
  * The commands of {@code java -jar camel-llm-pipeline-app.jar}: {@code run}, {@code serve} (also what no command
- * does), {@code settings}, {@code simulate}, {@code help}. Every command has {@code --help}; standard output carries
+ * does), {@code settings}, {@code estimate}, {@code simulate}, {@code help}. Every command has {@code --help}; standard output carries
  * only what a command is asked for (a run's summary, the settings), logs and banners go to standard error.
  */
 @Command(name = "camel-llm-pipeline", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
@@ -67,6 +67,7 @@ final class Cli implements Callable<Integer> {
         cli.addSubcommand(new RunCommand(env, Map.of()));
         cli.addSubcommand(serve);
         cli.addSubcommand(new SettingsCommand(env));
+        cli.addSubcommand(new EstimateCommand(env));
         cli.addSubcommand(new SimulateCommand());
         cli.addSubcommand(new CommandLine.HelpCommand());
         cli.setOut(out);

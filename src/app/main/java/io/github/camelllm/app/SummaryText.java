@@ -50,6 +50,12 @@ final class SummaryText {
         if (s.batch() > 0) {
             row(out, "batch", s.batch() + " lines through the Batch API " + s.batchIds());
         }
+        if (s.cost() != null) {
+            row(out, "cost", s.cost().describe());
+        }
+        if (s.nextStep() != null && !s.allSucceeded()) {
+            row(out, "next", s.nextStep().replaceFirst("^next: ", ""));
+        }
         return out.toString();
     }
 

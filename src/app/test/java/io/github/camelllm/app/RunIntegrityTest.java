@@ -297,18 +297,21 @@ class RunIntegrityTest {
     }
 
     @Test
-    void run_file_again_after_a_run_with_errors_exits_1_and_writes_its_outputs_without_calls() throws Exception {
+    void run_file_again_after_a_run_with_errors_sends_only_the_failed_line_and_writes_all_its_outputs()
+            throws Exception {
         api.answerChatsContaining("bad prompt", badRequest("no"));
         Path file = Files.writeString(tmp.resolve("mixed.jsonl"), prompts("good", 3)
                 + "{\"custom_id\":\"b\",\"prompt\":\"bad prompt\"}\n");
         Map<String, String> settings = new HashMap<>(pipeline().overrides());
         assertThat(Launcher.oneShot(file, settings)).isEqualTo(Launcher.SOME_FAILED);
         int calls = api.calls();
+        long badCalls = callsContaining("bad prompt");
         deleteTree(tmp.resolve("outbox"));
 
-        assertThat(Launcher.oneShot(file, settings)).isEqualTo(Launcher.SOME_FAILED);
+        assertThat(Launcher.oneShot(file, settings)).as("the line still fails").isEqualTo(Launcher.SOME_FAILED);
 
-        assertThat(api.calls()).isEqualTo(calls);
+        assertThat(callsContaining("bad prompt")).as("the line in error is sent again").isEqualTo(2 * badCalls);
+        assertThat((long) api.calls()).as("the answered lines are not").isEqualTo(calls + badCalls);
         assertThat(Files.readAllLines(tmp.resolve("outbox/mixed.results.jsonl"))).hasSize(4);
         assertThat(Files.readAllLines(tmp.resolve("outbox/mixed.failed.jsonl"))).hasSize(1);
         assertThat(tmp.resolve("outbox/mixed.summary.json")).exists();
@@ -335,6 +338,11 @@ class RunIntegrityTest {
         }
         assertThat(tmp.resolve("out/work")).isDirectory();
         assertThat(api.calls()).isEqualTo(2);
+    }
+
+    long callsContaining(String text) {
+        return api.callsPerPrompt().entrySet().stream().filter(e -> e.getKey().contains(text))
+                .mapToLong(Map.Entry::getValue).sum();
     }
 
     static String prompt(String journalRecord) throws Exception {

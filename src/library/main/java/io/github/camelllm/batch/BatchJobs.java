@@ -1,5 +1,9 @@
 package io.github.camelllm.batch;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.camelllm.cost.RunSpend;
+import io.github.camelllm.cost.SpendCap;
+import io.github.camelllm.json.Jackson;
 import io.github.camelllm.model.LlmConstants;
 import io.github.camelllm.run.Run;
 import io.github.camelllm.run.RunRegistry;
@@ -74,7 +78,8 @@ public final class BatchJobs {
                     ShardJobFile saved = ShardJobFile.read(file);
                     boolean open = false;
                     for (long line : saved.lines()) {
-                        if (!run.isDone(line)) {
+                        // a line that ended in error is sent again through intake: no job holds it any more
+                        if (!run.isDone(line) && !run.isRetrying(line)) {
                             run.holdForBatch(line);
                             held++;
                             open = true;
@@ -84,7 +89,12 @@ public final class BatchJobs {
                     if (saved.batchId() != null) {
                         run.addBatchId(saved.batchId());
                     }
-                    loaded.jobs().put(saved.shardId(), ShardJob.resumed(saved, dir, open));
+                    ShardJob job = ShardJob.resumed(saved, dir, open);
+                    if (open && !ShardJob.SEALED.equals(saved.stage()) && run.spend().rules().capped()) {
+                        // sent before the restart: in flight whatever the cap says now
+                        job.budgetReserved(run.spend().hold(saved.model(), openBodies(job, run)));
+                    }
+                    loaded.jobs().put(saved.shardId(), job);
                 }
             }
             deleteOrphanShards(dir, loaded.jobs());
@@ -179,12 +189,68 @@ public final class BatchJobs {
     }
 
     /**
+     * The run's spend cap for a sealed shard, before it is uploaded: {@link SpendCap#GO} (its worst case, every
+     * open line's input and most output tokens at half the model's price, is reserved until it settles), {@code
+     * wait} (only the reservations of calls in flight stand in the way: asked again at the next poll) or
+     * {@link SpendCap#REFUSED} (it would pass the cap, or its model has no price: it is never sent and its lines
+     * end as budget_exceeded errors). Jobs past that step, and runs without a cap, always go.
+     */
+    public String reserve(Exchange exchange) throws IOException {
+        ShardJob job = BatchStep.of(exchange).getJob();
+        RunSpend spend = runs.spendOf(job.getRunId());
+        if (spend == null || !spend.rules().capped() || job.isSettled() || job.budgetReservation() != null
+                || !ShardJob.SEALED.equals(job.getStage())) {
+            return SpendCap.GO;
+        }
+        RunSpend.Outcome outcome = spend.reserve(job.saved().model(), openBodies(job, runs.find(job.getRunId())),
+                true);
+        switch (outcome.verdict()) {
+            case GO -> {
+                job.budgetReserved(outcome.reservation());
+                return SpendCap.GO;
+            }
+            case REFUSE -> {
+                job.refusedByBudget(outcome.reason());
+                LOG.warn("run {}: shard {} ({} lines) is not sent: {}", job.getRunId(), job.getShardId(),
+                        job.getSize(), outcome.reason());
+                return SpendCap.REFUSED;
+            }
+            default -> {
+                return "wait";
+            }
+        }
+    }
+
+    /** The request bodies of the job's lines that have no result yet, read from its shard file. */
+    private static List<String> openBodies(ShardJob job, Run run) throws IOException {
+        long[] lines = job.saved().lines();
+        List<String> bodies = new ArrayList<>();
+        try (BatchOutput.Lines shard = new BatchOutput.Lines(job.shardPath())) {
+            int index = 0;
+            while (shard.hasNext()) {
+                String line = shard.next();
+                if (index < lines.length && (run == null || !run.isDone(lines[index]))) {
+                    JsonNode body = Jackson.MAPPER.readTree(line).path("body");
+                    bodies.add(body.toString());
+                }
+                index++;
+            }
+        }
+        return bodies;
+    }
+
+    /**
      * Whether the job may take its next step now: a sealed shard or a waiting job whose tokens do not fit
      * llm.batch.max-enqueued-tokens, or a waiting job whose resubmission time has not come, is held (false) and
-     * asked again at the next poll.
+     * asked again at the next poll; so is a shard waiting for room under its run's spend cap. A job the cap
+     * refused is settled already: it takes no step.
      */
     public boolean admit(Exchange exchange) {
         ShardJob job = BatchStep.of(exchange).getJob();
+        if (job.isSettled() || !SpendCap.GO.equals(exchange.getProperty(LlmConstants.BATCH_BUDGET, SpendCap.GO,
+                String.class))) {
+            return false;
+        }
         long now = System.currentTimeMillis();
         if (ShardJob.WAITING.equals(job.getStage()) && job.saved().resubmitAtMs() > now) {
             return false;

@@ -1,6 +1,7 @@
 package io.github.camelllm.batch;
 
 import io.github.camelllm.config.OnBatchFailure;
+import io.github.camelllm.cost.RunSpend;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.camelllm.json.Jackson;
 import io.github.camelllm.model.LlmConstants;
@@ -113,7 +114,7 @@ public final class BatchOutput {
         ChatCompletion answer = ChatCompletion.of(body);
         return new PromptResult(job.runId(), job.customIds()[index], job.lines()[index], PromptResult.OK,
                 PromptRequest.BATCH, answer.content(), answer.finishReason(), answer.usage(), 1, latency(job), null,
-                job.batchId());
+                job.batchId(), job.model());
     }
 
     /**
@@ -135,8 +136,9 @@ public final class BatchOutput {
                 while (next == null && shard.hasNext()) {
                     String line = shard.next();
                     index++;
-                    if (index >= lines.length || job.isAnswered(index) || run == null || run.isDone(lines[index])) {
-                        continue;
+                    if (index >= lines.length || job.isAnswered(index) || run == null || run.isDone(lines[index])
+                            || run.isRetrying(lines[index])) {
+                        continue; // answered, or not this job's any more (it failed before: intake sends it again)
                     }
                     next = fallback(job, index, line, job.failureOf(index, fallbackReason));
                 }
@@ -158,7 +160,7 @@ public final class BatchOutput {
     private Object fallback(ShardJob job, int index, String shardLine, ErrorInfo reason) {
         job.fellBack();
         ShardJobFile saved = job.saved();
-        if (fallbackToRealtime) {
+        if (fallbackToRealtime && !job.isBudgetRefused()) {
             try {
                 String body = Jackson.MAPPER.readTree(shardLine).path("body").toString();
                 return new PromptRequest(saved.runId(), saved.lines()[index], saved.customIds()[index],
@@ -168,11 +170,14 @@ public final class BatchOutput {
             }
         }
         return new PromptResult(saved.runId(), saved.customIds()[index], saved.lines()[index], PromptResult.ERROR,
-                PromptRequest.BATCH, null, null, null, 1, latency(saved), reason, saved.batchId());
+                PromptRequest.BATCH, null, null, null, 1, latency(saved), reason, saved.batchId(), saved.model());
     }
 
     /** Why a line has no answer when its batch did not say: from the batch's terminal status. */
     private static ErrorInfo reason(ShardJob job) {
+        if (job.isBudgetRefused()) {
+            return new ErrorInfo(RunSpend.BUDGET_EXCEEDED, job.failureMessage(), null);
+        }
         String status = job.terminalStatus() == null ? "failed" : job.terminalStatus();
         String batchId = job.getBatchId();
         String failure = job.failureMessage();

@@ -1,5 +1,6 @@
 package io.github.camelllm.batch;
 
+import io.github.camelllm.cost.RunSpend;
 import io.github.camelllm.openai.ApiFailure;
 import io.github.camelllm.run.Run;
 import io.github.camelllm.run.RunRegistry;
@@ -173,6 +174,10 @@ public final class BatchSteps {
     public void settled(Exchange exchange) throws IOException {
         ShardJob job = BatchStep.of(exchange).getJob();
         enqueuedTokens.release(job);
+        RunSpend spend = runs.spendOf(job.getRunId());
+        if (spend != null) {
+            spend.release(job.budgetReservation()); // its answers are counted: its worst case is held no more
+        }
         job.settle();
         LOG.info("run {}: batch {} {}: {} line(s) answered by the batch, {} handled by llm.batch.on-failure",
                 job.getRunId(), job.getBatchId() == null ? job.getShardId() : job.getBatchId(),

@@ -1,5 +1,6 @@
 package io.github.camelllm.batch;
 
+import io.github.camelllm.cost.RunSpend;
 import io.github.camelllm.model.PromptResult.ErrorInfo;
 import io.github.camelllm.run.AtomicFiles;
 
@@ -55,6 +56,10 @@ public final class ShardJob {
     private volatile boolean enqueued;
     /** Its being held back was logged (once per hold). */
     private volatile boolean holdLogged;
+    /** The worst case it holds under its run's spend cap until it settles, or null. */
+    private volatile RunSpend.Reservation budgetReservation;
+    /** The spend cap refused it: it is never sent, and its lines end as budget_exceeded. */
+    private volatile boolean budgetRefused;
 
     ShardJob(ShardJobFile saved, Path dir) {
         this.saved = saved;
@@ -188,6 +193,26 @@ public final class ShardJob {
     void refused(String reason) {
         terminalStatus = "failed";
         failureMessage = reason;
+    }
+
+    /** Its worst case is reserved under its run's spend cap (released when it settles). */
+    void budgetReserved(RunSpend.Reservation reservation) {
+        this.budgetReservation = reservation;
+    }
+
+    RunSpend.Reservation budgetReservation() {
+        return budgetReservation;
+    }
+
+    /** The spend cap refused the shard before it was sent: its lines end as budget_exceeded errors. */
+    void refusedByBudget(String reason) {
+        budgetRefused = true;
+        terminalStatus = "failed";
+        failureMessage = reason;
+    }
+
+    boolean isBudgetRefused() {
+        return budgetRefused;
     }
 
     /** Why the job failed, as its lines' errors will say (or null). */

@@ -1,6 +1,9 @@
 package io.github.camelllm.config;
 
 import io.github.camelllm.config.Settings.ConfigException;
+import io.github.camelllm.cost.Prices;
+
+import java.math.BigDecimal;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -112,7 +115,36 @@ final class ConfigBinder {
                 bool("llm.metrics.enabled"), millis("llm.progress.interval-ms"));
         refuseOverlaps(inbox, outbox, workRoot, schedule);
         return new PipelineConfig(names.pipeline(), api, calls, retry, rateLimits, faults, inbox, input, output,
-                runs, batch, schedule, queue, broker, simulation, shutdown, observe);
+                runs, batch, schedule, queue, broker, simulation, shutdown, cost(),
+                observe);
+    }
+
+    /** The price table (llm.prices over the defaults) and the spend cap (empty or 0: none). */
+    private CostConfig cost() {
+        Prices prices;
+        try {
+            prices = Prices.parse(optional("llm.prices"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(names.ofKey("llm.prices") + ": " + e.getMessage());
+        }
+        String cap = optional("llm.budget.max-cost-usd").trim();
+        BigDecimal maxCost = null;
+        if (!cap.isEmpty()) {
+            try {
+                maxCost = new BigDecimal(cap);
+            } catch (NumberFormatException e) {
+                throw new ConfigException(names.ofKey("llm.budget.max-cost-usd") + " must be an amount in USD "
+                        + "(e.g. 5 or 0.50; 0 or empty for no cap), got '" + cap + "'");
+            }
+            if (maxCost.signum() < 0) {
+                throw new ConfigException(names.ofKey("llm.budget.max-cost-usd") + " cannot be negative, got "
+                        + cap + " (0 or empty: no cap)");
+            }
+            if (maxCost.signum() == 0) {
+                maxCost = null;
+            }
+        }
+        return new CostConfig(prices, maxCost, names);
     }
 
     /**

@@ -161,6 +161,14 @@ public final class SettingsSpec {
             .choice("llm.batch.on-failure", "realtime", "Lines a batch did not answer (failed, expired, cancelled, "
                     + "error file): realtime = call them in real time, error = record an error.", "realtime", "error")
 
+            .section("Cost and spend cap")
+            .text("llm.prices", "", "Prices in USD per 1M tokens over the built-in table (OpenAI's list prices): "
+                    + "MODEL=INPUT/OUTPUT[/CACHED_INPUT],... e.g. gpt-4o-mini=0.15/0.60,my-model=1/2. A model "
+                    + "without a price is reported as unknown, never as free; the Batch API bills half.")
+            .text("llm.budget.max-cost-usd", "", "Spend cap per run, USD (0 or empty: none). A call whose worst "
+                    + "case (input + max_tokens at its price) would pass it together with what is answered and "
+                    + "in flight is not made: the run's remaining lines end as budget_exceeded errors.")
+
             .section("Scheduled runs")
             .cron("llm.schedule.cron", "Quartz cron (sec min hour day month weekday), e.g. 0 0 2 * * ? for 02:00 "
                     + "nightly; empty = no scheduled runs.")

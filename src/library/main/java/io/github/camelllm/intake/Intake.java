@@ -252,36 +252,41 @@ public final class Intake {
         if (run == null || !run.accepting()) {
             return null; // the run stopped while this line was on its way: no further calls for it
         }
+        // the run's line: the same number, or the line a failed file of the run dropped in again stands for
+        long line = run.runLine(raw.number());
+        if (line < 1) {
+            return null; // not a line of the run (a failed file holds only the lines it was written with)
+        }
         run.lineSeen();
-        String fallbackId = Long.toString(raw.number());
+        String fallbackId = Long.toString(line);
         if (!raw.readable()) {
-            return skip(run, raw.number(), fallbackId) ? null
-                    : PromptResult.invalid(runId, fallbackId, raw.number(), "unreadable_line", raw.error());
+            return skip(run, line, fallbackId) ? null
+                    : PromptResult.invalid(runId, fallbackId, line, "unreadable_line", raw.error());
         }
         PromptRequest request;
         try {
             if (run.format() == Run.Format.TEXT) {
                 String customId = run.message() != null ? run.message().customId()
                         : exchange.getMessage().getHeader(LlmConstants.CUSTOM_ID_HEADER, fallbackId, String.class);
-                request = parser.parseText(runId, raw.number(), customId, raw.text());
+                request = parser.parseText(runId, line, customId, raw.text());
             } else {
-                request = parser.parseJson(runId, raw.number(), raw.text());
+                request = parser.parseJson(runId, line, raw.text());
             }
         } catch (InvalidLineException e) {
-            return skip(run, raw.number(), fallbackId) ? null
-                    : PromptResult.invalid(runId, fallbackId, raw.number(), e.type(), e.getMessage());
+            return skip(run, line, fallbackId) ? null
+                    : PromptResult.invalid(runId, fallbackId, line, e.type(), e.getMessage());
         } catch (RuntimeException e) {
             // whatever a hostile line does to a parser, it ends as that line's result, not as the run's end
-            return skip(run, raw.number(), fallbackId) ? null
-                    : PromptResult.invalid(runId, fallbackId, raw.number(), "invalid_json", "cannot parse the line: "
+            return skip(run, line, fallbackId) ? null
+                    : PromptResult.invalid(runId, fallbackId, line, "invalid_json", "cannot parse the line: "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         }
         if (!run.customIds().add(request.customId())) {
-            return skip(run, raw.number(), request.customId()) ? null : PromptResult.invalid(runId, request.customId(), raw.number(),
+            return skip(run, line, request.customId()) ? null : PromptResult.invalid(runId, request.customId(), line,
                     "duplicate_custom_id", "duplicate custom_id \"" + request.customId()
                             + "\": an earlier line of this input already uses it");
         }
-        if (skip(run, raw.number(), request.customId())) {
+        if (skip(run, line, request.customId())) {
             return null;
         }
         run.dispatched();

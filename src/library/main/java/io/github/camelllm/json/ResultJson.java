@@ -21,18 +21,19 @@ public final class ResultJson {
                 @JsonProperty("finish_reason") String finishReason, Usage usage, int attempts,
                 @JsonProperty("latency_ms") long latencyMs, ErrorInfo error,
                 @JsonProperty("batch_id") @JsonInclude(JsonInclude.Include.NON_NULL) String batchId,
+                @JsonInclude(JsonInclude.Include.NON_NULL) String model,
                 @JsonInclude(JsonInclude.Include.NON_NULL) Boolean simulated,
                 @JsonProperty("run_id") @JsonInclude(JsonInclude.Include.NON_NULL) String runId) {
 
         static Line of(PromptResult r, boolean simulated, boolean withRunId) {
             return new Line(r.customId(), r.line(), r.status(), r.route(), r.content(), r.finishReason(), r.usage(),
-                    r.attempts(), r.latencyMs(), r.error(), r.batchId(), simulated ? Boolean.TRUE : null,
+                    r.attempts(), r.latencyMs(), r.error(), r.batchId(), r.model(), simulated ? Boolean.TRUE : null,
                     withRunId ? r.runId() : null);
         }
 
         PromptResult toResult(String runId) {
             return new PromptResult(runId, customId, line, status, route, content, finishReason, usage, attempts,
-                    latencyMs, error, batchId);
+                    latencyMs, error, batchId, model);
         }
     }
 

@@ -47,6 +47,12 @@ public final class LlmConstants {
     public static final String DELIVERY = "llmDelivery";
     /** Where the journal record being delivered ends (the delivery cursor moves there once it is delivered). */
     public static final String DELIVERY_END = "llmDeliveryEnd";
+    /** What the spend cap says about a call: go, refused (it ends as budget_exceeded) or withheld (shutdown). */
+    public static final String BUDGET = "llmBudget";
+    /** Why the spend cap refused a call (the message of its budget_exceeded error). */
+    public static final String BUDGET_REASON = "llmBudgetReason";
+    /** What the spend cap says about a batch shard: go, wait (asked again at the next poll) or refused. */
+    public static final String BATCH_BUDGET = "llmBatchBudget";
     /** A prompt's Batch API input line, built once while the shard aggregator sizes and appends it. */
     public static final String BATCH_LINE = "llmBatchLine";
 

@@ -99,7 +99,7 @@ public final class ChatCalls {
         ChatCompletion answer = ChatCompletion.of(node);
         return new PromptResult(request.runId(), request.customId(), request.line(), PromptResult.OK, PromptRequest.REALTIME,
                 answer.content(), answer.finishReason(), answer.usage(), call.attempts(),
-                call.latencyMs(System.nanoTime()), null, null);
+                call.latencyMs(System.nanoTime()), null, null, request.model());
     }
 
     private static String preview(byte[] body) {

@@ -1,11 +1,12 @@
 package io.github.camelllm.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.camelllm.model.PromptResult.PromptTokensDetails;
 import io.github.camelllm.model.PromptResult.Usage;
 
 /**
  * What this pipeline reads of a chat completion, real-time or a Batch API output line's body: the first choice's
- * content and finish reason, and the token usage.
+ * content and finish reason, and the token usage (with the input tokens served from the prompt cache).
  */
 public record ChatCompletion(String content, String finishReason, Usage usage) {
 
@@ -28,7 +29,9 @@ public record ChatCompletion(String content, String finishReason, Usage usage) {
         }
         long prompt = usage.path("prompt_tokens").asLong();
         long completion = usage.path("completion_tokens").asLong();
-        return new Usage(prompt, completion, usage.path("total_tokens").asLong(prompt + completion));
+        JsonNode cached = usage.path("prompt_tokens_details").get("cached_tokens");
+        return new Usage(prompt, completion, usage.path("total_tokens").asLong(prompt + completion),
+                cached != null && cached.isIntegralNumber() ? new PromptTokensDetails(cached.asLong()) : null);
     }
 
     private static String text(JsonNode node) {

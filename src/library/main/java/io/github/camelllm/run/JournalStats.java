@@ -1,8 +1,17 @@
 package io.github.camelllm.run;
 
+import io.github.camelllm.cost.RunSpend;
+import io.github.camelllm.cost.SpendRules;
 import io.github.camelllm.model.PromptRequest;
+import io.github.camelllm.json.ResultJson;
 import io.github.camelllm.model.PromptResult;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -10,13 +19,19 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * Everything a run's summary and its ordered results file need, gathered in one pass over its journal: the byte
- * position of each line's record, the lines that ended in error, counts, tokens, latencies and batch ids.
+ * Everything a run's summary and its ordered results file need, gathered from its journal: the byte position of
+ * each line's latest record, the lines that ended in error, counts, tokens, cost, latencies and batch ids. One pass
+ * while no line has two records; a run that sent its failed lines again (an error record, then a later one for the
+ * same line) is counted again from each line's latest record.
  */
 final class JournalStats {
 
+    private final SpendRules spendRules;
     private long[] offsets;
     private int[] lengths;
+    /** Some line has more than one record: the counts are made again from the latest ones. */
+    private boolean superseded;
+    private RunSpend spend;
     private final BitSet errorLines = new BitSet();
     private long total;
     private long ok;
@@ -33,20 +48,59 @@ final class JournalStats {
     /** Records from this byte position of the journal on were answered by this process. */
     private final long answeredHereFrom;
     private long okHere;
+    /** How many lines ended in each error type. */
+    private final java.util.TreeMap<String, Long> errorTypes = new java.util.TreeMap<>();
+
+    /** @param expectedLines how many lines the run read (the index grows past it when the journal has more) */
+    JournalStats(long expectedLines) {
+        this(expectedLines, 0, SpendRules.none());
+    }
 
     /**
      * @param expectedLines    how many lines the run read (the index grows past it when the journal has more)
      * @param answeredHereFrom the journal's length when this process opened the run
+     * @param spendRules       the prices the answers are costed at (and the cap the summary shows)
      */
-    JournalStats(long expectedLines, long answeredHereFrom) {
+    JournalStats(long expectedLines, long answeredHereFrom, SpendRules spendRules) {
         this.answeredHereFrom = answeredHereFrom;
+        this.spendRules = spendRules;
+        this.spend = spendRules.newRun();
         int size = (int) Math.min(Math.max(expectedLines + 1, 16), Integer.MAX_VALUE - 8);
         offsets = new long[size];
         lengths = new int[size];
         Arrays.fill(offsets, -1);
     }
 
-    /** Counts one journal record; a second record of the same line is ignored. */
+    /** Reads a run's journal: each line's latest record counts. */
+    static JournalStats of(String runId, Path journal, long expectedLines, SpendRules spendRules)
+            throws IOException {
+        JournalStats stats = new JournalStats(expectedLines, 0, spendRules);
+        JournalRecords.read(runId, journal, (r, offset, length, line) -> stats.add(r, offset, length));
+        if (stats.superseded) {
+            stats.recount(runId, journal);
+        }
+        return stats;
+    }
+
+    /**
+     * Reads a run's journal for its outputs: each line's latest record counts, records that are not its input's
+     * answers ({@link Run#belongs}) do not, and answers from the journal's length at this opening on count as
+     * this process's.
+     */
+    static JournalStats of(Run run, SpendRules spendRules) throws IOException {
+        JournalStats stats = new JournalStats(run.linesSeen(), run.journalStart(), spendRules);
+        JournalRecords.read(run.id(), run.journalFile(), (r, offset, length, line) -> {
+            if (run.belongs(r.line(), r.customId())) {
+                stats.add(r, offset, length);
+            }
+        });
+        if (stats.superseded) {
+            stats.recount(run.id(), run.journalFile());
+        }
+        return stats;
+    }
+
+    /** Indexes one journal record; a later record of the same line replaces the earlier one. */
     void add(PromptResult r, long offset, int length) {
         int line = (int) r.line();
         if (line >= offsets.length) {
@@ -57,21 +111,57 @@ final class JournalStats {
             Arrays.fill(offsets, old, size, -1);
         }
         if (offsets[line] >= 0) {
-            return; // the registry never writes a line twice; a hand-edited journal might
+            superseded = true; // an error sent again, or a hand-edited journal: counted again at the end
         }
         offsets[line] = offset;
         lengths[line] = length;
+        if (offset >= answeredHereFrom && PromptResult.OK.equals(r.status())) {
+            okHere++;
+        }
+        if (!superseded) {
+            count(r);
+        }
+    }
+
+    /** Counts every line again from its latest record (read at its byte position). */
+    private void recount(String runId, Path journal) throws IOException {
+        errorLines.clear();
+        total = ok = failed = invalid = retries = promptTokens = completionTokens = realtime = batch = 0;
+        latencyCount = 0;
+        batchIds.clear();
+        errorTypes.clear();
+        spend = spendRules.newRun();
+        try (FileChannel ch = FileChannel.open(journal, StandardOpenOption.READ)) {
+            ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+            for (int line = 1; line < offsets.length; line++) {
+                if (offsets[line] < 0) {
+                    continue;
+                }
+                int length = lengths[line];
+                if (buf.capacity() < length) {
+                    buf = ByteBuffer.allocate(length);
+                }
+                buf.clear().limit(length);
+                while (buf.hasRemaining()) {
+                    if (ch.read(buf, offsets[line] + buf.position()) < 0) {
+                        throw new IOException("journal " + journal + " ended early at line " + line);
+                    }
+                }
+                count(ResultJson.read(runId, new String(buf.array(), 0, length, StandardCharsets.UTF_8)));
+            }
+        }
+    }
+
+    private void count(PromptResult r) {
+        int line = (int) r.line();
+        spend.record(r);
         total++;
         switch (r.status()) {
-            case PromptResult.OK -> {
-                ok++;
-                if (offset >= answeredHereFrom) {
-                    okHere++;
-                }
-            }
+            case PromptResult.OK -> ok++;
             case PromptResult.ERROR -> {
                 failed++;
                 errorLines.set(line);
+                errorTypes.merge(r.error() == null ? "error" : r.error().type(), 1L, Long::sum);
             }
             default -> invalid++;
         }
@@ -113,6 +203,12 @@ final class JournalStats {
         return lengths[line];
     }
 
+    /** The error type most lines ended with, or null when none ended in error. */
+    String commonestError() {
+        return errorTypes.entrySet().stream().max(java.util.Map.Entry.comparingByValue())
+                .map(java.util.Map.Entry::getKey).orElse(null);
+    }
+
     /** The lines whose prompt ended in error. */
     BitSet errorLines() {
         return errorLines;
@@ -124,13 +220,12 @@ final class JournalStats {
     }
 
     /**
-     * @param wallMs           this process's part of the run, from when it opened the run
-     * @param throughputRps    answers per second of that part
-     * @param startedAtMs      when this process opened the run
-     * @param firstStartedAtMs when the run first started (earlier when it was resumed)
+     * @param times    the run's wall time, this process's throughput, when this process opened it and when it
+     *                 first started
+     * @param nextStep what to do next, in one line (null: worked out by the summary)
      */
-    RunSummary summary(Run run, long wallMs, double throughputRps, long startedAtMs, long firstStartedAtMs,
-                       boolean simulated, RunSummary.RateLimits limits) {
+    RunSummary summary(Run run, RunStore.Recorded times, boolean simulated, RunSummary.RateLimits limits,
+                       String nextStep) {
         long[] sorted = Arrays.copyOf(latencies, latencyCount);
         Arrays.sort(sorted);
         double avg = 0;
@@ -142,9 +237,9 @@ final class JournalStats {
                 percentile(sorted, 99), sorted.length == 0 ? 0 : sorted[sorted.length - 1]);
         List<String> ids = new ArrayList<>(batchIds);
         ids.addAll(run.batchIds().stream().filter(id -> !batchIds.contains(id)).sorted().toList());
-        return new RunSummary(run.id(), run.input() == null ? run.name() : run.input().getFileName().toString(),
-                total, ok, failed, invalid, retries, wallMs, throughputRps, latency, promptTokens, completionTokens,
-                realtime, batch, ids, simulated, limits, startedAtMs, firstStartedAtMs);
+        return new RunSummary(run.id(), run.setup().displayName(), total, ok, failed, invalid, retries,
+                times.wallMs(), times.throughputRps(), latency, promptTokens, completionTokens, realtime, batch, ids,
+                simulated, limits, times.startedAtMs(), times.firstStartedAtMs(), spend.snapshot(), nextStep);
     }
 
     /** Nearest-rank percentile. */

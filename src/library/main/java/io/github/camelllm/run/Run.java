@@ -2,6 +2,10 @@ package io.github.camelllm.run;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.github.camelllm.cost.RunCost;
+import io.github.camelllm.cost.RunSpend;
+import io.github.camelllm.cost.SpendRules;
+import io.github.camelllm.model.PromptResult;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,13 +47,37 @@ public final class Run {
      *                        result
      * @param scheduled       a scheduled firing: its outputs are one dated set among the few kept
      * @param message         the accepted message of a message run (persisted in its work folder); null for a file
+     * @param lineMap         which line of the run each line of this input is (a run's own input: the same line; a
+     *                        failed file dropped in again: the failed lines it holds)
+     * @param inputName       the name of the run's input as its summary shows it (its own input's, also when a
+     *                        failed file of it is run); null: this input's
+     * @param priorWallMs     the wall time of the run's earlier openings that completed (a run run again after it
+     *                        completed with errors), counted into its summary's wall time
      */
     record Setup(String id, String name, Format format, InputFiles.Inspected input, Path workDir, Path outbox,
                  long startedAtMillis, boolean ordered, boolean archiveWhenDone, boolean scheduled,
-                 MessageInput message) {
+                 MessageInput message, LineMap lineMap, String inputName, long priorWallMs) {
+
+        Setup(String id, String name, Format format, InputFiles.Inspected input, Path workDir, Path outbox,
+              long startedAtMillis, boolean ordered, boolean archiveWhenDone, boolean scheduled,
+              MessageInput message) {
+            this(id, name, format, input, workDir, outbox, startedAtMillis, ordered, archiveWhenDone, scheduled,
+                    message, LineMap.IDENTITY, null, 0);
+        }
+
+        Setup(String id, String name, Format format, InputFiles.Inspected input, Path workDir, Path outbox,
+              long startedAtMillis, boolean ordered, boolean archiveWhenDone, boolean scheduled) {
+            this(id, name, format, input, workDir, outbox, startedAtMillis, ordered, archiveWhenDone, scheduled,
+                    null);
+        }
 
         Path inputPath() {
             return input == null ? null : input.path();
+        }
+
+        /** The input's name as the summary shows it. */
+        String displayName() {
+            return inputName != null ? inputName : input != null ? input.path().getFileName().toString() : name;
         }
     }
 
@@ -62,6 +90,8 @@ public final class Run {
 
     /** Lines that already have their final result in the journal. Guarded by this. */
     private final BitSet done = new BitSet();
+    /** Lines whose latest record at open was an error: this opening sends them again. Guarded by this. */
+    private final BitSet retrying = new BitSet();
     /** Lines held by a persisted, unfinished Batch API job; intake skips them. Guarded by this. */
     private final BitSet heldByBatch = new BitSet();
     /** By line: the custom id (hashed) of the journal's record, read at open. Guarded by this. */
@@ -95,17 +125,25 @@ public final class Run {
     private volatile long openedAtMillis = System.currentTimeMillis();
     /** The journal's length when this process opened the run: records past it were answered here. */
     private final long journalStart;
+    /** What the run's answers cost, and what its calls in flight may still cost under its cap. */
+    private final RunSpend spend;
 
     /**
      * @param streamedResults the open streamed results file, or null
      * @param ownership       the OS locks held on the run, released when it closes; or null
      */
     Run(Setup setup, Journal journal, FileChannel streamedResults, AutoCloseable ownership) {
+        this(setup, journal, streamedResults, ownership, SpendRules.none().newRun());
+    }
+
+    /** @param spend the run's ledger: its prices and cap */
+    Run(Setup setup, Journal journal, FileChannel streamedResults, AutoCloseable ownership, RunSpend spend) {
         this.setup = setup;
         this.journal = journal;
         this.streamedResults = streamedResults;
         this.ownership = ownership;
         this.journalStart = journal.length();
+        this.spend = spend;
     }
 
     public String id() {
@@ -136,6 +174,25 @@ public final class Run {
 
     public CustomIdSet customIds() {
         return customIds;
+    }
+
+    /** The run's ledger: what its answers cost, and its spend cap. */
+    public RunSpend spend() {
+        return spend;
+    }
+
+    /** What the run cost so far. */
+    public RunCost cost() {
+        return spend.snapshot();
+    }
+
+    /**
+     * The run's line number of a line of this opening's input: the same number for the run's own input, the line
+     * it stands for when the input is a failed file of the run dropped in again; -1 for a line the run does not
+     * have.
+     */
+    public long runLine(long inputLine) {
+        return setup.lineMap().runLine(inputLine);
     }
 
     public CompletableFuture<RunSummary> completion() {
@@ -247,12 +304,33 @@ public final class Run {
     }
 
     /**
-     * Marks every line that has a usable result in the journal as done (at open, before any call). Whether each
-     * record belongs to this input is checked as intake reads the input ({@link #answered}).
+     * Marks every line whose latest record in the journal is ok or invalid as done (at open, before any call). A
+     * line whose latest record is an error is open: this opening sends it again (an error record followed by a
+     * later record of the same line: the later one wins). Whether each record belongs to this input is checked as
+     * intake reads the input ({@link #answered}).
      */
     void replayJournal() throws IOException {
-        JournalRecords.read(id(), journal.file(), (result, offset, length, line) -> replayed(result.line(),
-                result.customId()));
+        JournalRecords.read(id(), journal.file(), (result, offset, length, line) -> {
+            markRetrying(result.line(), PromptResult.ERROR.equals(result.status()));
+            if (!PromptResult.ERROR.equals(result.status())) {
+                replayed(result.line(), result.customId());
+                if (result.ok()) {
+                    spend.record(result);
+                }
+            }
+        });
+    }
+
+    private synchronized void markRetrying(long lineNumber, boolean error) {
+        retrying.set((int) lineNumber, error);
+    }
+
+    /**
+     * Whether the line ended in an error before this opening: it is sent again through intake, and no Batch API
+     * job of an earlier opening holds it any more.
+     */
+    public synchronized boolean isRetrying(long line) {
+        return retrying.get((int) line);
     }
 
     private synchronized void replayed(long lineNumber, String customId) {
@@ -262,7 +340,9 @@ public final class Run {
         journalIds[line] = idHash(customId);
         if (!done.get(line)) {
             done.set(line);
-            resultCount++;
+            if (setup.lineMap().covers(lineNumber)) {
+                resultCount++; // a line this opening's input holds: intake reads it
+            }
         }
     }
 
@@ -311,6 +391,9 @@ public final class Run {
         if (!inputRead) {
             return true; // written again from an earlier run's journal, or stopped before the input was read
         }
+        if (!setup.lineMap().covers(lineNumber)) {
+            return true; // a line of the run this opening's input (a failed file of it) does not hold
+        }
         int line = (int) lineNumber;
         return inputLines.get(line) && inputIds[line] == idHash(customId);
     }
@@ -328,12 +411,26 @@ public final class Run {
     }
 
     /**
-     * Journals a final result (and appends it to the streamed results file).
+     * Journals a final result (and appends it to the streamed results file), and counts what it cost.
      *
      * @return true when this result was the run's last one
      * @throws IOException the journal cannot be written: the caller stops the run
      */
+    boolean record(PromptResult result, String json) throws IOException {
+        boolean[] journaled = {false};
+        boolean last = record(result.line(), json, journaled);
+        if (journaled[0]) {
+            spend.record(result);
+        }
+        return last;
+    }
+
+    /** As {@link #record(PromptResult, String)}, without counting a cost. */
     synchronized boolean record(long lineNumber, String json) throws IOException {
+        return record(lineNumber, json, new boolean[1]);
+    }
+
+    private synchronized boolean record(long lineNumber, String json, boolean[] journaled) throws IOException {
         int line = (int) lineNumber;
         if (done.get(line)) {
             return false;
@@ -352,6 +449,7 @@ public final class Run {
         done.set(line);
         resultCount++;
         answeredHere.incrementAndGet();
+        journaled[0] = true;
         return isComplete();
     }
 
@@ -378,7 +476,8 @@ public final class Run {
         inputRead = !inputLines.isEmpty(); // the lines were checked as they were read (a run of no line: nothing to)
         if (inputRead) {
             for (int line = done.nextSetBit(0); line >= 0; line = done.nextSetBit(line + 1)) {
-                if (!inputLines.get(line)) {
+                // a failed file dropped in again holds only some of the run's lines: the others are not foreign
+                if (setup.lineMap().identity() && !inputLines.get(line)) {
                     forgetForeign(line, "names a line that " + inputName() + " does not have");
                 }
             }

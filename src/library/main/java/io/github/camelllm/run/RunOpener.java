@@ -1,6 +1,7 @@
 package io.github.camelllm.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.camelllm.cost.SpendRules;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,8 +16,14 @@ import java.util.List;
 
 /**
  * Opens runs: claims a file's run for this process ({@link RunClaim}), applies the duplicate policy to content
- * that completed a run before (its outputs written again from the journal, or run again), and resumes a run
- * whose work folder has a journal (the lines it holds are done).
+ * that completed a run before, and resumes a run whose work folder has a journal.
+ * <p>
+ * Opening a run again finishes the job: the lines whose latest result is ok or invalid are done, and the lines
+ * that ended in an error are sent again (never the others: nothing is paid twice). Content that completed a run
+ * with no error left has its outputs written again from the journal and calls nothing (unless
+ * llm.inbox.on-duplicate=rerun, which runs it afresh). A failed file the run wrote ({@code NAME.failed.jsonl}),
+ * dropped in again or given to {@code run FILE}, opens that run ({@link FailedFiles}): its lines are the run's own,
+ * and the run's outputs are written again merged.
  */
 final class RunOpener {
 
@@ -32,15 +39,18 @@ final class RunOpener {
     private final RecentRuns recent;
     private final StoppedRuns stopped;
     private final RunFinisher finisher;
+    private final SpendRules spendRules;
 
     /**
      * @param ordered         results files are written in input order at the end (else streamed as they come)
      * @param rerunDuplicates content that completed a run before is run again (else its outputs are written
      *                        again from its journal)
      * @param fsync           every journal append is forced to the device
+     * @param spendRules      the prices and the spend cap each run's ledger is opened with
      */
     RunOpener(Path workRoot, Path outbox, boolean ordered, boolean rerunDuplicates, boolean fsync, InputFiles inputs,
-              ActiveRuns active, RecentRuns recent, StoppedRuns stopped, RunFinisher finisher) {
+              ActiveRuns active, RecentRuns recent, StoppedRuns stopped, RunFinisher finisher,
+              SpendRules spendRules) {
         this.workRoot = workRoot;
         this.outbox = outbox;
         this.ordered = ordered;
@@ -51,6 +61,7 @@ final class RunOpener {
         this.recent = recent;
         this.stopped = stopped;
         this.finisher = finisher;
+        this.spendRules = spendRules;
     }
 
     /**
@@ -67,6 +78,13 @@ final class RunOpener {
             UnreadableInputException, RunBusyException {
         InputFiles.Inspected input = inputs.inspect(file, !archiveWhenDone);
         String runId = input.runId();
+        LineMap lineMap = LineMap.IDENTITY;
+        FailedFiles.Entry failedOf = scheduled ? null : FailedFiles.find(workRoot, input.sha256());
+        if (failedOf != null && !failedOf.runId().equals(runId)
+                && Files.exists(workRoot.resolve(failedOf.runId()).resolve("manifest.json"))) {
+            runId = failedOf.runId(); // a failed file of that run: its lines are that run's
+            lineMap = LineMap.of(failedOf.lines());
+        }
         String working = active.working(runId, file);
         if (working != null) {
             LOG.debug("{} is being run here (run {}): not started twice", file, working);
@@ -85,28 +103,40 @@ final class RunOpener {
             if (!input.stamp().equals(InputStamp.current(file))) {
                 throw new RunBusyException(file + " changed since it was looked at");
             }
-            return openClaimed(input, archiveWhenDone, scheduled, claim);
+            return openClaimed(input, runId, lineMap, archiveWhenDone, scheduled, claim);
         } catch (IOException | RunBusyException | RuntimeException e) {
             claim.release();
             throw e;
         }
     }
 
-    private Run openClaimed(InputFiles.Inspected input, boolean archiveWhenDone, boolean scheduled, RunClaim claim)
-            throws IOException {
-        String runId = input.runId();
+    private Run openClaimed(InputFiles.Inspected input, String runId, LineMap lineMap, boolean archiveWhenDone,
+                            boolean scheduled, RunClaim claim) throws IOException {
         Path workDir = workRoot.resolve(runId);
         Path file = input.path();
-        String base = Outbox.baseName(file.getFileName().toString());
+        boolean failedFile = !lineMap.identity();
+        String base = failedFile ? RunStore.nameOf(workDir, Outbox.baseName(file.getFileName().toString()))
+                : Outbox.baseName(file.getFileName().toString());
+        String inputName = failedFile ? RunStore.inputNameOf(workDir) : null;
         if (RunStore.completed(workDir)) {
-            if (!rerunDuplicates && !scheduled) {
-                return writeAgain(input, base, workDir, archiveWhenDone, claim);
+            if ((rerunDuplicates && !failedFile) || scheduled) {
+                LOG.info("{} repeats completed run {}: running it again ({})", file.getFileName(), runId,
+                        scheduled ? "scheduled" : "llm.inbox.on-duplicate=rerun");
+                // keep the last completed run of this content for reference, not one folder per rerun (a nightly
+                // schedule would otherwise fill the disk)
+                RunStore.rotateCompleted(workDir);
+            } else {
+                long open = RunStore.openLines(runId, workDir, lineMap);
+                if (open == 0) {
+                    return writeAgain(input, runId, base, inputName, lineMap, workDir, archiveWhenDone, claim);
+                }
+                RunStore.Recorded recorded = RunStore.recorded(workDir);
+                long wall = recorded == null ? 0 : recorded.wallMs();
+                RunStore.reopen(workDir, Math.max(0, wall), System.currentTimeMillis());
+                LOG.info("{}: run {} completed with {} line(s) in error: it runs again for those lines only (the "
+                        + "others keep their results; nothing is paid twice){}", file.getFileName(), runId, open,
+                        failedFile ? " (" + file.getFileName() + " is its failed file)" : "");
             }
-            LOG.info("{} repeats completed run {}: running it again ({})", file.getFileName(), runId,
-                    scheduled ? "scheduled" : "llm.inbox.on-duplicate=rerun");
-            // keep the last completed run of this content for reference, not one folder per rerun (a nightly
-            // schedule would otherwise fill the disk)
-            RunStore.rotateCompleted(workDir);
         }
         try {
             RunStore.probe(runId, workDir);
@@ -116,10 +146,13 @@ final class RunOpener {
         }
         boolean fresh = !Files.exists(workDir.resolve(RunStore.JOURNAL));
         JsonNode manifest = RunStore.manifest(workDir, runId, base, file, input.format(), input.sha256());
-        long startedAt = manifest.path("started_at_ms").asLong(System.currentTimeMillis());
-        String name = scheduled ? Outbox.dated(base, startedAt) : base;
+        long firstStart = manifest.path("started_at_ms").asLong(System.currentTimeMillis());
+        // a run opened again after it completed: its wall time goes on from what it recorded then
+        long startedAt = manifest.path(RunStore.REOPENED_AT).asLong(firstStart);
+        long priorWallMs = manifest.path(RunStore.PRIOR_WALL).asLong(0);
+        String name = scheduled ? Outbox.dated(base, firstStart) : base;
         Run run = open(new Run.Setup(runId, name, input.format(), input, workDir, outbox, startedAt, ordered,
-                archiveWhenDone, scheduled, null), claim::release);
+                archiveWhenDone, scheduled, null, lineMap, inputName, priorWallMs), claim::release);
         stopped.reopened(runId);
         if (fresh) {
             run.startsHere();
@@ -133,19 +166,20 @@ final class RunOpener {
      * Content that completed a run before: its outputs are written again from its journal (always in input
      * order); nothing is called.
      */
-    private Run writeAgain(InputFiles.Inspected input, String name, Path workDir, boolean archiveWhenDone,
-                           RunClaim claim) throws IOException {
+    private Run writeAgain(InputFiles.Inspected input, String runId, String name, String inputName,
+                           LineMap lineMap, Path workDir, boolean archiveWhenDone, RunClaim claim) throws IOException {
         Path file = input.path();
-        String runId = input.runId();
         long startedAt = RunStore.manifest(workDir, runId, name, file, input.format(), input.sha256())
                 .path("started_at_ms").asLong(System.currentTimeMillis());
         Run.Setup setup = new Run.Setup(runId, name, input.format(), input, workDir, outbox, startedAt, true,
-                archiveWhenDone, false, null);
-        Run run = new Run(setup, new Journal(workDir.resolve(RunStore.JOURNAL)), null, claim::release);
+                archiveWhenDone, false, null, lineMap, inputName, 0);
+        Run run = new Run(setup, new Journal(workDir.resolve(RunStore.JOURNAL)), null, claim::release,
+                spendRules.newRun());
         finisher.finishAgain(run, RunStore.recorded(workDir));
-        LOG.info("{} has the same content (sha256 {}) as completed run {}: its outputs were written again from "
-                + "its journal, nothing was called (set llm.inbox.on-duplicate=rerun to call again)",
-                file.getFileName(), input.sha256(), runId);
+        LOG.info("{} was already processed: {} completed run {} with no line left in error; its outputs were "
+                + "written again from its journal, nothing was called (set llm.inbox.on-duplicate=rerun to call "
+                + "again)", file.getFileName(), lineMap.identity() ? "the same content (sha256 " + input.sha256()
+                + ")" : "it is a failed file of", runId);
         return run;
     }
 
@@ -270,7 +304,7 @@ final class RunOpener {
                 RunStore.copyJournal(setup.id(), journal.file(), results);
                 streamed = FileChannel.open(results, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
             }
-            Run run = new Run(setup, journal, streamed, ownership);
+            Run run = new Run(setup, journal, streamed, ownership, spendRules.newRun());
             run.replayJournal();
             active.add(run);
             recent.opened(run);

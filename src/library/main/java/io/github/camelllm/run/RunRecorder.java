@@ -46,7 +46,7 @@ final class RunRecorder {
             return false;
         }
         try {
-            boolean complete = run.record(result.line(), json);
+            boolean complete = run.record(result, json);
             if (!run.accepting()) {
                 stopped.settle(run); // the run stopped while this answer was on its way
             }

@@ -1,6 +1,9 @@
 package io.github.camelllm.run;
 
 import io.github.camelllm.config.OnDuplicate;
+import io.github.camelllm.cost.RunCost;
+import io.github.camelllm.cost.RunSpend;
+import io.github.camelllm.cost.SpendRules;
 import io.github.camelllm.config.OutputOrder;
 import io.github.camelllm.model.PromptResult;
 
@@ -56,13 +59,20 @@ public final class RunRegistry {
     /** @param simulated the answers come from the built-in simulator: every result and summary says so */
     public RunRegistry(Path workRoot, Path outbox, OutputOrder outputOrder, OnDuplicate onDuplicate, Options options,
                        boolean simulated) {
+        this(workRoot, outbox, outputOrder, onDuplicate, options, simulated, SpendRules.none());
+    }
+
+    /** @param spendRules the prices each run's cost is worked out at, and its spend cap */
+    public RunRegistry(Path workRoot, Path outbox, OutputOrder outputOrder, OnDuplicate onDuplicate, Options options,
+                       boolean simulated, SpendRules spendRules) {
         this.workRoot = workRoot;
         this.inputs = new InputFiles(options.followSymlinks());
         this.stopped = new StoppedRuns(active, options.stopGrace().toMillis(), options.retryBroken().toMillis());
-        this.outputs = new RunOutputs(simulated);
+        this.outputs = new RunOutputs(simulated, spendRules);
         this.finisher = new RunFinisher(active, recent, outputs, stopped, options.scheduledKeep());
         this.opener = new RunOpener(this.workRoot, outbox, outputOrder == OutputOrder.ORDERED,
-                onDuplicate == OnDuplicate.RERUN, options.fsync(), inputs, active, recent, stopped, finisher);
+                onDuplicate == OnDuplicate.RERUN, options.fsync(), inputs, active, recent, stopped, finisher,
+                spendRules);
         this.recorder = new RunRecorder(active, stopped, simulated);
     }
 
@@ -104,6 +114,25 @@ public final class RunRegistry {
     public CompletableFuture<RunSummary> completionOf(String runId) {
         Run run = active.find(runId);
         return run != null ? run.completion() : recent.completionOf(runId);
+    }
+
+    /**
+     * What a run cost so far: the live snapshot of a run in progress here (tokens and USD per route, what is
+     * reserved under its cap), the summary's of a recently finished one; null for a run unknown here.
+     */
+    public RunCost costOf(String runId) {
+        Run run = active.find(runId);
+        if (run != null) {
+            return run.cost();
+        }
+        RunSummary summary = recent.summaryOf(runId);
+        return summary == null ? null : summary.cost();
+    }
+
+    /** The ledger of a run in progress here (what the spend cap asks), or null for a run owned elsewhere. */
+    public RunSpend spendOf(String runId) {
+        Run run = runId == null ? null : active.find(runId);
+        return run == null ? null : run.spend();
     }
 
     /** The summary of a recently finished run, or null. */

@@ -2,7 +2,9 @@ package io.github.camelllm.run;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.camelllm.json.Jackson;
+import io.github.camelllm.model.PromptResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,7 +13,10 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.stream.Stream;
 
 /**
@@ -24,6 +29,12 @@ final class RunStore {
     static final String LOCK = "run.lock";
     static final String JOURNAL = "journal.jsonl";
     static final String SUMMARY = "summary.json";
+    /** The summary a run had when it was opened again to send its failed lines (kept for reference). */
+    static final String SUMMARY_BEFORE = "summary.before-retry.json";
+    /** manifest.json: when the run was last opened again after it completed. */
+    static final String REOPENED_AT = "reopened_at_ms";
+    /** manifest.json: the wall time the run had recorded when it was last opened again. */
+    static final String PRIOR_WALL = "prior_wall_ms";
     /** Written and deleted before a run starts calling, so a full disk is found before anything is paid. */
     private static final int PROBE_BYTES = 256 * 1024;
 
@@ -89,6 +100,52 @@ final class RunStore {
         }
     }
 
+    /** The outbox name the run's manifest gives it, or {@code fallback}. */
+    static String nameOf(Path workDir, String fallback) {
+        String name = readManifest(workDir).path("name").asText("");
+        return name.isBlank() ? fallback : name;
+    }
+
+    /** The file name of the run's own input, as its manifest has it; null when unknown. */
+    static String inputNameOf(Path workDir) {
+        String input = readManifest(workDir).path("input").asText("");
+        return input.isBlank() ? null : Path.of(input).getFileName().toString();
+    }
+
+    private static JsonNode readManifest(Path workDir) {
+        try {
+            JsonNode m = Jackson.MAPPER.readTree(workDir.resolve("manifest.json").toFile());
+            return m == null ? Jackson.MAPPER.createObjectNode() : m;
+        } catch (IOException | RuntimeException e) {
+            return Jackson.MAPPER.createObjectNode();
+        }
+    }
+
+    /**
+     * How many of the lines an opening's input holds ended in an error, by their latest record in the journal:
+     * what opening the run again would send.
+     */
+    static long openLines(String runId, Path workDir, LineMap lineMap) throws IOException {
+        BitSet open = new BitSet();
+        JournalRecords.read(runId, workDir.resolve(JOURNAL), (r, offset, length, line) ->
+                open.set((int) r.line(), PromptResult.ERROR.equals(r.status()) && lineMap.covers(r.line())));
+        return open.cardinality();
+    }
+
+    /**
+     * A completed run is opened again to send its failed lines: the manifest records when, and the wall time the
+     * run had (so its summary goes on counting from there), then the summary moves aside, so the run is no
+     * longer complete. In that order: a crash between the two opens it again the same way.
+     */
+    static void reopen(Path workDir, long priorWallMs, long nowMs) throws IOException {
+        JsonNode read = readManifest(workDir);
+        ObjectNode manifest = read instanceof ObjectNode o ? o : Jackson.MAPPER.createObjectNode();
+        manifest.put(REOPENED_AT, nowMs);
+        manifest.put(PRIOR_WALL, priorWallMs);
+        AtomicFiles.write(workDir.resolve("manifest.json"), Jackson.MAPPER.writeValueAsString(manifest));
+        Files.move(workDir.resolve(SUMMARY), workDir.resolve(SUMMARY_BEFORE), StandardCopyOption.REPLACE_EXISTING);
+    }
+
     /**
      * Moves a completed run's files to {@code RUNID.previous} (replacing the one before), keeping the lock file
      * in place: the run's owner keeps holding it while it runs the content again.
@@ -125,12 +182,33 @@ final class RunStore {
         }
     }
 
-    /** Rebuilds a streamed results file from the journal (a crash can leave it behind the journal). */
+    /**
+     * Rebuilds a streamed results file from the journal (a crash can leave it behind the journal): each line's
+     * latest record once, in the order they were journaled, without the lines whose latest record is an error
+     * (this opening sends them again, and their new result is appended when it comes).
+     */
     static void copyJournal(String runId, Path journal, Path target) throws IOException {
+        long[][] latest = {new long[1024]};
+        Arrays.fill(latest[0], -1);
+        BitSet errors = new BitSet();
+        JournalRecords.read(runId, journal, (result, offset, length, line) -> {
+            int n = (int) result.line();
+            if (n >= latest[0].length) {
+                int old = latest[0].length;
+                latest[0] = Arrays.copyOf(latest[0], Math.max(n + 1, old * 2));
+                Arrays.fill(latest[0], old, latest[0].length, -1);
+            }
+            latest[0][n] = offset;
+            errors.set(n, PromptResult.ERROR.equals(result.status()));
+        });
         AtomicFiles.write(target, tmp -> {
             try (OutputStream out = Files.newOutputStream(tmp)) {
-                JournalRecords.read(runId, journal, (result, offset, length, line) -> out.write(
-                        (line + "\n").getBytes(StandardCharsets.UTF_8)));
+                JournalRecords.read(runId, journal, (result, offset, length, line) -> {
+                    int n = (int) result.line();
+                    if (latest[0][n] == offset && !errors.get(n)) {
+                        out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                    }
+                });
             }
         });
     }

@@ -1,25 +1,35 @@
 package io.github.camelllm.run;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.github.camelllm.cost.RunCost;
 import io.github.camelllm.json.Jackson;
 
 import java.time.Instant;
 import java.util.List;
 
 /**
- * What a finished run did, as written to NAME.summary.json and printed by {@code run FILE}.
+ * What a finished run did, as written to NAME.summary.json and printed by {@code run FILE}. A run that was run
+ * again to send its failed lines (or whose failed file was dropped in again) is summarised whole: every line
+ * counts with its latest result.
  *
- * @param wallMs           wall time of the part of the run this process did, from when it opened the run (a run
- *                         resumed after a crash or a stop counts from the resumption, not from its first start)
- * @param throughputRps    answers (ok results) this process received per second of {@code wallMs}: calls that
+ * @param wallMs           wall time of the run: the part this process did, from when it opened the run (a run
+ *                         resumed after a crash or a stop counts from the resumption, not from its first start),
+ *                         plus the wall time of earlier openings that completed (a run run again for its errors)
+ * @param throughputRps    answers (ok results) this process received per second of its own part: calls that
  *                         were refused or never made do not count
  * @param startedAtMs      when this process opened the run
  * @param firstStartedAtMs when the run first started; earlier than {@code startedAtMs} when it was resumed
+ * @param cost             what the run cost: tokens and USD per route, the Batch API's saving, models without a
+ *                         price
+ * @param nextStep         what to do next, in one line
  */
 public record RunSummary(String runId, String input, long total, long succeeded, long failed, long invalid,
                          long retries, long wallMs, double throughputRps, Latency latencyMs, long promptTokens,
                          long completionTokens, long realtime, long batch, List<String> batchIds,
-                         boolean simulated, RateLimits rateLimits, long startedAtMs, long firstStartedAtMs) {
+                         boolean simulated, RateLimits rateLimits, long startedAtMs, long firstStartedAtMs,
+                         RunCost cost, String nextStep) {
 
     /**
      * What the provider's limits did to the run: rate-limit answers (429 rate_limit_exceeded) it took, and the
@@ -48,10 +58,12 @@ public record RunSummary(String runId, String input, long total, long succeeded,
                         long invalid, long retries, @JsonProperty("wall_ms") long wallMs,
                         @JsonProperty("throughput_rps") double throughputRps,
                         @JsonProperty("latency_ms") Latency latencyMs, Tokens tokens, Routes routes,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) RunCost cost,
                         @JsonProperty("batch_ids") List<String> batchIds,
                         @JsonProperty("rate_limits") RateLimits rateLimits, boolean simulated,
                         @JsonProperty("started_at") String startedAt,
-                        @JsonProperty("first_started_at") String firstStartedAt) {
+                        @JsonProperty("first_started_at") String firstStartedAt,
+                        @JsonProperty("next_step") @JsonInclude(JsonInclude.Include.NON_NULL) String nextStep) {
     }
 
     private record Tokens(long prompt, long completion) {
@@ -64,11 +76,13 @@ public record RunSummary(String runId, String input, long total, long succeeded,
         Latency rounded = new Latency(Math.round(latencyMs.avg() * 10) / 10.0, latencyMs.p50(), latencyMs.p95(),
                 latencyMs.p99(), latencyMs.max());
         try {
-            return Jackson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(new Json(runId, input, total,
-                    succeeded, failed, invalid, retries, wallMs, Math.round(throughputRps * 100) / 100.0, rounded,
-                    new Tokens(promptTokens, completionTokens), new Routes(realtime, batch), batchIds, rateLimits,
-                    simulated, Instant.ofEpochMilli(startedAtMs).toString(),
-                    Instant.ofEpochMilli(firstStartedAtMs).toString()));
+            return Jackson.MAPPER.writerWithDefaultPrettyPrinter()
+                    .with(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
+                    .writeValueAsString(new Json(runId, input, total, succeeded, failed, invalid, retries, wallMs,
+                            Math.round(throughputRps * 100) / 100.0, rounded, new Tokens(promptTokens,
+                            completionTokens), new Routes(realtime, batch), cost, batchIds, rateLimits, simulated,
+                            Instant.ofEpochMilli(startedAtMs).toString(),
+                            Instant.ofEpochMilli(firstStartedAtMs).toString(), nextStep));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -83,6 +97,7 @@ public record RunSummary(String runId, String input, long total, long succeeded,
                 latencyMs.p99(), promptTokens, completionTokens, realtime, batch, rateLimits.rateLimitedAnswers(),
                 rateLimits.throttledMs() / 1000.0)
                 + (resumed() ? " (resumed; first started " + Instant.ofEpochMilli(firstStartedAtMs) + ")" : "")
+                + (cost == null ? "" : ", " + cost.describe())
                 + (simulated ? " (SIMULATED answers)" : "");
     }
 }

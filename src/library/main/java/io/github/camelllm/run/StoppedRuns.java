@@ -163,7 +163,7 @@ final class StoppedRuns {
             return false;
         }
         try {
-            run.record(result.line(), json);
+            run.record(result, json);
         } catch (IOException e) {
             LOG.warn("run {} stopped: the answer to line {} (already paid) cannot be journaled either: {}",
                     run.id(), result.line(), e.getMessage());

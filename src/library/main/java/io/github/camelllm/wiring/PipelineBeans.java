@@ -2,6 +2,7 @@ package io.github.camelllm.wiring;
 
 import io.github.camelllm.config.HttpClientKind;
 import io.github.camelllm.config.PipelineConfig;
+import io.github.camelllm.cost.SpendCap;
 import io.github.camelllm.json.Jackson;
 import io.github.camelllm.json.WorkItems;
 import io.github.camelllm.model.PromptRequest;
@@ -22,6 +23,7 @@ import io.github.camelllm.intake.Intake;
 import io.github.camelllm.intake.PromptParser;
 import io.github.camelllm.observe.PipelineObserver;
 import io.github.camelllm.openai.CallOutcomes;
+import io.github.camelllm.openai.CallState;
 import io.github.camelllm.openai.ChatCalls;
 import io.github.camelllm.openai.ChatClient;
 import io.github.camelllm.openai.JdkHttp;
@@ -138,6 +140,9 @@ public final class PipelineBeans {
         bind(context, "nextDelivery", deliveries.nextDelivery());
         bind(context, "awaitReply", new AwaitReply(deliveries));
         bind(context, "waitsForReply", (Predicate) exchange -> exchange.getPattern().isOutCapable());
+        // the run's spend cap: each prompt reserves its worst case before its first attempt
+        bind(context, "spendCap", new SpendCap(runs::spendOf,
+                exchange -> exchange.getProperty(CallState.PROPERTY, CallState.class).request(), intake::isStopping));
         ChatCalls chat = new ChatCalls("direct:" + name + "-result", intake::isStopping, runs::accepting);
         bind(context, "receive", (Processor) chat::receive);
         bind(context, "callWithheld", (Predicate) chat::withheld);
@@ -205,7 +210,7 @@ public final class PipelineBeans {
         RunRegistry.Options options = new RunRegistry.Options(config.runs().fsync(), config.inbox().followSymlinks(),
                 config.runs().retryBroken(), config.shutdown().timeout(), config.schedule().keepOutputs());
         return new RunRegistry(config.runs().workRoot(), config.output().outbox(), config.output().order(),
-                config.inbox().onDuplicate(), options, simulated);
+                config.inbox().onDuplicate(), options, simulated, config.cost().spendRules());
     }
 
     /** Binds the chosen chat client as {@code NAME-chatClient}; returns what closes it when the pipeline stops. */

@@ -94,7 +94,7 @@ class BatchOutputTest {
                 "{\"prompt_tokens\":90,\"completion_tokens\":3,\"total_tokens\":93}"));
 
         assertThat(result).isEqualTo(new PromptResult(run.id(), "b", 5, PromptResult.OK, "batch", "answer b", "stop",
-                new PromptResult.Usage(90, 3, 93), 1, 0, null, "batch_1"));
+                new PromptResult.Usage(90, 3, 93), 1, 0, null, "batch_1", "gpt-4o-mini"));
         assertThat(job.isAnswered(1)).isTrue();
         assertThat(job.okCount()).isEqualTo(1);
     }

@@ -1,8 +1,13 @@
 package io.github.camelllm.routes;
 
+import io.github.camelllm.cost.Prices;
+import io.github.camelllm.cost.RunSpend;
+import io.github.camelllm.cost.SpendCap;
+import io.github.camelllm.cost.SpendRules;
 import io.github.camelllm.flow.CallSlots;
 import io.github.camelllm.model.LlmConstants;
 import io.github.camelllm.model.PromptRequest;
+import io.github.camelllm.model.PromptResult;
 import io.github.camelllm.openai.CallState;
 import io.github.camelllm.openai.ChatCalls;
 import org.apache.camel.Exchange;
@@ -14,6 +19,7 @@ import org.apache.camel.spi.Registry;
 import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,8 +34,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * 30-realtime.camel.yaml, the decisions its routes take per prompt: a call withheld at shutdown or for a stopped
- * run is never made, a prompt waits for a call slot (and gives up the wait at shutdown), and a result goes back to
- * the instance that owns its run.
+ * run is never made, a prompt waits for a call slot (and gives up the wait at shutdown), a call the run's spend cap
+ * refuses ends as a budget_exceeded result uncalled, and a result goes back to the instance that owns its run.
  */
 class RealtimeRouteTest extends RouteFileTestSupport {
 
@@ -44,6 +50,7 @@ class RealtimeRouteTest extends RouteFileTestSupport {
     final Set<String> stoppedRuns = ConcurrentHashMap.newKeySet();
     final CallSlots slots = new CallSlots(1, stopping::get);
     final AtomicInteger gatePassed = new AtomicInteger();
+    final Map<String, RunSpend> spends = new ConcurrentHashMap<>();
 
     @Override
     RouteBuilder standIns() {
@@ -66,6 +73,8 @@ class RealtimeRouteTest extends RouteFileTestSupport {
         registry.bind("llm-callWithheld", (Predicate) chat::withheld);
         registry.bind("llm-repliesHere", (Predicate) chat::repliesHere);
         registry.bind("llm-takeCallSlot", slots);
+        registry.bind("llm-spendCap", new SpendCap(spends::get,
+                e -> e.getProperty(CallState.PROPERTY, CallState.class).request(), stopping::get));
         registry.bind("llm-callGate", (Processor) exchange -> gatePassed.incrementAndGet());
         registry.bind("llm-chatClient", (Processor) exchange -> exchange.getMessage().setBody("answered"));
     }
@@ -111,6 +120,29 @@ class RealtimeRouteTest extends RouteFileTestSupport {
         template.sendBody(WORK_QUEUE, prompt("r1", "other-run"));
 
         assertThat(called()).containsExactly("other-run");
+    }
+
+    @Test
+    void a_call_the_spend_cap_refuses_is_not_made_and_ends_as_a_budget_exceeded_result() throws Exception {
+        // a millionth of a dollar: less than 100 output tokens of gpt-4o-mini at worst
+        spends.put("capped", new SpendRules(Prices.defaults(), new BigDecimal("0.000001"), "llm.budget.max-cost-usd",
+                "llm.prices").newRun());
+        String body = "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                + "\"max_tokens\":100}";
+        MockEndpoint result = getMockEndpoint("mock:result");
+        result.expectedMessageCount(1);
+
+        template.sendBody(WORK_QUEUE, new PromptRequest("capped", 1, "over", "gpt-4o-mini", body, null, 1, null));
+        template.sendBody(WORK_QUEUE, prompt("r1", "no-cap"));
+
+        result.assertIsSatisfied();
+        PromptResult refused = result.getExchanges().get(0).getMessage().getBody(PromptResult.class);
+        assertThat(refused.status()).isEqualTo(PromptResult.ERROR);
+        assertThat(refused.error().type()).isEqualTo("budget_exceeded");
+        assertThat(refused.error().message()).contains("llm.budget.max-cost-usd=0.000001");
+        assertThat(refused.attempts()).as("never called").isZero();
+        assertThat(called()).containsExactly("no-cap");
+        assertThat(slots.inUse()).isZero();
     }
 
     @Test
