@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
             "",
             "Examples:",
             "  java -jar target/camel-llm-pipeline-app.jar estimate samples/prompts.jsonl",
-            "  java -jar target/camel-llm-pipeline-app.jar estimate --json prompts.jsonl | jq .max_usd"},
+            "  java -jar target/camel-llm-pipeline-app.jar estimate --json big.jsonl | jq .estimated_cost_usd"},
         optionListHeading = "%nOptions:%n",
         footerHeading = "%n",
         footer = {Cli.PRECEDENCE},
