@@ -20,7 +20,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,9 +43,10 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Seeing one pipeline's runs while they go: counts every final result ({@link ResultListener}) and every attempt
  * (the chat client's {@link CallOutcomes}, on their way to the gate), samples the active runs once a second for
- * their progress and rate, logs that progress at {@code llm.progress.interval-ms}, keeps the Micrometer meters,
- * joins the context's Camel health checks with the pipeline's readiness and, when {@code llm.management.port} is
- * set, serves the management endpoints and the status page. A Camel service: it starts and stops with the context.
+ * their progress and rate, logs that progress at {@code llm.progress.interval-ms}, keeps the Micrometer meters
+ * and, when {@code llm.management.port} is set, serves the management endpoints (the health ones answer from the
+ * context's Camel health checks, the pipeline's own readiness among them) and the status page. A Camel service:
+ * it starts and stops with the context.
  */
 public final class PipelineObserver extends ServiceSupport {
 
@@ -65,7 +65,6 @@ public final class PipelineObserver extends ServiceSupport {
     private final ScheduledExecutorService timer;
     private final PipelineMetrics metrics;
     private final PrometheusMeterRegistry prometheus;
-    private final PipelineReadiness readiness;
 
     private final Map<String, RunWatch> watches = new ConcurrentHashMap<>();
     private final Map<String, Path> inputs = new ConcurrentHashMap<>();
@@ -111,7 +110,6 @@ public final class PipelineObserver extends ServiceSupport {
             }
         }
         this.metrics = target == null ? null : new PipelineMetrics(target, config.name(), gauges(), gate::headroom);
-        this.readiness = new PipelineReadiness(config.name(), gate);
     }
 
     /** The host's meter registry, when it binds one (a composite one when it binds several). */
@@ -203,10 +201,6 @@ public final class PipelineObserver extends ServiceSupport {
 
     @Override
     protected void doStart() throws Exception {
-        HealthCheckRegistry health = HealthCheckRegistry.get(context);
-        if (health != null) {
-            health.register(readiness);
-        }
         sampler = timer.scheduleAtFixedRate(this::sampleQuietly, 1, 1, TimeUnit.SECONDS);
         if (config.observe().serves()) {
             server = new ManagementServer(config.observe().managementHost(), config.observe().managementPort(),
@@ -224,10 +218,6 @@ public final class PipelineObserver extends ServiceSupport {
         if (server != null) {
             server.close();
             server = null;
-        }
-        HealthCheckRegistry health = HealthCheckRegistry.get(context);
-        if (health != null) {
-            health.unregister(readiness);
         }
     }
 
