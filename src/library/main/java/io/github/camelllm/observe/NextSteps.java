@@ -38,7 +38,8 @@ public final class NextSteps {
 
     private static String fix(String errorType, PropertyNames names) {
         return switch (errorType) {
-            case "authentication_error", "invalid_api_key" -> "the API refused the key: set " + names.apiKey() + " to a valid key";
+            case "authentication_error", "invalid_api_key" -> "the API refused the key: set "
+                    + names.apiKey() + " to a valid key";
             case "permission_denied" -> "the key may not use this API or model: check the key's project and "
                     + names.apiKey();
             case "insufficient_quota" -> "the account has no credit left: add credit, or set " + names.apiKey()

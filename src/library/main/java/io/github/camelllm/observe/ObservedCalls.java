@@ -7,7 +7,8 @@ import io.github.camelllm.openai.CallState;
 import java.util.Map;
 
 /**
- * The chat client's report of every attempt, timed for the GenAI duration meter (and the 429s counted for the status page) and then handed to the call gate
+ * The chat client's report of every attempt, timed for the GenAI duration meter (and the 429s counted for the
+ * status page) and then handed to the call gate
  * unchanged: the one place the metrics see the calls.
  */
 final class ObservedCalls implements CallOutcomes {

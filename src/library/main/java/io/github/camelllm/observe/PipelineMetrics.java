@@ -59,7 +59,8 @@ final class PipelineMetrics {
                   ToDoubleFunction<Object> batchJobs) {
     }
 
-    PipelineMetrics(MeterRegistry registry, String pipeline, Gauges gauges, Function<String, CallGate.Headroom> headroom) {
+    PipelineMetrics(MeterRegistry registry, String pipeline, Gauges gauges,
+                    Function<String, CallGate.Headroom> headroom) {
         this.registry = registry;
         this.pipeline = pipeline;
         this.headroom = headroom;

@@ -96,7 +96,8 @@ public final class PipelineObserver extends ServiceSupport {
         this.timer = timer;
         MeterRegistry host = config.observe().metricsEnabled() ? hostRegistry(context) : null;
         this.prometheus = config.observe().metricsEnabled() && config.observe().serves()
-                ? host instanceof PrometheusMeterRegistry own ? own : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)
+                ? host instanceof PrometheusMeterRegistry own ? own
+                : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)
                 : null;
         MeterRegistry target = host;
         if (prometheus != null && prometheus != host) {
