@@ -9,6 +9,7 @@ import io.github.camelllm.config.Settings;
 import io.github.camelllm.config.Settings.ConfigException;
 import io.github.camelllm.config.SettingsResolver;
 import io.github.camelllm.model.LlmConstants;
+import io.github.camelllm.observe.PipelineObserver;
 import io.github.camelllm.run.RunRegistry;
 import io.github.camelllm.run.RunSummary;
 import io.github.camelllm.wiring.OutputEndpoints;
@@ -389,6 +390,12 @@ public final class LlmPipeline {
     public RunRegistry runs() {
         started();
         return context.getRegistry().lookupByNameAndType(name + "-runs", RunRegistry.class);
+    }
+
+    /** What can be seen of this pipeline's runs while they go: progress, meters, health, the status page. */
+    public PipelineObserver observer() {
+        started();
+        return context.getRegistry().lookupByNameAndType(name + "-observer", PipelineObserver.class);
     }
 
     /**

@@ -46,6 +46,9 @@ public final class PipelineApp implements AutoCloseable {
     /** The application's pipeline: the default one, whose settings are exactly the {@code llm.*} keys. */
     static final String NAME = "llm";
 
+    /** The service's management port (health, metrics, status page) unless llm.management.port says otherwise. */
+    static final int MANAGEMENT_PORT = 9876;
+
     private static final String[] SHUTDOWN_KEYS = {"camel.main.shutdown-timeout", "camel.main.shutdownTimeout"};
 
     /** What the application does with its pipeline. */
@@ -186,6 +189,8 @@ public final class PipelineApp implements AutoCloseable {
             commandLine.values().forEach(v -> llm.force(PropertyNames.shortKey(v.key()), v.value(), v.source()));
             if (mode != Mode.SERVICE) {
                 llm.force("inbox.enabled", "false").force("schedule.cron", "");
+            } else {
+                llm.set("management.port", Integer.toString(MANAGEMENT_PORT)); // health and metrics for orchestrators
             }
             if (mode == Mode.RUN_FILE_ON_SIMULATOR) {
                 llm.force("base-url", Setting.SIMULATOR, "command line --simulator");

@@ -173,11 +173,12 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * Where a progress reporter of the run goes: started once the pipeline is up, closed before the summary is
-     * printed. None yet: the log says when the run starts and ends.
+     * The run's progress on stderr while it goes (a live line on a terminal, plain DONE/TOTAL lines otherwise), and
+     * what to do next when something failed; nothing when llm.progress.interval-ms is 0.
      */
-    private static AutoCloseable reportProgress(PipelineApp app, PrintWriter err) {
-        return () -> {
+    private AutoCloseable reportProgress(PipelineApp app, PrintWriter err) {
+        ProgressReporter reporter = ProgressReporter.start(app.pipeline(), file, err, ProgressReporter.onTerminal());
+        return reporter != null ? reporter : () -> {
         };
     }
 

@@ -17,7 +17,10 @@ public final class AppPipeline implements RunningPipeline {
     }
 
     public static AppPipeline start(Map<String, String> settings, Map<String, String> environment) throws Exception {
-        return new AppPipeline(PipelineApp.start(new HashMap<>(settings), environment, PipelineApp.Mode.SERVICE));
+        Map<String, String> overrides = new HashMap<>(settings);
+        // tests may run two services at once: each serves its management endpoints on a free port of its own
+        overrides.putIfAbsent("llm.management.port", "0");
+        return new AppPipeline(PipelineApp.start(overrides, environment, PipelineApp.Mode.SERVICE));
     }
 
     public PipelineApp app() {

@@ -114,9 +114,12 @@ final class ConfigBinder {
                 decimal("llm.simulator.rate-429"),
                 decimal("llm.simulator.rate-500"));
         ShutdownConfig shutdown = new ShutdownConfig(millis("llm.shutdown.timeout-ms"));
+        ObserveConfig observe = new ObserveConfig(integer("llm.management.port"), text("llm.management.host"),
+                bool("llm.metrics.enabled"), millis("llm.progress.interval-ms"));
         refuseOverlaps(inbox, outbox, workRoot, schedule);
         return new PipelineConfig(names.pipeline(), api, calls, retry, rateLimits, faults, inbox, input, output,
-                runs, batch, schedule, queue, broker, simulation, shutdown, cost());
+                runs, batch, schedule, queue, broker, simulation, shutdown, cost(),
+                observe);
     }
 
     /** The price table (llm.prices over the defaults) and the spend cap (empty or 0: none). */

@@ -13,7 +13,8 @@ public record PipelineConfig(String name, ApiConfig api, CallConfig calls, Retry
                              RateLimitConfig rateLimits, FaultConfig faults, InboxConfig inbox, InputConfig input,
                              OutputConfig output, RunsConfig runs, BatchConfig batch, ScheduleConfig schedule,
                              QueueConfig queue, BrokerConfig broker, SimulationConfig simulation,
-                             ShutdownConfig shutdown, CostConfig cost) {
+                             ShutdownConfig shutdown, CostConfig cost,
+                             ObserveConfig observe) {
 
     /** The names of this pipeline's properties. */
     public PropertyNames names() {

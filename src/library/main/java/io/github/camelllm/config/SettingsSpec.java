@@ -214,6 +214,18 @@ public final class SettingsSpec {
                     + "Retry-After but without rate-limit headers (a server that does not announce its limits).")
             .decimal("llm.simulator.rate-500", 0.02, 0, 1, "Fraction of calls answered 500.")
 
+            .section("Seeing a run: progress, metrics, health, status page")
+            .integer("llm.management.port", -1, -1, 65535, "Port of the management endpoints (/observe/health, "
+                    + "/observe/health/live, /observe/health/ready, /observe/metrics, /observe/runs, the status page at "
+                    + "/); -1 = none, 0 = any free port. The command line's service uses 9876 unless this is set; run "
+                    + "FILE and a host serve none unless it is set.")
+            .required("llm.management.host", "0.0.0.0", "Address the management endpoints listen on.")
+            .bool("llm.metrics.enabled", true, "Micrometer meters of the calls, prompts, runs and limits (to the host's "
+                    + "MeterRegistry when one is bound, and to /observe/metrics when the management port is set).")
+            .millis("llm.progress.interval-ms", 30_000, 0, DAY_MS, "How often each active run's progress is logged "
+                    + "(DONE/TOTAL, ok/error/invalid, rate, ETA), ms; 0 = never (run FILE then prints no progress "
+                    + "either).")
+
             .section("Shutdown")
             .millis("llm.shutdown.timeout-ms", 30_000, 1000, 3_600_000, "On SIGTERM, how long in-flight calls may "
                     + "take to finish and be journaled, ms (Camel's shutdown timeout is set from it).")

@@ -44,6 +44,7 @@ final class Bucket {
         return perMinute;
     }
 
+
     /**
      * Takes {@code cost} from the bucket and answers how long the caller must wait before sending (0 when the
      * bucket held enough). With no known limit nothing is counted against, and the wait is 0.

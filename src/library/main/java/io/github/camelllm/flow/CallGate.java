@@ -394,6 +394,26 @@ public final class CallGate extends AsyncProcessorSupport implements CallOutcome
         return !faults.any() && !outage.isOpen();
     }
 
+    /** True while a fault that no retry fixes (a refused key, no credit, an unknown model) holds the calls. */
+    public boolean faulted() {
+        return faults.any();
+    }
+
+    /**
+     * A model's rate limits as learnt so far (or configured).
+     *
+     * @param requestsPerMinute 0 while unknown
+     * @param requestsAvailable what the requests bucket holds now (below zero: reserved ahead of the refill)
+     */
+    public record Headroom(double requestsPerMinute, double requestsAvailable, double tokensPerMinute,
+                           double tokensAvailable) {
+    }
+
+    /** A model's limits as learnt so far. */
+    public Headroom headroom(String model) {
+        return limits(model).headroom(System.nanoTime());
+    }
+
     /** Shutdown: every waiting attempt ends now, without a result, so the next start sends it. */
     public void stop() {
         stopping = true;

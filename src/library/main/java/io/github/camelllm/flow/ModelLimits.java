@@ -41,6 +41,12 @@ final class ModelLimits {
         return new Reservation(Math.max(r[0], t[0]), r[1], t[1], tokenCost, epoch());
     }
 
+    /** The limits as known now: per minute (0 while unknown) and what each bucket holds. */
+    CallGate.Headroom headroom(long nowNanos) {
+        return new CallGate.Headroom(requests.perMinute(), requests.level(nowNanos), tokens.perMinute(),
+                tokens.level(nowNanos));
+    }
+
     synchronized long epoch() {
         return rateLimitedAnswers;
     }

@@ -66,6 +66,16 @@ public final class RateLimitStats {
         runs.remove(runId);
     }
 
+    /** Wall time calls were held back by limits since the pipeline started, ms. */
+    public long throttledMillis() {
+        return throttledNanos(System.nanoTime()) / 1_000_000;
+    }
+
+    /** Until when calls are held back by limits, as System.nanoTime(); in the past when they are not. */
+    public synchronized long throttledUntilNanos() {
+        return throttledUntilNanos;
+    }
+
     /** Wall time held back so far: a wait still ahead counts only up to now. */
     private synchronized long throttledNanos(long nowNanos) {
         return throttledNanos - Math.max(0, throttledUntilNanos - nowNanos);

@@ -23,9 +23,16 @@ public final class Results {
     public static final String NOT_JOURNALED = "not-journaled";
 
     private final RunRegistry runs;
+    private final ResultListener listener;
 
     public Results(RunRegistry runs) {
+        this(runs, ResultListener.NONE);
+    }
+
+    /** @param listener told of every final result once it is journaled (progress, metrics) */
+    public Results(RunRegistry runs, ResultListener listener) {
         this.runs = runs;
+        this.listener = listener;
     }
 
     /**
@@ -39,6 +46,7 @@ public final class Results {
         String outcome;
         try {
             outcome = runs.record(result, json) ? RUN_COMPLETE : JOURNALED;
+            listener.recorded(result, exchange);
         } catch (RunStorageException notJournaled) {
             // the registry stopped the run; a failing result must not look like a failed call (and be retried)
             outcome = NOT_JOURNALED;

@@ -253,6 +253,36 @@ public final class Run {
                 inspected.stamp().size(), inspected.sha256());
     }
 
+    /** Lines intake has read so far (blank lines excluded): the run's size once {@link #intakeComplete()}. */
+    public long linesRead() {
+        return linesSeen.get();
+    }
+
+    /** Whether intake has read the whole input. */
+    public boolean intakeComplete() {
+        return intakeDone;
+    }
+
+    /** Lines with their final result in the journal, those of earlier attempts of the run included. */
+    public long resultsRecorded() {
+        return resultCount();
+    }
+
+    /** Prompts handed to dispatch in this process that have no result yet (queued, waiting or in flight). */
+    public long pending() {
+        return outstanding();
+    }
+
+    /** When the run opened, ms since the epoch. */
+    public long startedAtMillis() {
+        return setup.startedAtMillis();
+    }
+
+    /** How many Batch API jobs of this run this process knows of. */
+    public int batchJobs() {
+        return batchIds.size();
+    }
+
     /** Counts a line read by intake (blank lines excluded). */
     public void lineSeen() {
         linesSeen.incrementAndGet();

@@ -109,6 +109,11 @@ public final class RunRegistry {
         return active.find(runId);
     }
 
+    /** The runs in progress in this process. */
+    public List<Run> active() {
+        return active.all();
+    }
+
     public int activeRuns() {
         return active.size();
     }

@@ -22,6 +22,8 @@ import io.github.camelllm.intake.InboxFilter;
 import io.github.camelllm.intake.Intake;
 import io.github.camelllm.intake.PromptParser;
 import io.github.camelllm.openai.Answers;
+import io.github.camelllm.observe.PipelineObserver;
+import io.github.camelllm.openai.CallOutcomes;
 import io.github.camelllm.openai.CallState;
 import io.github.camelllm.config.OutputFormat;
 import io.github.camelllm.run.ResultLines;
@@ -131,7 +133,12 @@ public final class PipelineBeans {
         // every call to the API (chat on either client, Files and Batches) goes through this edge
         OpenAiHttp api = new OpenAiHttp(config.api(), config.calls());
         JdkHttp jdkHttp = new JdkHttp(api, httpIo, timer);
-        bind(context, "takeCallSlot", new CallSlots(concurrency, intake::isStopping));
+        CallSlots slots = new CallSlots(concurrency, intake::isStopping);
+        bind(context, "takeCallSlot", slots);
+        // progress, metrics, health and the status page: told of each attempt and each result, started with Camel
+        PipelineObserver observer = new PipelineObserver(context, config, runs, gate, slots, rateLimitStats, timer);
+        bind(context, "observer", observer);
+        addService(context, observer);
         bind(context, "deliveries", deliveries);
         bind(context, "nextDelivery", deliveries.nextDelivery());
         bind(context, "awaitReply", new AwaitReply(deliveries));
@@ -145,7 +152,7 @@ public final class PipelineBeans {
         bind(context, "callWithheld", (Predicate) chat::withheld);
         bind(context, "repliesHere", (Predicate) chat::repliesHere);
         bind(context, "toResult", (Processor) exchange -> exchange.getMessage().setBody(chat.toResult(exchange)));
-        AutoCloseable closeClient = bindChatClient(context, gate, api, jdkHttp);
+        AutoCloseable closeClient = bindChatClient(context, gate, observer.calls(gate), api, jdkHttp);
         FailurePolicy failures = new FailurePolicy(config.retry(), config.api(), gate);
         bind(context, "failures", failures);
         bind(context, "retryWhile", (Predicate) failures::shouldRetry);
@@ -166,7 +173,7 @@ public final class PipelineBeans {
                 }
             }
         });
-        Results results = new Results(runs);
+        Results results = new Results(runs, observer.results());
         // results leave the pipeline from the journal, on the delivery route's own threads (60-delivery)
         bind(context, "results", results);
         bind(context, "record", results.recorder());
@@ -213,7 +220,8 @@ public final class PipelineBeans {
     }
 
     /** Binds the chosen chat client as {@code NAME-chatClient}; returns what closes it when the pipeline stops. */
-    private AutoCloseable bindChatClient(CamelContext context, CallGate gate, OpenAiHttp api, JdkHttp jdkHttp) {
+    private AutoCloseable bindChatClient(CamelContext context, CallGate gate, CallOutcomes outcomes, OpenAiHttp api,
+                                         JdkHttp jdkHttp) {
         // whether an attempt past llm.timeout.response-ms is cut or waited on (a setting shorter than the server)
         ResponseTimeouts timeouts = new ResponseTimeouts(config.calls());
         bind(context, "responseTimeouts", timeouts);
@@ -226,18 +234,26 @@ public final class PipelineBeans {
         if (choice.kind() == HttpClientKind.VERTX) {
             LOG.info("pipeline {}: chat calls on the Vert.x HTTP client ({})", name, choice.reason());
             // the class is loaded only here, so a host without Vert.x never needs it
-            VertxChatClient client = new VertxChatClient(api, gate, config.calls().concurrency(), VERTX_EVENT_LOOPS,
-                    timeouts);
+            VertxChatClient client = new VertxChatClient(api, outcomes, config.calls().concurrency(),
+                    VERTX_EVENT_LOOPS, timeouts);
             bind(context, "chatClient", client);
             gate.probeWith(client::probe);
             return client;
         }
         LOG.info("pipeline {}: chat calls on the JDK HTTP client ({})", name, choice.reason());
-        ChatClient client = new ChatClient(jdkHttp, gate, timeouts);
+        ChatClient client = new ChatClient(jdkHttp, outcomes, timeouts);
         bind(context, "chatClient", client);
         gate.probeWith(client::probe);
         return () -> {
         };
+    }
+
+    private static void addService(CamelContext context, Object service) {
+        try {
+            context.addService(service, true, true);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start " + service + ": " + e.getMessage(), e);
+        }
     }
 
     private static boolean onClassPath(String className) {
