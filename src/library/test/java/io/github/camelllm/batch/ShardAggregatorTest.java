@@ -68,7 +68,7 @@ class ShardAggregatorTest {
 
     @Test
     void an_embeddings_prompt_gets_a_shard_of_its_own_and_its_line_names_its_url() throws Exception {
-        ShardAggregator aggregator = new ShardAggregator(jobs, 10, 1_000_000);
+        ShardAggregator aggregator = new ShardAggregator(jobs, 10, 1_000_000, 0);
         PromptRequest embedding = new PromptRequest(run.id(), 3, "e3", MODEL, "{\"model\":\"" + MODEL
                 + "\",\"input\":\"text\"}", null, 1, null, Endpoint.EMBEDDINGS);
         assertThat(aggregator.key(run.exchange(embedding))).isNotEqualTo(aggregator.key(prompt(1)))
