@@ -1,5 +1,7 @@
 package io.github.camelllm.observe;
 
+import io.github.camelllm.cost.RunCost;
+
 import java.time.Duration;
 import java.util.Map;
 
@@ -19,11 +21,12 @@ import java.util.Map;
  * @param etaMs          the time left at the current rate; -1 while unknown
  * @param state          running, completed or stopped
  * @param errorTypes     the error types of the run's failed prompts, with counts
+ * @param cost           what the run's answers cost so far and its spend cap; null when not known here
  */
 public record RunProgress(String runId, String name, long total, long done, long ok, long error, long invalid,
                           long retries, long rateLimited, long pending, long inFlight, double rate,
                           long throttledUntil, int batchJobs, long elapsedMs, long etaMs, String state,
-                          Map<String, Long> errorTypes) {
+                          Map<String, Long> errorTypes, RunCost cost) {
 
     public static final String RUNNING = "running";
     public static final String COMPLETED = "completed";
@@ -60,12 +63,25 @@ public record RunProgress(String runId, String name, long total, long done, long
         if (batchJobs > 0) {
             s.append(" | batch jobs ").append(batchJobs);
         }
+        String spend = spend();
+        if (!spend.isEmpty()) {
+            s.append(" | ").append(spend);
+        }
         if (!RUNNING.equals(state)) {
             s.append(" | ").append(state).append(" in ").append(duration(elapsedMs));
         } else if (etaMs >= 0) {
             s.append(" | ETA ").append(duration(etaMs));
         }
         return s.toString();
+    }
+
+    /** {@code spent $0.0123} and, under a cap, {@code of cap $5.00}; empty when the cost is not known here. */
+    public String spend() {
+        if (cost == null) {
+            return "";
+        }
+        return "spent " + RunCost.usd(cost.totalUsd()) + (cost.capUsd() == null ? ""
+                : " of cap " + RunCost.usd(cost.capUsd()));
     }
 
     /** 950 ms, 42s, 3m05s, 2h07m. */

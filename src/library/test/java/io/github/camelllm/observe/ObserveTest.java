@@ -36,7 +36,8 @@ class ObserveTest {
     @Test
     void a_known_run_shows_in_the_metrics_the_progress_and_the_runs() throws Exception {
         api.answerChats(ok("fine"));
-        pipeline.with("llm.model", "gpt-test").start();
+        // priced so the progress shows spend: 3 input tokens at $1,000 and 2 output at $2,000 per 1M = $0.007 each
+        pipeline.with("llm.model", "gpt-test").with("llm.prices", "gpt-test=1000/2000").start();
         Path file = pipeline.write("known.jsonl", PipelineFixture.prompts(40) + "not json\n");
         RunSummary summary = pipeline.run(file);
         assertThat(summary.succeeded()).isEqualTo(40);
@@ -62,7 +63,8 @@ class ObserveTest {
 
         RunProgress done = observer().progressOf(file).orElseThrow();
         assertThat(done.state()).isEqualTo(RunProgress.COMPLETED);
-        assertThat(done.line()).startsWith("known.jsonl 41/41 (100%) ok 40 error 0 invalid 1");
+        assertThat(done.line()).startsWith("known.jsonl 41/41 (100%) ok 40 error 0 invalid 1")
+                .contains("| spent $0.2800");
         await().atMost(5, TimeUnit.SECONDS).untilAsserted(() -> assertThat(Scrape.value(Scrape.metrics(port),
                 "llm_runs_finished_total", "outcome", "completed")).isEqualTo(1));
 
@@ -70,6 +72,8 @@ class ObserveTest {
         assertThat(runs.get("pipeline").asText()).isEqualTo("llm");
         assertThat(runs.get("recent").get(0).get("ok").asLong()).isEqualTo(40);
         assertThat(runs.get("recent").get(0).get("total").asLong()).isEqualTo(41);
+        assertThat(runs.get("recent").get(0).get("cost").get("total_usd").decimalValue())
+                .isEqualByComparingTo("0.28");
         HttpResponse<String> health = Scrape.get(port, "/observe/health");
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(PipelineFixture.JSON.readTree(health.body()).get("status").asText()).isEqualTo("UP");
