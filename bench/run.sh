@@ -273,7 +273,7 @@ trap 'stop_serving; stop_broker; stop_sim' EXIT
 broker_opts() { # instance C: the settings of instance i on the broker (its own results queue)
   echo "-Dllm.base-url=$BASE_URL -Dllm.api-key=bench -Dllm.concurrency=$2 -Dllm.broker.url=tcp://127.0.0.1:$BROKER_PORT" \
     "-Dllm.broker.user=bench -Dllm.broker.password=bench -Dllm.realtime.queue-uri=$WORK_QUEUE" \
-    "-Dllm.results.uri=jms:queue:llm-results-i$1?jmsMessageType=Text"
+    "-Dllm.results.uri=jms:queue:llm-results-i$1?jmsMessageType=Text -Dllm.management.port=0"
 }
 
 # Where the CPU of a broker row goes: the machine's busy time (/proc/stat, all cores, other processes too) and the

@@ -234,6 +234,7 @@ public final class PipelineFixture implements AutoCloseable, BeforeEachCallback,
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("-Dllm.base-url=" + overrides.get("llm.base-url"));
         cmd.add("-Dllm.outbox=" + outbox);
+        cmd.add("-Dllm.management.port=0"); // tests run several services at once: each on a free port of its own
         for (String s : settings) {
             cmd.add("-D" + s);
         }

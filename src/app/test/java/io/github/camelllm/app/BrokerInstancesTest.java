@@ -132,6 +132,7 @@ class BrokerInstancesTest {
         cmd.add("-Dllm.base-url=" + api.baseUrl());
         cmd.add("-Dllm.api-key=test-key");
         cmd.add("-Dllm.concurrency=" + C);
+        cmd.add("-Dllm.management.port=0"); // several instances on one machine: each its own free port
         cmd.add("-Dllm.broker.url=" + broker.url());
         cmd.add("-Dllm.broker.user=" + broker.user());
         cmd.add("-Dllm.broker.password=" + broker.password());

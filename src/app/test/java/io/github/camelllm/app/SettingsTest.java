@@ -42,7 +42,8 @@ class SettingsTest {
     void every_setting_has_its_default_from_the_code() throws Exception {
         Settings s = load(Map.of());
         for (Setting spec : SettingsSpec.byKey().values()) {
-            if (spec.defaultValue() != null && !spec.key().equals("llm.inbox.enabled")) {
+            if (spec.defaultValue() != null && !spec.key().equals("llm.inbox.enabled")
+                    && !spec.key().equals("llm.management.port")) {
                 assertThat(s.value(spec.key())).as(spec.key()).isEqualTo(spec.check(spec.defaultValue()));
                 assertThat(s.source(spec.key())).as(spec.key()).isEqualTo("default");
             }
@@ -50,6 +51,9 @@ class SettingsTest {
         // the application's service watches its inbox: the library's default is not to
         assertThat(s.value("llm.inbox.enabled")).isEqualTo("true");
         assertThat(s.source("llm.inbox.enabled")).isEqualTo("set by the application's code");
+        // and serves health and metrics for its orchestrator on the port Camel's observability services use
+        assertThat(s.value("llm.management.port")).isEqualTo("9876");
+        assertThat(s.source("llm.management.port")).isEqualTo("set by the application's code");
         assertThat(s.config().calls().concurrency()).isEqualTo(50);
         assertThat(s.isSet(Settings.BASE_URL)).isFalse();
         assertThat(s.config().api().baseUrl()).isNull();

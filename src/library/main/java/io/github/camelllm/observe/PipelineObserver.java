@@ -24,6 +24,7 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.BindException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -204,8 +205,16 @@ public final class PipelineObserver extends ServiceSupport {
     protected void doStart() throws Exception {
         sampler = timer.scheduleAtFixedRate(this::sampleQuietly, 1, 1, TimeUnit.SECONDS);
         if (config.observe().serves()) {
-            server = new ManagementServer(config.observe().managementHost(), config.observe().managementPort(),
-                    config.name(), context, prometheus, this::statusJson);
+            try {
+                server = new ManagementServer(config.observe().managementHost(), config.observe().managementPort(),
+                        config.name(), context, prometheus, this::statusJson);
+            } catch (BindException e) {
+                String key = "llm." + ("llm".equals(config.name()) ? "" : config.name() + ".") + "management.port";
+                throw new IllegalStateException("pipeline " + config.name() + ": the management port "
+                        + config.observe().managementHost() + ":" + config.observe().managementPort()
+                        + " is in use (another instance on this machine?): set " + key + " to a free port, 0 for "
+                        + "any free port, or -1 to serve no health, metrics and status page", e);
+            }
             LOG.info("Pipeline {}: health, metrics and the status page on http://{}:{}/ (/observe/health, "
                     + "/observe/metrics)", config.name(), config.observe().managementHost(), server.port());
         }

@@ -7,6 +7,8 @@ import io.github.camelllm.run.RunSummary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,6 +20,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import static io.github.camelllm.OpenAiStubs.invalidApiKey;
 import static io.github.camelllm.OpenAiStubs.ok;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** Progress, meters and health of a pipeline in a host, read over HTTP from its management port. */
@@ -144,5 +147,14 @@ class ObserveTest {
                         + "to a valid key",
                 "the failed lines are in " + pipeline.outbox.resolve("refused.failed.jsonl") + ": once the cause is "
                         + "fixed, run that file (run FILE) or drop it into the inbox");
+    }
+
+    @Test
+    void a_management_port_in_use_stops_the_start_and_names_the_setting_to_change() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            assertThatThrownBy(() -> pipeline.with("llm.management.port", Integer.toString(taken.getLocalPort()))
+                    .start()).hasStackTraceContaining("is in use (another instance on this machine?)")
+                    .hasStackTraceContaining("set llm.management.port to a free port, 0 for any free port");
+        }
     }
 }
