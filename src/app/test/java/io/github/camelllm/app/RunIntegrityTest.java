@@ -369,7 +369,9 @@ class RunIntegrityTest {
         List<String> records = new ArrayList<>(Files.readAllLines(journal));
         records.replaceAll(r -> r.contains("\"line\":2,") ? r.replace("\"own2\"", "\"theirs\"")
                 .replace("re: own prompt 2", "FOREIGN") : r);
-        records.add(records.get(0).replace("\"line\":1,", "\"line\":99,").replace("\"own1\"", "\"x99\""));
+        // the journal holds the answers in the order they came: take line 1's record, wherever it is
+        String lineOne = records.stream().filter(r -> r.contains("\"line\":1,")).findFirst().orElseThrow();
+        records.add(lineOne.replace("\"line\":1,", "\"line\":99,").replace("\"own1\"", "\"x99\""));
         Files.write(journal, records);
         Files.delete(journal.resolveSibling("summary.json"));
         deleteTree(tmp.resolve("outbox"));

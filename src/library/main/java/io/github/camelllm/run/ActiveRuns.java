@@ -13,7 +13,7 @@ final class ActiveRuns {
     private final Map<Path, String> byInput = new ConcurrentHashMap<>();
 
     Run find(String runId) {
-        return byId.get(runId);
+        return runId == null ? null : byId.get(runId);
     }
 
     /**

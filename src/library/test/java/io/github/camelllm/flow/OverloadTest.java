@@ -104,7 +104,9 @@ class OverloadTest {
         // 85 % of calls answer 500
         SimulatorConfig sim = SimulatorConfig.defaults().withLatencyMs(20).withRate500(0.85);
         try (PipelineFixture pipeline = PipelineFixture.onSimulator(tmp, sim)) {
+            // short backoffs: the run is about how many answers a sick server gives, not about waiting for them
             pipeline.with("llm.concurrency", "50").with("llm.retry.max-attempts", "5")
+                    .with("llm.retry.initial-delay-ms", "50").with("llm.retry.max-delay-ms", "400")
                     .with("llm.retry.max-probe-interval-ms", "30000").start();
             RunSummary summary = pipeline.app().submitFile(pipeline.write("sick.jsonl", PipelineFixture.prompts(800)))
                     .get(120, TimeUnit.SECONDS);
