@@ -31,15 +31,8 @@ final class ChatCompletions {
     record Outcome(int status, ObjectNode body, long latencyOverride, boolean hang) {
     }
 
-    /** The 400 for a body that is not a chat request, or null when it is one. */
+    /** The 400 for a JSON object naming a model that is not a chat request, or null when it is one. */
     static Outcome validate(JsonNode request) {
-        if (request == null || !request.isObject()) {
-            return invalid("The request body must be a JSON object.", null);
-        }
-        JsonNode model = request.get("model");
-        if (model == null || !model.isTextual() || model.asText().isEmpty()) {
-            return invalid("you must provide a model parameter", "model");
-        }
         JsonNode messages = request.get("messages");
         if (messages == null || !messages.isArray() || messages.isEmpty()) {
             return invalid("'messages' must be a non-empty array", "messages");
@@ -47,11 +40,8 @@ final class ChatCompletions {
         return null;
     }
 
+    /** The answer to a chat request that passed {@link Endpoints#validate}. */
     static Outcome answer(JsonNode request) {
-        Outcome invalid = validate(request);
-        if (invalid != null) {
-            return invalid;
-        }
         JsonNode model = request.get("model");
         JsonNode messages = request.get("messages");
         int promptChars = 0;

@@ -25,14 +25,8 @@ final class Embeddings {
     private Embeddings() {
     }
 
+    /** The 400 for a JSON object naming a model that is not an embeddings request, or null when it is one. */
     static ChatCompletions.Outcome validate(JsonNode request) {
-        if (request == null || !request.isObject()) {
-            return ChatCompletions.invalid("The request body must be a JSON object.", null);
-        }
-        JsonNode model = request.get("model");
-        if (model == null || !model.isTextual() || model.asText().isEmpty()) {
-            return ChatCompletions.invalid("you must provide a model parameter", "model");
-        }
         JsonNode input = request.get("input");
         boolean text = input != null && input.isTextual() && !input.asText().isEmpty();
         boolean list = input != null && input.isArray() && !input.isEmpty() && input.size() <= MAX_INPUTS;
@@ -58,11 +52,8 @@ final class Embeddings {
         return null;
     }
 
+    /** The answer to an embeddings request that passed {@link Endpoints#validate}. */
     static ChatCompletions.Outcome answer(JsonNode request) {
-        ChatCompletions.Outcome invalid = validate(request);
-        if (invalid != null) {
-            return invalid;
-        }
         JsonNode input = request.get("input");
         int dimensions = request.path("dimensions").asInt(DEFAULT_DIMENSIONS);
         boolean base64 = "base64".equals(request.path("encoding_format").asText());

@@ -22,8 +22,18 @@ final class Endpoints {
         return ALL.contains(path);
     }
 
-    /** The 400 for a body this endpoint does not take, or null. */
+    /**
+     * The 400 for a body this endpoint does not take, or null: first what every endpoint asks (a JSON object naming
+     * a model), then the endpoint's own fields.
+     */
     static ChatCompletions.Outcome validate(String path, JsonNode request) {
+        if (request == null || !request.isObject()) {
+            return ChatCompletions.invalid("The request body must be a JSON object.", null);
+        }
+        JsonNode model = request.get("model");
+        if (model == null || !model.isTextual() || model.asText().isEmpty()) {
+            return ChatCompletions.invalid("you must provide a model parameter", "model");
+        }
         return switch (path) {
             case RESPONSES -> Responses.validate(request);
             case EMBEDDINGS -> Embeddings.validate(request);
@@ -31,7 +41,12 @@ final class Endpoints {
         };
     }
 
+    /** The answer to a request of this endpoint: the 400 of {@link #validate} when the body is not one. */
     static ChatCompletions.Outcome answer(String path, JsonNode request) {
+        ChatCompletions.Outcome invalid = validate(path, request);
+        if (invalid != null) {
+            return invalid;
+        }
         return switch (path) {
             case RESPONSES -> Responses.answer(request);
             case EMBEDDINGS -> Embeddings.answer(request);

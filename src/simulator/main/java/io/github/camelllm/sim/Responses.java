@@ -15,14 +15,8 @@ final class Responses {
     private Responses() {
     }
 
+    /** The 400 for a JSON object naming a model that is not a responses request, or null when it is one. */
     static ChatCompletions.Outcome validate(JsonNode request) {
-        if (request == null || !request.isObject()) {
-            return ChatCompletions.invalid("The request body must be a JSON object.", null);
-        }
-        JsonNode model = request.get("model");
-        if (model == null || !model.isTextual() || model.asText().isEmpty()) {
-            return ChatCompletions.invalid("you must provide a model parameter", "model");
-        }
         JsonNode input = request.get("input");
         boolean text = input != null && input.isTextual() && !input.asText().isEmpty();
         boolean items = input != null && input.isArray() && !input.isEmpty();
@@ -35,11 +29,8 @@ final class Responses {
         return null;
     }
 
+    /** The answer to a responses request that passed {@link Endpoints#validate}. */
     static ChatCompletions.Outcome answer(JsonNode request) {
-        ChatCompletions.Outcome invalid = validate(request);
-        if (invalid != null) {
-            return invalid;
-        }
         JsonNode input = request.get("input");
         String last;
         int promptChars;
