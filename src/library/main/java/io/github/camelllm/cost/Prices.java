@@ -1,6 +1,10 @@
 package io.github.camelllm.cost;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,34 +35,46 @@ public final class Prices {
         this.byModel = Collections.unmodifiableMap(byModel);
     }
 
+    /** Where the defaults are: a CSV of model,input,cached,output,max_output_tokens; # starts a comment. */
+    static final String DEFAULTS_RESOURCE = "/camel-llm-pipeline/prices.csv";
+
     /** OpenAI's list prices (standard tier, USD per 1M text tokens) with each model's output limit. */
     private static Map<String, ModelPrice> defaultTable() {
-        Map<String, ModelPrice> t = new LinkedHashMap<>();
-        put(t, "gpt-5", "1.25", "0.125", "10.00", 128_000);
-        put(t, "gpt-5-mini", "0.25", "0.025", "2.00", 128_000);
-        put(t, "gpt-5-nano", "0.05", "0.005", "0.40", 128_000);
-        put(t, "gpt-4.1", "2.00", "0.50", "8.00", 32_768);
-        put(t, "gpt-4.1-mini", "0.40", "0.10", "1.60", 32_768);
-        put(t, "gpt-4.1-nano", "0.10", "0.025", "0.40", 32_768);
-        put(t, "gpt-4o", "2.50", "1.25", "10.00", 16_384);
-        put(t, "gpt-4o-mini", "0.15", "0.075", "0.60", 16_384);
-        put(t, "o1", "15.00", "7.50", "60.00", 100_000);
-        put(t, "o1-mini", "1.10", "0.55", "4.40", 65_536);
-        put(t, "o3", "2.00", "0.50", "8.00", 100_000);
-        put(t, "o3-mini", "1.10", "0.55", "4.40", 100_000);
-        put(t, "o4-mini", "1.10", "0.275", "4.40", 100_000);
-        put(t, "gpt-4-turbo", "10.00", null, "30.00", 4_096);
-        put(t, "gpt-3.5-turbo", "0.50", null, "1.50", 4_096);
-        // embeddings bill their input only; they write no output tokens
-        put(t, "text-embedding-3-small", "0.02", null, "0", 0);
-        put(t, "text-embedding-3-large", "0.13", null, "0", 0);
-        return t;
+        try (InputStream in = Prices.class.getResourceAsStream(DEFAULTS_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("the default price table " + DEFAULTS_RESOURCE
+                        + " is missing from the library jar");
+            }
+            return read(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the default price table " + DEFAULTS_RESOURCE, e);
+        }
     }
 
-    private static void put(Map<String, ModelPrice> t, String model, String in, String cached, String out,
-                            int maxOutput) {
-        t.put(model, new ModelPrice(model, new BigDecimal(in), cached == null ? null : new BigDecimal(cached),
-                new BigDecimal(out), maxOutput));
+    /** The table of a price CSV, in its order; a line not in the CSV's form is an error naming it. */
+    static Map<String, ModelPrice> read(String csv) {
+        Map<String, ModelPrice> t = new LinkedHashMap<>();
+        String[] lines = csv.split("\\R");
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i].strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            String[] f = line.split(",", -1);
+            try {
+                if (f.length != 5) {
+                    throw new IllegalArgumentException("expected 5 fields, found " + f.length);
+                }
+                String cached = f[2].strip();
+                t.put(f[0].strip(), new ModelPrice(f[0].strip(), new BigDecimal(f[1].strip()),
+                        cached.isEmpty() ? null : new BigDecimal(cached), new BigDecimal(f[3].strip()),
+                        Integer.parseInt(f[4].strip())));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException(DEFAULTS_RESOURCE + " line " + (i + 1) + ": '" + line
+                        + "' is not model,input,cached,output,max_output_tokens (" + e.getMessage() + ")", e);
+            }
+        }
+        return t;
     }
 
     /** OpenAI's list prices for its current models. */
