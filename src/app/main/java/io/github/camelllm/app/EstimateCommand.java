@@ -4,20 +4,16 @@ import io.github.camelllm.estimate.Estimate;
 import io.github.camelllm.estimate.EstimateReport;
 import io.github.camelllm.run.UnreadableInputException;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /** {@code estimate FILE}: what a run of FILE would cost, worked out without calling anything. */
-@Command(name = "estimate", sortOptions = false,
+@Command(name = "estimate",
         header = "Show what running a prompt file would cost, without calling the API.",
         description = {
             "Counts the input tokens of every line (the model's tokenizer), routes each line as run would (real time "
@@ -27,15 +23,8 @@ import java.util.concurrent.Callable;
             "Examples:",
             "  java -jar target/camel-llm-pipeline-app.jar estimate samples/prompts.jsonl",
             "  java -jar target/camel-llm-pipeline-app.jar estimate --json big.jsonl | jq .estimated_cost_usd"},
-        optionListHeading = "%nOptions:%n",
-        footerHeading = "%n",
-        footer = {Cli.PRECEDENCE},
-        exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {Cli.EXIT_0, "1:the file cannot be read as prompts", Cli.EXIT_2})
-final class EstimateCommand implements Callable<Integer> {
-
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
-    boolean help;
+final class EstimateCommand extends PipelineCommand {
 
     @Option(names = "--json", order = 1, description = "Print the estimate as one JSON object instead of text.")
     boolean json;
@@ -43,16 +32,8 @@ final class EstimateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "The prompt file (JSONL or one prompt per line).")
     Path file;
 
-    @Mixin
-    PipelineOptions options = new PipelineOptions();
-
-    @Spec
-    CommandSpec spec;
-
-    private final Map<String, String> env;
-
     EstimateCommand(Map<String, String> env) {
-        this.env = env;
+        super(env);
     }
 
     @Override

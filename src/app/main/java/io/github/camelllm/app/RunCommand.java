@@ -4,22 +4,18 @@ import io.github.camelllm.config.Settings.ConfigException;
 import io.github.camelllm.run.RunBusyException;
 import io.github.camelllm.run.RunSummary;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 
 /** {@code run FILE}: one file through the same routes as the inbox, its summary on standard output. */
-@Command(name = "run", sortOptions = false,
+@Command(name = "run",
         header = "Process one prompt file, print its summary, exit.",
         description = {
             "Processes one prompt file and exits: writes NAME.results.jsonl, NAME.summary.json and (when some "
@@ -36,20 +32,13 @@ import java.util.concurrent.ExecutionException;
             "With no API configured (no OPENAI_API_KEY, no --base-url) it answers from the built-in simulator and "
                     + "says so; every result and the summary are marked \"simulated\": true."},
         parameterListHeading = "%nFile:%n",
-        optionListHeading = "%nOptions:%n",
-        footerHeading = "%n",
         footer = {Cli.PRECEDENCE, "", "Examples:",
             "  java -jar target/camel-llm-pipeline-app.jar run samples/prompts.jsonl",
             "  java -jar target/camel-llm-pipeline-app.jar run --json -c 100 prompts.jsonl | jq .failed",
             "  java -jar target/camel-llm-pipeline-app.jar run --base-url http://localhost:8000/v1 prompts.txt"},
-        exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {Cli.EXIT_0, Cli.EXIT_1, Cli.EXIT_2, Cli.EXIT_3, Cli.EXIT_4})
-final class RunCommand implements Callable<Integer> {
+final class RunCommand extends PipelineCommand {
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
-    boolean help;
-
-    private final Map<String, String> env;
     private final Map<String, String> overrides;
 
     @Parameters(index = "0", paramLabel = "FILE",
@@ -65,15 +54,9 @@ final class RunCommand implements Callable<Integer> {
             description = "Answer from the built-in simulator, whatever API is configured.")
     boolean simulator;
 
-    @Mixin
-    PipelineOptions options = new PipelineOptions();
-
-    @Spec
-    CommandSpec spec;
-
     /** @param overrides override properties (tests, benchmarks in one JVM) */
     RunCommand(Map<String, String> env, Map<String, String> overrides) {
-        this.env = env;
+        super(env);
         this.overrides = overrides;
     }
 

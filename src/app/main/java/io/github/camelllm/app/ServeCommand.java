@@ -4,18 +4,14 @@ import io.github.camelllm.config.Settings.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code serve} (and no command at all): the inbox service, until SIGTERM or Ctrl-C. */
-@Command(name = "serve", sortOptions = false,
+@Command(name = "serve",
         header = "Watch the inbox and process every prompt file dropped there (the default).",
         description = {
             "Watches the inbox folder: every complete *.jsonl or *.txt file dropped there becomes a run; its results, "
@@ -29,32 +25,18 @@ import java.util.concurrent.CountDownLatch;
             "",
             "Several instances may share one inbox and work folder (replicas on a shared volume): each run has one "
                     + "owner at a time."},
-        optionListHeading = "%nOptions:%n",
-        footerHeading = "%n",
-        footer = {Cli.PRECEDENCE},
         exitCodeListHeading = "%nExit codes (when it cannot start; a stop by signal ends it as the signal does):%n",
         exitCodeList = {Cli.EXIT_2, Cli.EXIT_4})
-final class ServeCommand implements Callable<Integer> {
-
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
-    boolean help;
+final class ServeCommand extends PipelineCommand {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
-
-    private final Map<String, String> env;
 
     @Option(names = "--inbox", paramLabel = "DIR", order = 1,
             description = "The folder watched for prompt files (llm.inbox).")
     String inbox;
 
-    @Mixin
-    PipelineOptions options = new PipelineOptions();
-
-    @Spec
-    CommandSpec spec;
-
     ServeCommand(Map<String, String> env) {
-        this.env = env;
+        super(env);
     }
 
     @Override

@@ -4,17 +4,13 @@ import io.github.camelllm.config.SettingsExample;
 import io.github.camelllm.config.SettingsReference;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /** {@code settings}: the effective settings and where each came from, or the reference of them all. */
-@Command(name = "settings", sortOptions = false,
+@Command(name = "settings",
         header = "Show every setting, its value and where it came from.",
         description = {
             "Prints every setting with its effective value and where it came from (a command-line option, an "
@@ -22,17 +18,8 @@ import java.util.concurrent.Callable;
                     + "Takes the same options as run and serve, to show what they would use.",
             "",
             "--example prints a commented application.properties, --markdown the reference of docs/settings.md."},
-        optionListHeading = "%nOptions:%n",
-        footerHeading = "%n",
-        footer = {Cli.PRECEDENCE},
-        exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {Cli.EXIT_0, Cli.EXIT_2})
-final class SettingsCommand implements Callable<Integer> {
-
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
-    boolean help;
-
-    private final Map<String, String> env;
+final class SettingsCommand extends PipelineCommand {
 
     /** What to print instead of the effective settings. */
     static final class Reference {
@@ -46,14 +33,8 @@ final class SettingsCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, order = 1)
     Reference reference;
 
-    @Mixin
-    PipelineOptions options = new PipelineOptions();
-
-    @Spec
-    CommandSpec spec;
-
     SettingsCommand(Map<String, String> env) {
-        this.env = env;
+        super(env);
     }
 
     @Override
