@@ -68,7 +68,7 @@ final class Cli implements Callable<Integer> {
         cli.addSubcommand(serve);
         cli.addSubcommand(new SettingsCommand(env));
         cli.addSubcommand(new EstimateCommand(env));
-        cli.addSubcommand(new SimulateCommand());
+        cli.addSubcommand(SimulateCommand.commandLine());
         cli.addSubcommand(new CommandLine.HelpCommand());
         cli.setOut(out);
         cli.setErr(err);

@@ -1,8 +1,12 @@
 package io.github.camelllm.app;
 
 import io.github.camelllm.sim.SimulatorMain;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,123 +26,82 @@ import java.util.concurrent.Callable;
         exitCodeList = {Cli.EXIT_2})
 final class SimulateCommand implements Callable<Integer> {
 
+    /** A flag of the simulator, passed on to it as given: the name is the simulator's own. */
+    private record Flag(String name, String label, String description) {
+    }
+
+    /** The simulator's flags, in the order the help lists them. */
+    private static final List<Flag> FLAGS = List.of(
+            new Flag("--port", "N", "Port to listen on (default 8089; 0 picks one)."),
+            new Flag("--host", "ADDR", "Address to bind (default 127.0.0.1)."),
+            new Flag("--latency-ms", "MS", "Latency of every chat answer (default 200)."),
+            new Flag("--jitter-ms", "MS", "Random extra latency, 0 to this (default 0)."),
+            new Flag("--rpm-limit", "N",
+                    "Requests per minute per model, with x-ratelimit-* headers; 0 = none (default)."),
+            new Flag("--tpm-limit", "N", "Tokens per minute per model; 0 = none (default)."),
+            new Flag("--rate-limit-burst-ms", "MS",
+                    "The limits' bucket holds this long's worth (default 60000, a minute, as OpenAI's)."),
+            new Flag("--rate-limit-headers", "BOOL", "Send x-ratelimit-* headers when a limit is set (default true)."),
+            new Flag("--retry-after-headers", "BOOL",
+                    "Send retry-after / retry-after-ms on rate-limit 429s (default true)."),
+            new Flag("--rate-429", "F", "Fraction of chat calls answered 429 at random."),
+            new Flag("--retry-after-s", "S", "Retry-After of those random 429s (default 1)."),
+            new Flag("--rate-500", "F", "Fraction of chat calls answered 500."),
+            new Flag("--rate-hang", "F", "Fraction of chat calls never answered."),
+            new Flag("--api-key", "KEY", "The only key accepted (default: any, or none)."),
+            new Flag("--quota-after", "N",
+                    "Answers before the account is out of credit (429 insufficient_quota); default never."),
+            new Flag("--known-models", "M1,M2",
+                    "The only models that exist (404 model_not_found for others); default any."),
+            new Flag("--forbidden-models", "M1,M2", "Models that exist but this key may not use (403)."),
+            new Flag("--outage", "MODE", "An outage: html502, 500, 503, reset or hang."),
+            new Flag("--outage-after-ms", "MS", "The outage begins this long after start."),
+            new Flag("--outage-for-ms", "MS", "The outage lasts this long (0 = until stopped)."),
+            new Flag("--trickle-bytes-per-second", "N", "Chat bodies are written this slowly, in small pieces."),
+            new Flag("--batch-step-ms", "MS",
+                    "Time of each Batch API step (validating, in_progress, finalizing; default 1000)."),
+            new Flag("--batch-outcome", "STATUS", "How batches end: completed (default), failed or expired."),
+            new Flag("--batch-error-rate", "F", "Fraction of batch lines that land in the error file."),
+            new Flag("--batch-max-enqueued-tokens", "N",
+                    "Tokens of unfinished batches allowed per model (token_limit_exceeded past it)."),
+            new Flag("--concurrency-limit", "N",
+                    "Chat calls in flight let through; past it a 429 without an error code (0 = none)."),
+            new Flag("--rate-429-code", "CODE",
+                    "Error code of the random 429s: rate_limit_exceeded (default), slow_down or none."),
+            new Flag("--lying-headers", "true|false",
+                    "The random 429s carry rate-limit headers that claim plenty left."),
+            new Flag("--io-threads", "N", "Netty event-loop threads (default: 2 x cores)."));
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
-    @Option(names = "--port", paramLabel = "N", description = "Port to listen on (default 8089; 0 picks one).")
-    String port;
-    @Option(names = "--host", paramLabel = "ADDR", description = "Address to bind (default 127.0.0.1).")
-    String host;
-    @Option(names = "--latency-ms", paramLabel = "MS", description = "Latency of every chat answer (default 200).")
-    String latencyMs;
-    @Option(names = "--jitter-ms", paramLabel = "MS", description = "Random extra latency, 0 to this (default 0).")
-    String jitterMs;
-    @Option(names = "--rpm-limit", paramLabel = "N",
-            description = "Requests per minute per model, with x-ratelimit-* headers; 0 = none (default).")
-    String rpmLimit;
-    @Option(names = "--tpm-limit", paramLabel = "N", description = "Tokens per minute per model; 0 = none (default).")
-    String tpmLimit;
-    @Option(names = "--rate-limit-burst-ms", paramLabel = "MS",
-            description = "The limits' bucket holds this long's worth (default 60000, a minute, as OpenAI's).")
-    String rateLimitBurstMs;
-    @Option(names = "--rate-limit-headers", paramLabel = "BOOL",
-            description = "Send x-ratelimit-* headers when a limit is set (default true).")
-    String rateLimitHeaders;
-    @Option(names = "--retry-after-headers", paramLabel = "BOOL",
-            description = "Send retry-after / retry-after-ms on rate-limit 429s (default true).")
-    String retryAfterHeaders;
-    @Option(names = "--rate-429", paramLabel = "F", description = "Fraction of chat calls answered 429 at random.")
-    String rate429;
-    @Option(names = "--retry-after-s", paramLabel = "S", description = "Retry-After of those random 429s (default 1).")
-    String retryAfterS;
-    @Option(names = "--rate-500", paramLabel = "F", description = "Fraction of chat calls answered 500.")
-    String rate500;
-    @Option(names = "--rate-hang", paramLabel = "F", description = "Fraction of chat calls never answered.")
-    String rateHang;
-    @Option(names = "--api-key", paramLabel = "KEY", description = "The only key accepted (default: any, or none).")
-    String apiKey;
-    @Option(names = "--quota-after", paramLabel = "N",
-            description = "Answers before the account is out of credit (429 insufficient_quota); default never.")
-    String quotaAfter;
-    @Option(names = "--known-models", paramLabel = "M1,M2",
-            description = "The only models that exist (404 model_not_found for others); default any.")
-    String knownModels;
-    @Option(names = "--forbidden-models", paramLabel = "M1,M2",
-            description = "Models that exist but this key may not use (403).")
-    String forbiddenModels;
-    @Option(names = "--outage", paramLabel = "MODE", description = "An outage: html502, 500, 503, reset or hang.")
-    String outage;
-    @Option(names = "--outage-after-ms", paramLabel = "MS", description = "The outage begins this long after start.")
-    String outageAfterMs;
-    @Option(names = "--outage-for-ms", paramLabel = "MS", description = "The outage lasts this long (0 = until stopped).")
-    String outageForMs;
-    @Option(names = "--trickle-bytes-per-second", paramLabel = "N",
-            description = "Chat bodies are written this slowly, in small pieces.")
-    String trickleBytesPerSecond;
-    @Option(names = "--batch-step-ms", paramLabel = "MS",
-            description = "Time of each Batch API step (validating, in_progress, finalizing; default 1000).")
-    String batchStepMs;
-    @Option(names = "--batch-outcome", paramLabel = "STATUS",
-            description = "How batches end: completed (default), failed or expired.")
-    String batchOutcome;
-    @Option(names = "--batch-error-rate", paramLabel = "F",
-            description = "Fraction of batch lines that land in the error file.")
-    String batchErrorRate;
-    @Option(names = "--batch-max-enqueued-tokens", paramLabel = "N",
-            description = "Tokens of unfinished batches allowed per model (token_limit_exceeded past it).")
-    String batchMaxEnqueuedTokens;
-    @Option(names = "--concurrency-limit", paramLabel = "N",
-            description = "Chat calls in flight let through; past it a 429 without an error code (0 = none).")
-    String concurrencyLimit;
-    @Option(names = "--rate-429-code", paramLabel = "CODE",
-            description = "Error code of the random 429s: rate_limit_exceeded (default), slow_down or none.")
-    String rate429Code;
-    @Option(names = "--lying-headers", paramLabel = "true|false",
-            description = "The random 429s carry rate-limit headers that claim plenty left.")
-    String lyingHeaders;
-    @Option(names = "--io-threads", paramLabel = "N", description = "Netty event-loop threads (default: 2 x cores).")
-    String ioThreads;
+    @Spec
+    CommandSpec spec;
+
+    private SimulateCommand() {
+    }
+
+    /** The command, with an option (a string, checked by the simulator) for each of its flags. */
+    static CommandLine commandLine() {
+        CommandLine command = new CommandLine(new SimulateCommand());
+        for (Flag flag : FLAGS) {
+            command.getCommandSpec().addOption(OptionSpec.builder(flag.name()).paramLabel(flag.label())
+                    .description(flag.description()).type(String.class).build());
+        }
+        return command;
+    }
 
     @Override
     public Integer call() throws InterruptedException {
         List<String> args = new ArrayList<>();
-        add(args, "--port", port);
-        add(args, "--host", host);
-        add(args, "--latency-ms", latencyMs);
-        add(args, "--jitter-ms", jitterMs);
-        add(args, "--rpm-limit", rpmLimit);
-        add(args, "--tpm-limit", tpmLimit);
-        add(args, "--rate-limit-burst-ms", rateLimitBurstMs);
-        add(args, "--rate-limit-headers", rateLimitHeaders);
-        add(args, "--retry-after-headers", retryAfterHeaders);
-        add(args, "--rate-429", rate429);
-        add(args, "--retry-after-s", retryAfterS);
-        add(args, "--rate-500", rate500);
-        add(args, "--rate-hang", rateHang);
-        add(args, "--api-key", apiKey);
-        add(args, "--quota-after", quotaAfter);
-        add(args, "--known-models", knownModels);
-        add(args, "--forbidden-models", forbiddenModels);
-        add(args, "--outage", outage);
-        add(args, "--outage-after-ms", outageAfterMs);
-        add(args, "--outage-for-ms", outageForMs);
-        add(args, "--trickle-bytes-per-second", trickleBytesPerSecond);
-        add(args, "--batch-step-ms", batchStepMs);
-        add(args, "--batch-outcome", batchOutcome);
-        add(args, "--batch-error-rate", batchErrorRate);
-        add(args, "--batch-max-enqueued-tokens", batchMaxEnqueuedTokens);
-        add(args, "--concurrency-limit", concurrencyLimit);
-        add(args, "--rate-429-code", rate429Code);
-        add(args, "--lying-headers", lyingHeaders);
-        add(args, "--io-threads", ioThreads);
+        for (Flag flag : FLAGS) {
+            String value = spec.findOption(flag.name()).getValue();
+            if (value != null) {
+                args.add(flag.name());
+                args.add(value);
+            }
+        }
         SimulatorMain.main(args.toArray(String[]::new)); // returns when stopped; exits 2 itself on a bad value
         return -1;
-    }
-
-    private static void add(List<String> args, String flag, String value) {
-        if (value != null) {
-            args.add(flag);
-            args.add(value);
-        }
     }
 }
