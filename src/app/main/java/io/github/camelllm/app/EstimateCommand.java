@@ -45,7 +45,7 @@ final class EstimateCommand extends PipelineCommand {
             return Launcher.USAGE;
         }
         try {
-            EstimateReport report = Estimate.of(file, PipelineApp.settings(Map.of(), env, options.values()).config());
+            EstimateReport report = Estimate.of(file, settings().config());
             out.print(json ? report.toJson() + "\n" : report.toText());
             out.flush();
             return Launcher.OK;

@@ -1,5 +1,6 @@
 package io.github.camelllm.app;
 
+import io.github.camelllm.config.Settings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,5 +37,10 @@ abstract class PipelineCommand implements Callable<Integer> {
 
     PipelineCommand(Map<String, String> env) {
         this.env = env;
+    }
+
+    /** The settings this command's options, the environment and the other sources resolve to (nothing started). */
+    Settings settings() throws Exception {
+        return PipelineApp.settings(Map.of(), env, options.values());
     }
 }

@@ -45,7 +45,7 @@ final class SettingsCommand extends PipelineCommand {
         } else if (reference != null && reference.markdown) {
             out.print(SettingsReference.render());
         } else {
-            out.print(PipelineApp.settings(Map.of(), env, options.values()).describe());
+            out.print(settings().describe());
         }
         out.flush();
         return Launcher.OK;
