@@ -19,10 +19,11 @@ import java.nio.charset.StandardCharsets;
  * shard's file on disk (the aggregated exchange carries the {@link Shard}, never the prompts).
  * <p>
  * Size limits are checked before a prompt is added ({@link #preComplete}): a prompt that would make the shard
- * hold more than llm.batch.max-requests lines, more than llm.batch.max-bytes, or (when set) more estimated tokens
- * than llm.batch.max-enqueued-tokens completes the shard and starts the next one, so no file ever passes any of
- * them: a shard always fits the enqueued-token limit once the batches before it have finished (only a single
- * prompt larger than the limit makes a shard that never fits). (In this pre-completion mode Camel evaluates no
+ * hold more than llm.batch.max-requests lines (the API's 50,000 per file), more than llm.batch.max-bytes (its
+ * 200 MB), or (when set) more lines than llm.batch.max-enqueued-requests or more estimated tokens than
+ * llm.batch.max-enqueued-tokens completes the shard and starts the next one, so no file ever passes any of them:
+ * a shard always fits the enqueued limits once the batches before it have finished (only a single prompt larger
+ * than the token limit makes a shard that never fits). (In this pre-completion mode Camel evaluates no
  * completionSize or completionPredicate, so both limits live here.) A {@link ShardFlush} completes the run's
  * shard the same way when its intake has ended; the flush itself is left alone in a group that times out empty.
  */
@@ -34,10 +35,14 @@ public final class ShardAggregator implements AggregationStrategy {
     private final long maxBytes;
     private final long maxTokens;
 
-    /** @param maxTokens llm.batch.max-enqueued-tokens, 0 for no limit */
-    public ShardAggregator(BatchJobs jobs, int maxRequests, long maxBytes, long maxTokens) {
+    /**
+     * @param maxRequests         llm.batch.max-requests
+     * @param maxEnqueuedRequests llm.batch.max-enqueued-requests, 0 for no limit: a shard never holds more lines
+     * @param maxTokens           llm.batch.max-enqueued-tokens, 0 for no limit
+     */
+    public ShardAggregator(BatchJobs jobs, int maxRequests, long maxBytes, long maxEnqueuedRequests, long maxTokens) {
         this.jobs = jobs;
-        this.maxRequests = maxRequests;
+        this.maxRequests = maxEnqueuedRequests > 0 ? (int) Math.min(maxRequests, maxEnqueuedRequests) : maxRequests;
         this.maxBytes = maxBytes;
         this.maxTokens = maxTokens;
     }

@@ -122,6 +122,10 @@ public final class Run {
     private final AtomicBoolean finishing = new AtomicBoolean();
     private final CompletableFuture<RunSummary> completion = new CompletableFuture<>();
     private final Set<String> batchIds = ConcurrentHashMap.newKeySet();
+    /** Batch shards of the run this process held back before their upload or creation, and for how long. */
+    private final AtomicLong batchShardsHeld = new AtomicLong();
+    private final AtomicLong batchHeldTotalMs = new AtomicLong();
+    private final AtomicLong batchHeldLongestMs = new AtomicLong();
     /** When this process opened the run: a resumed run's own wall time counts from here. */
     private volatile long openedAtMillis = System.currentTimeMillis();
     /** The journal's length when this process opened the run: records past it were answered here. */
@@ -304,6 +308,21 @@ public final class Run {
 
     public void addBatchId(String batchId) {
         batchIds.add(batchId);
+    }
+
+    /**
+     * A batch shard of the run was held back for {@code ms} (the enqueued limits, the spend cap) before it was
+     * uploaded or created.
+     */
+    public void batchShardHeld(long ms) {
+        batchShardsHeld.incrementAndGet();
+        batchHeldTotalMs.addAndGet(ms);
+        batchHeldLongestMs.accumulateAndGet(ms, Math::max);
+    }
+
+    /** How long this process held the run's batch shards back before they were submitted. */
+    RunSummary.BatchHolds batchHolds() {
+        return new RunSummary.BatchHolds(batchShardsHeld.get(), batchHeldTotalMs.get(), batchHeldLongestMs.get());
     }
 
     public synchronized void holdForBatch(long line) {
