@@ -211,6 +211,7 @@ public final class BatchJobs {
                 return SpendCap.GO;
             }
             case REFUSE -> {
+                waitOver(job, System.currentTimeMillis(), false);
                 job.refusedByBudget(outcome.reason());
                 LOG.warn("run {}: shard {} ({} lines) is not sent: {}", job.getRunId(), job.getShardId(),
                         job.getSize(), outcome.reason());
@@ -254,7 +255,7 @@ public final class BatchJobs {
             return false;
         }
         if (!SpendCap.GO.equals(exchange.getProperty(LlmConstants.BATCH_BUDGET, SpendCap.GO, String.class))) {
-            job.waitsSince(now);
+            waits(job, now);
             return false;
         }
         if (ShardJob.WAITING.equals(job.getStage()) && job.saved().resubmitAtMs() > now) {
@@ -264,14 +265,30 @@ public final class BatchJobs {
             return true;
         }
         if (!enqueuedLimits.admit(job, activeJobs(), now)) {
+            waits(job, now);
             return false;
         }
+        waitOver(job, now, true);
+        return true;
+    }
+
+    /** The job is held back: its run counts it as waiting from the first time. */
+    private void waits(ShardJob job, long now) {
+        if (job.waitsSince(now)) {
+            Run run = runs.find(job.getRunId());
+            if (run != null) {
+                run.batchShardWaits();
+            }
+        }
+    }
+
+    /** A held job goes on ({@code sent}: to its upload or creation) or is refused: its run counts the wait. */
+    private void waitOver(ShardJob job, long now, boolean sent) {
         long held = job.heldFor(now);
         Run run = held > 0 ? runs.find(job.getRunId()) : null;
         if (run != null) {
-            run.batchShardHeld(held);
+            run.batchShardWaitOver(sent ? held : -1);
         }
-        return true;
     }
 
     private List<ShardJob> activeJobs() {

@@ -64,7 +64,7 @@ final class EnqueuedLimits {
         boolean fits = fits(tokens + asking.tokens(), maxTokens) && fits(requests + requestsOf(job), maxRequests);
         boolean alone = tokens == 0 && requests == 0;
         if (first != job || !(fits || alone)) {
-            if (job.noteHeld(nowMs)) {
+            if (job.noteHeld()) {
                 LOG.info("run {}: shard {} ({} requests, ~{} tokens, model {}) held back: {} request(s) and {} "
                                 + "token(s) of {} already enqueued in this process's unfinished batches{}, "
                                 + "llm.batch.max-enqueued-requests={}, llm.batch.max-enqueued-tokens={}; submitted "

@@ -246,8 +246,7 @@ public final class ShardJob {
     }
 
     /** Notes that the job is held back; true the first time since it was last admitted (to log it once). */
-    boolean noteHeld(long nowMs) {
-        waitsSince(nowMs);
+    boolean noteHeld() {
         if (holdLogged) {
             return false;
         }
@@ -255,15 +254,22 @@ public final class ShardJob {
         return true;
     }
 
-    /** The job is ready for its next step but may not take it yet: its wait starts now unless it started before. */
-    void waitsSince(long nowMs) {
-        if (heldSinceMs == 0) {
-            heldSinceMs = nowMs;
+    /**
+     * The job is ready for its next step but may not take it yet: its wait starts now unless it started before.
+     *
+     * @return true when the wait starts now
+     */
+    boolean waitsSince(long nowMs) {
+        if (heldSinceMs != 0) {
+            return false;
         }
+        heldSinceMs = Math.max(1, nowMs);
+        return true;
     }
 
     /**
-     * The job takes its step now: how long it was held back before (0 when it was not), and its wait is over.
+     * The job's wait is over (it takes its step now, or it is refused): how long it was held back (0 when it was
+     * not).
      */
     long heldFor(long nowMs) {
         long since = heldSinceMs;

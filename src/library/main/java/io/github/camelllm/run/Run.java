@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -126,6 +127,8 @@ public final class Run {
     private final AtomicLong batchShardsHeld = new AtomicLong();
     private final AtomicLong batchHeldTotalMs = new AtomicLong();
     private final AtomicLong batchHeldLongestMs = new AtomicLong();
+    /** Batch shards of the run held back right now. */
+    private final AtomicInteger batchShardsWaiting = new AtomicInteger();
     /** When this process opened the run: a resumed run's own wall time counts from here. */
     private volatile long openedAtMillis = System.currentTimeMillis();
     /** The journal's length when this process opened the run: records past it were answered here. */
@@ -310,14 +313,27 @@ public final class Run {
         batchIds.add(batchId);
     }
 
+    /** A batch shard of the run is held back (the enqueued limits, the spend cap) from now on. */
+    public void batchShardWaits() {
+        batchShardsWaiting.incrementAndGet();
+    }
+
     /**
-     * A batch shard of the run was held back for {@code ms} (the enqueued limits, the spend cap) before it was
-     * uploaded or created.
+     * A batch shard of the run that was held back goes on: it was held {@code ms} before its upload or creation;
+     * -1 when it is not sent at all (the spend cap refused it).
      */
-    public void batchShardHeld(long ms) {
-        batchShardsHeld.incrementAndGet();
-        batchHeldTotalMs.addAndGet(ms);
-        batchHeldLongestMs.accumulateAndGet(ms, Math::max);
+    public void batchShardWaitOver(long ms) {
+        batchShardsWaiting.decrementAndGet();
+        if (ms >= 0) {
+            batchShardsHeld.incrementAndGet();
+            batchHeldTotalMs.addAndGet(ms);
+            batchHeldLongestMs.accumulateAndGet(ms, Math::max);
+        }
+    }
+
+    /** Batch shards of the run held back right now. */
+    public int batchShardsWaiting() {
+        return Math.max(0, batchShardsWaiting.get());
     }
 
     /** How long this process held the run's batch shards back before they were submitted. */

@@ -2,6 +2,7 @@ package io.github.camelllm.batch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.camelllm.PipelineFixture;
+import io.github.camelllm.observe.PipelineObserver;
 import io.github.camelllm.run.RunSummary;
 import io.github.camelllm.sim.OpenAiSimulator;
 import io.github.camelllm.sim.SimulatorConfig;
@@ -11,11 +12,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static io.github.camelllm.PipelineFixture.line;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * llm.batch.max-enqueued-requests and llm.batch.max-enqueued-tokens against the simulator's Batch API over HTTP:
@@ -88,7 +93,13 @@ class BatchEnqueuedLimitsTest {
         int limit = 3;
         pipeline(SimulatorConfig.defaults()).with("llm.batch.max-enqueued-requests", Integer.toString(limit)).start();
 
-        RunSummary summary = pipeline.run(prompts("requests.jsonl", 3 * limit));
+        PipelineObserver observer = pipeline.app().context().getRegistry()
+                .lookupByNameAndType("llm-observer", PipelineObserver.class);
+        CompletableFuture<RunSummary> pending = pipeline.app().submitFile(prompts("requests.jsonl", 3 * limit));
+        // while the first shard's batch runs, the others wait: the progress line says so
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10)).until(() ->
+                observer.active().stream().anyMatch(p -> p.batchHeld() > 0 && p.line().contains("batch shards held")));
+        RunSummary summary = pending.get(30, TimeUnit.SECONDS);
 
         assertThat(sim.batchesCreated()).as("shards cut at the limit").isEqualTo(3);
         assertThat(pipeline.batchJobs()).hasSize(3).allSatisfy(job ->
