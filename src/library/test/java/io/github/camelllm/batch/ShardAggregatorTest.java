@@ -119,6 +119,25 @@ class ShardAggregatorTest {
         assertThat(aggregator.preComplete(group, prompt(4))).isTrue();
     }
 
+    /** An embeddings prompt whose input is an array of {@code n} texts. */
+    Exchange embeddings(int line, int n) {
+        String inputs = String.join(",", java.util.Collections.nCopies(n, "\"x\""));
+        return run.exchange(new PromptRequest(run.run.id(), line, "e" + line, "text-embedding-3-small",
+                "{\"model\":\"text-embedding-3-small\",\"input\":[" + inputs + "]}", null, n, null,
+                io.github.camelllm.model.Endpoint.EMBEDDINGS));
+    }
+
+    @Test
+    void an_embeddings_shard_holds_at_most_50000_inputs() {
+        ShardAggregator aggregator = new ShardAggregator(jobs, 50_000, 200_000_000, 0, 0);
+        Exchange group = group(aggregator, embeddings(1, 20_000), embeddings(2, 20_000));
+        assertThat(aggregator.preComplete(group, embeddings(3, 10_000))).as("exactly 50,000 fit").isFalse();
+        aggregator.aggregate(group, embeddings(3, 10_000));
+        assertThat(aggregator.preComplete(group, embeddings(4, 1))).as("one more input would pass").isTrue();
+        Exchange chat = group(aggregator, prompt(5));
+        assertThat(aggregator.preComplete(chat, prompt(6))).as("chat lines have no input limit").isFalse();
+    }
+
     @Test
     void a_shard_never_holds_more_lines_than_max_enqueued_requests() {
         ShardAggregator aggregator = new ShardAggregator(jobs, 10, 1_000_000, 2, 0);
