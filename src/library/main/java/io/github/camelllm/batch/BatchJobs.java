@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The batch job store: the jobs of the active runs, each persisted in its run's work folder
  * ({@code <workDir>/batches/}). Opens and seals shards, loads a resumed run's jobs, hands the poll route the jobs
- * that need a step (claimed, so two routes never act on one job) and admits them under the enqueued-token limit.
+ * that need a step (claimed, so two routes never act on one job) and admits them under the enqueued limits.
  * What a step does with the API's answer is {@link BatchSteps}'s.
  */
 public final class BatchJobs {
@@ -36,7 +36,7 @@ public final class BatchJobs {
     static final String BATCHES_DIR = "batches";
 
     private final RunRegistry runs;
-    private final EnqueuedTokens enqueuedTokens;
+    private final EnqueuedLimits enqueuedLimits;
     private final Map<String, RunJobs> byRun = new ConcurrentHashMap<>();
     private final Map<String, Shard> openShards = new ConcurrentHashMap<>();
     private final AtomicLong shardSeq = new AtomicLong();
@@ -45,9 +45,9 @@ public final class BatchJobs {
     private record RunJobs(Run run, Map<String, ShardJob> jobs) {
     }
 
-    BatchJobs(RunRegistry runs, EnqueuedTokens enqueuedTokens) {
+    BatchJobs(RunRegistry runs, EnqueuedLimits enqueuedLimits) {
         this.runs = runs;
-        this.enqueuedTokens = enqueuedTokens;
+        this.enqueuedLimits = enqueuedLimits;
     }
 
     // ---------------------------------------------------------------------------------------------- runs
@@ -211,6 +211,7 @@ public final class BatchJobs {
                 return SpendCap.GO;
             }
             case REFUSE -> {
+                waitOver(job, System.currentTimeMillis(), false);
                 job.refusedByBudget(outcome.reason());
                 LOG.warn("run {}: shard {} ({} lines) is not sent: {}", job.getRunId(), job.getShardId(),
                         job.getSize(), outcome.reason());
@@ -241,22 +242,53 @@ public final class BatchJobs {
     }
 
     /**
-     * Whether the job may take its next step now: a sealed shard or a waiting job whose tokens do not fit
-     * llm.batch.max-enqueued-tokens, or a waiting job whose resubmission time has not come, is held (false) and
-     * asked again at the next poll; so is a shard waiting for room under its run's spend cap. A job the cap
-     * refused is settled already: it takes no step.
+     * Whether the job may take its next step now: a sealed shard or a waiting job that does not fit
+     * llm.batch.max-enqueued-requests or llm.batch.max-enqueued-tokens with what is enqueued already, or a waiting
+     * job whose resubmission time has not come, is held (false) and asked again at the next poll; so is a shard
+     * waiting for room under its run's spend cap. A job the cap refused is settled already: it takes no step.
+     * How long a job was held back before it goes is added to its run's summary.
      */
     public boolean admit(Exchange exchange) {
         ShardJob job = BatchStep.of(exchange).getJob();
-        if (job.isSettled() || !SpendCap.GO.equals(exchange.getProperty(LlmConstants.BATCH_BUDGET, SpendCap.GO,
-                String.class))) {
+        long now = System.currentTimeMillis();
+        if (job.isSettled()) {
             return false;
         }
-        long now = System.currentTimeMillis();
+        if (!SpendCap.GO.equals(exchange.getProperty(LlmConstants.BATCH_BUDGET, SpendCap.GO, String.class))) {
+            waits(job, now);
+            return false;
+        }
         if (ShardJob.WAITING.equals(job.getStage()) && job.saved().resubmitAtMs() > now) {
             return false;
         }
-        return !EnqueuedTokens.ready(job, now) || enqueuedTokens.admit(job, activeJobs(), now);
+        if (!EnqueuedLimits.ready(job, now)) {
+            return true;
+        }
+        if (!enqueuedLimits.admit(job, activeJobs(), now)) {
+            waits(job, now);
+            return false;
+        }
+        waitOver(job, now, true);
+        return true;
+    }
+
+    /** The job is held back: its run counts it as waiting from the first time. */
+    private void waits(ShardJob job, long now) {
+        if (job.waitsSince(now)) {
+            Run run = runs.find(job.getRunId());
+            if (run != null) {
+                run.batchShardWaits();
+            }
+        }
+    }
+
+    /** A held job goes on ({@code sent}: to its upload or creation) or is refused: its run counts the wait. */
+    private void waitOver(ShardJob job, long now, boolean sent) {
+        long held = job.heldFor(now);
+        Run run = held > 0 ? runs.find(job.getRunId()) : null;
+        if (run != null) {
+            run.batchShardWaitOver(sent ? held : -1);
+        }
     }
 
     private List<ShardJob> activeJobs() {
