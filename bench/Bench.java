@@ -45,6 +45,7 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         switch (args.length == 0 ? "" : args[0]) {
             case "gen" -> gen(Long.parseLong(args[1]), Path.of(args[2]), args.length > 3 ? Integer.parseInt(args[3]) : 0);
+            case "gen-embeddings" -> genEmbeddings(Long.parseLong(args[1]), Path.of(args[2]), Integer.parseInt(args[3]));
             case "header" -> System.out.println(header(args.length > 1 && args[1].equals("broker")));
             case "measure" -> measure(args);
             case "limits-header" -> System.out.println(FaultRows.limitsHeader());
