@@ -77,6 +77,7 @@ public final class LlmPipeline {
     private Map<String, String> environment = System.getenv();
     private boolean simulated;
     private String templates = TEMPLATES;
+    private String brokerScheme;
     private Settings settings;
     private CamelContext context;
 
@@ -144,6 +145,18 @@ public final class LlmPipeline {
         return this;
     }
 
+    /**
+     * Also registers the pipeline's broker client (llm.broker.*) as the component {@code scheme}, e.g. {@code jms},
+     * for an application that owns its context and whose queue URIs (llm.input.uri, llm.output.uri) are plain
+     * {@code jms:} ones. It is registered before those endpoints are resolved, so none of them is created on a
+     * client without a connection. A host that has its own component of that name keeps it: the pipeline refuses
+     * to replace it.
+     */
+    public LlmPipeline brokerComponent(String scheme) {
+        this.brokerScheme = scheme;
+        return this;
+    }
+
     /** Route templates from another location (a folder of edited copies), instead of the ones in the jar. */
     public LlmPipeline templatesFrom(String location) {
         this.templates = location;
@@ -175,8 +188,13 @@ public final class LlmPipeline {
         PipelineConfig config = resolved.config();
         checkApiChosen(config);
         checkNothingShared(camel, config);
+        if (brokerScheme != null && config.broker().enabled() && camel.hasComponent(brokerScheme) != null) {
+            throw new ConfigException("pipeline " + name + ": the context already has a component '" + brokerScheme
+                    + "'; the pipeline's broker client (llm.broker.url) cannot also be registered under that name");
+        }
+        new PipelineBeans(config, simulated).brokerComponent(brokerScheme).configure(camel);
+        // after the beans: an output on the pipeline's own broker resolves with its client
         OutputEndpoints.check(camel, config);
-        new PipelineBeans(config, simulated).configure(camel);
         try {
             loadTemplates(camel, templates);
             Map<String, String> values = parameterValues(resolved);

@@ -17,7 +17,6 @@ import io.github.camelllm.sim.SimulatorConfig;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
-import org.apache.camel.component.jms.JmsComponent;
 import org.apache.camel.main.DefaultMainShutdownStrategy;
 import org.apache.camel.main.Main;
 import org.apache.camel.model.Model;
@@ -219,21 +218,13 @@ public final class PipelineApp implements AutoCloseable {
                         config.api().apiKey().isEmpty() ? "not set" : "set");
             }
             HeapCheck.warnIfQueueCannotFit(config, inputBytes, Runtime.getRuntime().maxMemory());
-            pipeline = llm.addTo(context);
+            // the application owns its context: its broker queues are plain jms: endpoints on the pipeline's client
+            pipeline = llm.brokerComponent("jms").addTo(context);
             if (!api.simulated()) {
                 checkApi(context, pipeline.config());
             }
             long shutdownMs = pipeline.config().shutdown().timeout().toMillis();
             context.getShutdownStrategy().setTimeout(Math.max(1, (shutdownMs + 999) / 1000));
-            if (pipeline.config().broker().enabled()) {
-                // the application owns its context: its broker queues are plain jms: endpoints
-                JmsComponent own = context.getComponent(NAME + "-jms", JmsComponent.class);
-                if (context.hasComponent("jms") instanceof JmsComponent configured) {
-                    configured.setConnectionFactory(own.getConnectionFactory());
-                } else {
-                    context.addComponent("jms", own);
-                }
-            }
         }
 
         /**

@@ -32,8 +32,6 @@ import static org.awaitility.Awaitility.await;
  * answering on another queue, stopped with SIGTERM or killed with SIGKILL while it works, then started again: every
  * message the broker handed over is answered, and no prompt is paid for twice but those in flight at a kill.
  */
-@org.junit.jupiter.api.Disabled("Fails since the pooled broker client: the service's jms: output endpoint reports "
-        + "'connectionFactory must be specified' and the delivery retries without a pause; to be fixed, not skipped")
 class MessagesAcrossRestartsTest {
 
     static final int CONCURRENCY = 8;

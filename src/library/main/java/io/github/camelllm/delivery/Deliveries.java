@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Hands the results of the runs on to the host, apart from the calls: a journaled result only wakes its run's
@@ -69,6 +73,14 @@ public final class Deliveries {
     private final Set<String> warnedGone = ConcurrentHashMap.newKeySet();
     /** Runs whose sender got its reply: nothing more is owed. */
     private final Set<String> replied = ConcurrentHashMap.newKeySet();
+    private final long retryDelayMs;
+    private final long maxRetryDelayMs;
+    /** Runs whose last delivery failed, and how long they wait before the next try (growing, reset by a success). */
+    private final Map<String, Long> retryDelays = new ConcurrentHashMap<>();
+    private final Set<String> failedNow = ConcurrentHashMap.newKeySet();
+    /** Runs waiting out such a delay: new results do not wake them before it ends. */
+    private final Set<String> backingOff = ConcurrentHashMap.newKeySet();
+    private volatile ScheduledExecutorService retries;
     private volatile ProducerTemplate producer;
     private volatile boolean stopping;
 
@@ -76,9 +88,14 @@ public final class Deliveries {
      * @param queueUri      the delivery route's queue ({@code seda:NAME-deliver})
      * @param outputUri     {@code llm.output.uri}; empty for none
      * @param outputSetting the property that sets it, for messages
+     * @param retryDelay    the first wait before a run whose delivery failed is tried again (llm.output.retry-delay-ms)
+     * @param maxRetryDelay the longest such wait (llm.output.max-retry-delay-ms)
      */
-    public Deliveries(String pipeline, RunRegistry runs, String queueUri, String outputUri, String outputSetting) {
+    public Deliveries(String pipeline, RunRegistry runs, String queueUri, String outputUri, String outputSetting,
+            Duration retryDelay, Duration maxRetryDelay) {
         this.pipeline = pipeline;
+        this.retryDelayMs = Math.max(1, retryDelay.toMillis());
+        this.maxRetryDelayMs = Math.max(retryDelayMs, maxRetryDelay.toMillis());
         this.runs = runs;
         this.queueUri = queueUri;
         this.toOutput = !outputUri.isBlank();
@@ -90,6 +107,8 @@ public final class Deliveries {
     /** Deliveries are woken through this context's delivery queue. */
     public void start(CamelContext context) {
         this.context = context;
+        this.retries = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this,
+                pipeline + "-deliveryRetry");
     }
 
     private ProducerTemplate producer() {
@@ -127,7 +146,7 @@ public final class Deliveries {
      */
     public void wake(String runId) {
         ProducerTemplate p = producer();
-        if (stopping || runId == null || p == null || !scheduled.add(runId)) {
+        if (stopping || runId == null || p == null || backingOff.contains(runId) || !scheduled.add(runId)) {
             return;
         }
         try {
@@ -243,8 +262,10 @@ public final class Deliveries {
 
     /** The result on the exchange is with the host: the cursor moves past it. */
     public void delivered(Exchange exchange) throws IOException {
-        Session session = sessions.get(exchange.getProperty(LlmConstants.RUN_ID, String.class));
+        String runId = exchange.getProperty(LlmConstants.RUN_ID, String.class);
+        Session session = sessions.get(runId);
         session.cursor().advance(exchange.getProperty(LlmConstants.DELIVERY_END, Long.class));
+        retryDelays.remove(runId);
     }
 
     /**
@@ -309,17 +330,23 @@ public final class Deliveries {
         }
     }
 
-    /** The delivery was cut short (shutdown, or the endpoint refused it for good): the cursor stays. */
+    /**
+     * The delivery was cut short (shutdown, or a failure the endpoint's retries do not cover, such as an endpoint
+     * that gives no producer): the cursor stays, and the run is tried again after a delay that doubles with each
+     * failure in a row, from llm.output.retry-delay-ms up to llm.output.max-retry-delay-ms.
+     */
     public void interrupted(Exchange exchange) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String runId = exchange.getProperty(LlmConstants.RUN_ID, String.class);
         if (stopping) {
             LOG.info("run {}: delivery stopped by shutdown; its results not yet delivered follow after the next "
                     + "start", runId);
-        } else {
-            LOG.warn("run {}: delivery to {} failed ({}); tried again with its next result or at the next start",
-                    runId, outputSetting, cause == null ? "unknown cause" : cause.getMessage());
+            return;
         }
+        long delay = retryDelays.merge(runId, retryDelayMs, (last, first) -> Math.min(maxRetryDelayMs, last * 2));
+        failedNow.add(runId);
+        LOG.warn("run {}: delivery to {} failed ({}); tried again in {} ms", runId, outputSetting,
+                cause == null ? "unknown cause" : cause.getMessage(), delay);
     }
 
     /** The delivery of a run is over for now: a complete run whose results are with the host lets its folder go. */
@@ -353,9 +380,28 @@ public final class Deliveries {
         } else if (!stopping && session != null && !atEnd && toOutput && !waiting.containsKey(runId)) {
             more = true;
         }
+        boolean failed = failedNow.remove(runId);
         scheduled.remove(runId);
-        if (more) {
+        if (failed && !stopping) {
+            wakeLater(runId, retryDelays.getOrDefault(runId, retryDelayMs)); // whatever else it would have done
+        } else if (more) {
             wake(runId);
+        }
+    }
+
+    private void wakeLater(String runId, long delayMs) {
+        ScheduledExecutorService timer = retries;
+        if (timer == null) {
+            return; // not started: delivered after the next start, from the cursor
+        }
+        backingOff.add(runId);
+        try {
+            timer.schedule(() -> {
+                backingOff.remove(runId);
+                wake(runId);
+            }, delayMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stoppedMeanwhile) {
+            backingOff.remove(runId); // delivered after the next start, from the cursor
         }
     }
 

@@ -78,12 +78,19 @@ public final class PipelineBeans {
     private final PipelineConfig config;
     private final String name;
     private final boolean simulated;
+    private String brokerScheme;
 
     /** @param simulated the API is a simulator: results and summaries say so */
     public PipelineBeans(PipelineConfig config, boolean simulated) {
         this.config = config;
         this.name = config.name();
         this.simulated = simulated;
+    }
+
+    /** @param scheme also register the broker client under this component name (null: only as NAME-jms) */
+    public PipelineBeans brokerComponent(String scheme) {
+        this.brokerScheme = scheme;
+        return this;
     }
 
     public void configure(CamelContext context) {
@@ -99,7 +106,7 @@ public final class PipelineBeans {
                 new CallerHeaders(config.input().callerHeaders()));
         bind(context, "intake", intake);
         Deliveries deliveries = new Deliveries(name, runs, "seda:" + name + "-deliver", config.output().uri(),
-                config.names().of("output.uri"));
+                config.names().of("output.uri"), config.output().retryDelay(), config.output().maxRetryDelay());
         deliveries.start(context);
         // the work every prompt passes through is done by processors, for the same reason
         bind(context, "parseLine", (Processor) exchange -> exchange.getMessage().setBody(intake.parse(exchange)));
@@ -195,6 +202,9 @@ public final class PipelineBeans {
         if (config.broker().enabled()) {
             // only here: the broker client is optional, a host without one never loads these classes
             BrokerConnections.register(context, name + "-jms", config.broker());
+            if (brokerScheme != null) {
+                context.addComponent(brokerScheme, context.getComponent(name + "-jms"));
+            }
             bind(context, "takeWorkItem", BrokerWorkItems.take());
             bind(context, "workItemDone", BrokerWorkItems.done());
         } else {

@@ -44,7 +44,8 @@ class DeliveryRouteTest extends RouteFileTestSupport {
     @Override
     protected void bindToRegistry(Registry registry) {
         runs = new RunRegistry(dir.resolve("work"), dir.resolve("outbox"), OutputOrder.ORDERED, OnDuplicate.SKIP);
-        deliveries = new Deliveries("llm", runs, "seda:llm-deliver", "mock:out", "llm.output.uri");
+        deliveries = new Deliveries("llm", runs, "seda:llm-deliver", "mock:out", "llm.output.uri",
+                Duration.ofMillis(10), Duration.ofMillis(40));
         registry.bind("llm-deliveries", deliveries);
         registry.bind("llm-nextDelivery", deliveries.nextDelivery());
     }

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -63,7 +64,8 @@ class IntakeRouteTest extends RouteFileTestSupport {
         Intake intake = new Intake(runs, new PromptParser(Jackson.MAPPER, "gpt-4o-mini"), 1024);
         registry.bind("llm-intake", intake);
         registry.bind("llm-parseLine", (Processor) e -> e.getMessage().setBody(intake.parse(e)));
-        registry.bind("llm-deliveries", new Deliveries("llm", runs, "seda:llm-deliver", "", "llm.output.uri"));
+        registry.bind("llm-deliveries", new Deliveries("llm", runs, "seda:llm-deliver", "", "llm.output.uri",
+                Duration.ofSeconds(1), Duration.ofMinutes(1)));
         registry.bind("llm-waitsForReply", (Predicate) e -> e.getPattern().isOutCapable());
         registry.bind("llm-awaitReply", (Processor) e -> seen.add("awaits its reply"));
     }
