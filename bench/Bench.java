@@ -45,6 +45,7 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         switch (args.length == 0 ? "" : args[0]) {
             case "gen" -> gen(Long.parseLong(args[1]), Path.of(args[2]), args.length > 3 ? Integer.parseInt(args[3]) : 0);
+            case "gen-embeddings" -> genEmbeddings(Long.parseLong(args[1]), Path.of(args[2]), Integer.parseInt(args[3]));
             case "header" -> System.out.println(header(args.length > 1 && args[1].equals("broker")));
             case "measure" -> measure(args);
             case "limits-header" -> System.out.println(FaultRows.limitsHeader());
@@ -446,7 +447,8 @@ final class FaultRows {
     }
 
     static final String[] ENQUEUED_COLS = {"setting", "ok / prompts", "via batch", "via real time",
-            "batches failed on token limit", "wall s", "exit"};
+            "batches failed on token limit", "peak enqueued at the API: requests / tokens",
+            "shards held: count, total s (longest s)", "wall s", "exit"};
 
     static String enqueuedHeader() {
         return "| " + String.join(" | ", ENQUEUED_COLS) + " |\n|" + "---|".repeat(ENQUEUED_COLS.length);
@@ -483,9 +485,12 @@ final class FaultRows {
                     share instanceof Double d ? String.format(Locale.ROOT, "%.1f %%", 100 * d) : "n/a",
                     windowS, retries, wallS, exit);
         } else if (what.equals("enqueued")) {
-            row = String.format(Locale.ROOT, "| %s | %,d / %,d | %s | %s | %,d | %.1f | %d |", o.get("label"), ok, n,
-                    summary.getOrDefault("batch", "?"), summary.getOrDefault("realtime", "?"),
-                    num(stats, "batches_token_limit_exceeded"), wallS, exit);
+            row = String.format(Locale.ROOT, "| %s | %,d / %,d | %s | %s | %,d | %,d / %,d | %s, %.1f (%.1f) | %.1f | %d |",
+                    o.get("label"), ok, n, summary.getOrDefault("batch", "?"), summary.getOrDefault("realtime", "?"),
+                    num(stats, "batches_token_limit_exceeded"), num(stats, "batch_peak_enqueued_requests"),
+                    num(stats, "batch_peak_enqueued_tokens"), summary.getOrDefault("held_shards", "0"),
+                    Long.parseLong(summary.getOrDefault("held_total_ms", "0")) / 1000.0,
+                    Long.parseLong(summary.getOrDefault("held_longest_ms", "0")) / 1000.0, wallS, exit);
         } else if (what.equals("overload")) {
             long r429 = num(stats, "responses_429");
             row = String.format(Locale.ROOT, "| %s | %,d / %,d | %,d | %,d | %.1f %% | %,d | %.1f | %,d | %.1f | %d |",

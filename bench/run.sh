@@ -29,7 +29,8 @@ bench/run.sh MODE [ARGS]
                  3600 on every call (~4 minutes)
   sick           a server that answers 85 % of calls with 500: BENCH_SICK_N prompts (default 10,000) at
                  C = BENCH_SICK_C (default 200)
-  enqueued       60 long prompts (~2,000 tokens each) to the Batch API with llm.batch.max-enqueued-tokens=30000
+  enqueued       60 long prompts (~2,000 tokens each) to the Batch API with llm.batch.max-enqueued-tokens=30000,
+                 then with llm.batch.max-enqueued-requests=10
   help           this text
 
 Every setting of quick/targets/mem/full/one/start first runs wrk (bench/wrk-chat.lua) and the asyncio client
@@ -429,6 +430,10 @@ enqueued_rows() {
   BENCH_PIPELINE_OPTS="-Dllm.route.long-prompt-tokens=1000 -Dllm.batch.max-enqueued-tokens=30000 \
 -Dllm.batch.poll-interval-ms=1000 -Dllm.batch.flush-ms=500" \
     fault_setting enqueued enqueued-30000 none 60 8000 10 --batch-max-enqueued-tokens 30000 --batch-step-ms 1000
+  # the same prompts under an enqueued-request limit of 10 (the pipeline's; the simulator reports its peak)
+  BENCH_PIPELINE_OPTS="-Dllm.route.long-prompt-tokens=1000 -Dllm.batch.max-enqueued-requests=10 \
+-Dllm.batch.poll-interval-ms=1000 -Dllm.batch.flush-ms=500" \
+    fault_setting enqueued enqueued-requests-10 none 60 8000 10 --batch-step-ms 1000
   echo | tee -a "$OUT/faults.md"
 }
 

@@ -23,7 +23,7 @@ public final class BatchBeans {
     public static BatchJobs bind(CamelContext context, String prefix, PipelineConfig config, RunRegistry runs,
                             JdkHttp http) {
         BatchConfig batch = config.batch();
-        EnqueuedTokens enqueued = new EnqueuedTokens(batch.maxEnqueuedTokens());
+        EnqueuedLimits enqueued = new EnqueuedLimits(batch.maxEnqueuedTokens(), batch.maxEnqueuedRequests());
         BatchJobs jobs = new BatchJobs(runs, enqueued);
         context.getRegistry().bind(prefix + "batchJobs", jobs);
         context.getRegistry().bind(prefix + "batchApi", new BatchApi());
@@ -32,7 +32,7 @@ public final class BatchBeans {
                 new Resubmits(batch.maxResubmits(), batch.pollInterval().toMillis()),
                 FailurePolicy.scrubber(config.api().apiKey())));
         context.getRegistry().bind(prefix + "shardAggregator", new ShardAggregator(jobs, batch.maxRequests(),
-                batch.maxBytes(), batch.maxEnqueuedTokens()));
+                batch.maxBytes(), batch.maxEnqueuedRequests(), batch.maxEnqueuedTokens()));
         context.getRegistry().bind(prefix + "batchOutput", new BatchOutput(runs, batch.onFailure(),
                 new Answers(config.output().keepsResponses())));
         context.getRegistry().bind(prefix + "scheduledRuns",

@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The batch job store: the jobs of the active runs, each persisted in its run's work folder
  * ({@code <workDir>/batches/}). Opens and seals shards, loads a resumed run's jobs, hands the poll route the jobs
- * that need a step (claimed, so two routes never act on one job) and admits them under the enqueued-token limit.
+ * that need a step (claimed, so two routes never act on one job) and admits them under the enqueued limits.
  * What a step does with the API's answer is {@link BatchSteps}'s.
  */
 public final class BatchJobs {
@@ -38,7 +38,7 @@ public final class BatchJobs {
 
     /**
      * Where the jobs not yet over stand, as {@link #jobsIn} counts them: {@code waiting} (sealed, no batch at the
-     * API yet: being uploaded, held by the enqueued-token limit or the spend cap, or waiting to be created
+     * API yet: being uploaded, held by the enqueued limits or the spend cap, or waiting to be created
      * again), {@code submitted} (created, the API still validating it), then the API's own statuses.
      */
     public static final List<String> OPEN_STATUSES = List.of("waiting", "submitted", "in_progress", "finalizing",
@@ -47,7 +47,7 @@ public final class BatchJobs {
     public static final List<String> END_STATUSES = List.of("completed", "failed", "expired", "cancelled");
 
     private final RunRegistry runs;
-    private final EnqueuedTokens enqueuedTokens;
+    private final EnqueuedLimits enqueuedLimits;
     private final Map<String, RunJobs> byRun = new ConcurrentHashMap<>();
     private final Map<String, Shard> openShards = new ConcurrentHashMap<>();
     private final AtomicLong shardSeq = new AtomicLong();
@@ -57,9 +57,9 @@ public final class BatchJobs {
     private record RunJobs(Run run, Map<String, ShardJob> jobs) {
     }
 
-    BatchJobs(RunRegistry runs, EnqueuedTokens enqueuedTokens) {
+    BatchJobs(RunRegistry runs, EnqueuedLimits enqueuedLimits) {
         this.runs = runs;
-        this.enqueuedTokens = enqueuedTokens;
+        this.enqueuedLimits = enqueuedLimits;
         END_STATUSES.forEach(status -> ended.put(status, new LongAdder()));
     }
 
@@ -262,6 +262,7 @@ public final class BatchJobs {
                 return SpendCap.GO;
             }
             case REFUSE -> {
+                waitOver(job, System.currentTimeMillis(), false);
                 job.refusedByBudget(outcome.reason());
                 LOG.warn("run {}: shard {} ({} lines) is not sent: {}", job.getRunId(), job.getShardId(),
                         job.getSize(), outcome.reason());
@@ -292,22 +293,53 @@ public final class BatchJobs {
     }
 
     /**
-     * Whether the job may take its next step now: a sealed shard or a waiting job whose tokens do not fit
-     * llm.batch.max-enqueued-tokens, or a waiting job whose resubmission time has not come, is held (false) and
-     * asked again at the next poll; so is a shard waiting for room under its run's spend cap. A job the cap
-     * refused is settled already: it takes no step.
+     * Whether the job may take its next step now: a sealed shard or a waiting job that does not fit
+     * llm.batch.max-enqueued-requests or llm.batch.max-enqueued-tokens with what is enqueued already, or a waiting
+     * job whose resubmission time has not come, is held (false) and asked again at the next poll; so is a shard
+     * waiting for room under its run's spend cap. A job the cap refused is settled already: it takes no step.
+     * How long a job was held back before it goes is added to its run's summary.
      */
     public boolean admit(Exchange exchange) {
         ShardJob job = BatchStep.of(exchange).getJob();
-        if (job.isSettled() || !SpendCap.GO.equals(exchange.getProperty(LlmConstants.BATCH_BUDGET, SpendCap.GO,
-                String.class))) {
+        long now = System.currentTimeMillis();
+        if (job.isSettled()) {
             return false;
         }
-        long now = System.currentTimeMillis();
+        if (!SpendCap.GO.equals(exchange.getProperty(LlmConstants.BATCH_BUDGET, SpendCap.GO, String.class))) {
+            waits(job, now);
+            return false;
+        }
         if (ShardJob.WAITING.equals(job.getStage()) && job.saved().resubmitAtMs() > now) {
             return false;
         }
-        return !EnqueuedTokens.ready(job, now) || enqueuedTokens.admit(job, activeJobs(), now);
+        if (!EnqueuedLimits.ready(job, now)) {
+            return true;
+        }
+        if (!enqueuedLimits.admit(job, activeJobs(), now)) {
+            waits(job, now);
+            return false;
+        }
+        waitOver(job, now, true);
+        return true;
+    }
+
+    /** The job is held back: its run counts it as waiting from the first time. */
+    private void waits(ShardJob job, long now) {
+        if (job.waitsSince(now)) {
+            Run run = runs.find(job.getRunId());
+            if (run != null) {
+                run.batchShardWaits();
+            }
+        }
+    }
+
+    /** A held job goes on ({@code sent}: to its upload or creation) or is refused: its run counts the wait. */
+    private void waitOver(ShardJob job, long now, boolean sent) {
+        long held = job.heldFor(now);
+        Run run = held > 0 ? runs.find(job.getRunId()) : null;
+        if (run != null) {
+            run.batchShardWaitOver(sent ? held : -1);
+        }
     }
 
     private List<ShardJob> activeJobs() {

@@ -30,15 +30,15 @@ public final class BatchSteps {
 
     private final RunRegistry runs;
     private final BatchJobs jobs;
-    private final EnqueuedTokens enqueuedTokens;
+    private final EnqueuedLimits enqueuedLimits;
     private final Resubmits resubmits;
     private final UnaryOperator<String> scrub;
 
-    BatchSteps(RunRegistry runs, BatchJobs jobs, EnqueuedTokens enqueuedTokens, Resubmits resubmits,
+    BatchSteps(RunRegistry runs, BatchJobs jobs, EnqueuedLimits enqueuedLimits, Resubmits resubmits,
                UnaryOperator<String> scrub) {
         this.runs = runs;
         this.jobs = jobs;
-        this.enqueuedTokens = enqueuedTokens;
+        this.enqueuedLimits = enqueuedLimits;
         this.resubmits = resubmits;
         this.scrub = scrub;
     }
@@ -111,9 +111,9 @@ public final class BatchSteps {
         if (batch.terminal()) {
             job.ended(status, batch.firstError());
             jobs.batchEnded(status);
-            enqueuedTokens.release(job);
+            enqueuedLimits.release(job);
             BatchApi.BatchError limit = "failed".equals(status) ? batch.tokenLimitError() : null;
-            if (limit != null && enqueuedTokens.neverFits(job)) {
+            if (limit != null && enqueuedLimits.neverFits(job)) {
                 job.failWith(BatchApi.TOKEN_LIMIT + ": " + limit.message() + " (the shard's ~" + job.saved().tokens()
                         + " tokens are more than llm.batch.max-enqueued-tokens on their own: not created again)");
                 LOG.warn("run {}: batch {} of shard {} failed on the enqueued-token limit, and its ~{} tokens can never"
@@ -168,7 +168,7 @@ public final class BatchSteps {
         if (api != null && !api.retryable()) {
             String reason = scrub.apply(api.describe());
             job.refused(reason);
-            enqueuedTokens.release(job);
+            enqueuedLimits.release(job);
             step.refused();
             LOG.warn("run {}: shard {} ({}) refused by the API: {}", job.getRunId(), job.getShardId(), job.getStage(),
                     reason);
@@ -183,7 +183,7 @@ public final class BatchSteps {
     /** Every line of the job has its result or is on its way to one: the job is not polled again. */
     public void settled(Exchange exchange) throws IOException {
         ShardJob job = BatchStep.of(exchange).getJob();
-        enqueuedTokens.release(job);
+        enqueuedLimits.release(job);
         RunSpend spend = runs.spendOf(job.getRunId());
         if (spend != null) {
             spend.release(job.budgetReservation()); // its answers are counted: its worst case is held no more

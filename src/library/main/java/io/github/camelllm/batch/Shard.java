@@ -29,6 +29,8 @@ public final class Shard {
     long bytes;
     /** Estimated tokens of its lines, as the enqueued-token limit counts them. */
     long tokens;
+    /** Embedding inputs of its lines (an embeddings request may carry an array of them). */
+    long inputs;
 
     Shard(String runId, Endpoint endpoint, String model, String shardId, Path dir) throws IOException {
         this.runId = runId;
@@ -40,13 +42,14 @@ public final class Shard {
         this.channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     }
 
-    void append(long line, String customId, String jsonLine, long lineTokens) throws IOException {
+    void append(long line, String customId, String jsonLine, long lineTokens, long lineInputs) throws IOException {
         ByteBuffer buffer = ByteBuffer.wrap((jsonLine + "\n").getBytes(StandardCharsets.UTF_8));
         bytes += buffer.remaining();
         while (buffer.hasRemaining()) {
             channel.write(buffer);
         }
         tokens += lineTokens;
+        inputs += lineInputs;
         lines.add(line);
         customIds.add(customId);
     }

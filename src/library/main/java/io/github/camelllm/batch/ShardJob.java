@@ -56,6 +56,8 @@ public final class ShardJob {
     private volatile boolean enqueued;
     /** Its being held back was logged (once per hold). */
     private volatile boolean holdLogged;
+    /** When this process first held it back (enqueued limits, spend cap) since it was last admitted, or 0. */
+    private volatile long heldSinceMs;
     /** The worst case it holds under its run's spend cap until it settles, or null. */
     private volatile RunSpend.Reservation budgetReservation;
     /** The spend cap refused it: it is never sent, and its lines end as budget_exceeded. */
@@ -232,7 +234,7 @@ public final class ShardJob {
         return enqueued;
     }
 
-    /** Admitted under the enqueued-token limit: its tokens count until its batch is terminal. */
+    /** Admitted under the enqueued limits: its tokens and requests count until its batch is terminal. */
     void enqueue() {
         holdLogged = false;
         enqueued = true;
@@ -250,6 +252,29 @@ public final class ShardJob {
         }
         holdLogged = true;
         return true;
+    }
+
+    /**
+     * The job is ready for its next step but may not take it yet: its wait starts now unless it started before.
+     *
+     * @return true when the wait starts now
+     */
+    boolean waitsSince(long nowMs) {
+        if (heldSinceMs != 0) {
+            return false;
+        }
+        heldSinceMs = Math.max(1, nowMs);
+        return true;
+    }
+
+    /**
+     * The job's wait is over (it takes its step now, or it is refused): how long it was held back (0 when it was
+     * not).
+     */
+    long heldFor(long nowMs) {
+        long since = heldSinceMs;
+        heldSinceMs = 0;
+        return since == 0 ? 0 : Math.max(1, nowMs - since);
     }
 
     /** It was held back before this admission. */

@@ -13,10 +13,11 @@ import java.time.Duration;
  * @param flush             a shard that has not grown for this long is submitted
  * @param pollInterval      how often submitted batches are checked
  * @param maxEnqueuedTokens per model, estimated tokens in unfinished batches at once; 0 = no limit
+ * @param maxEnqueuedRequests per model, requests in unfinished batches at once (and in one shard); 0 = no limit
  * @param maxResubmits      how often a batch failed with token_limit_exceeded is created again
  * @param onFailure         lines a batch did not answer
  */
 public record BatchConfig(boolean enabled, int longPromptTokens, String queueUri, int maxRequests, long maxBytes,
-                          Duration flush, Duration pollInterval, long maxEnqueuedTokens, int maxResubmits,
-                          OnBatchFailure onFailure) {
+                          Duration flush, Duration pollInterval, long maxEnqueuedTokens,
+                          long maxEnqueuedRequests, int maxResubmits, OnBatchFailure onFailure) {
 }

@@ -101,7 +101,8 @@ final class ConfigBinder {
         BatchConfig batch = new BatchConfig(bool("llm.batch.enabled"), integer("llm.route.long-prompt-tokens"),
                 text("llm.batch.queue-uri"), integer("llm.batch.max-requests"), longValue("llm.batch.max-bytes"),
                 millis("llm.batch.flush-ms"), millis("llm.batch.poll-interval-ms"),
-                longValue("llm.batch.max-enqueued-tokens"), integer("llm.batch.max-resubmits"),
+                longValue("llm.batch.max-enqueued-tokens"), longValue("llm.batch.max-enqueued-requests"),
+                integer("llm.batch.max-resubmits"),
                 choice("llm.batch.on-failure", OnBatchFailure.class));
         ScheduleConfig schedule = new ScheduleConfig(optional("llm.schedule.cron"), path("llm.schedule.folder"),
                 integer("llm.schedule.keep-outputs"));

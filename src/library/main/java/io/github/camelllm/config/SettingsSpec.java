@@ -165,6 +165,10 @@ public final class SettingsSpec {
             .integer("llm.batch.max-enqueued-tokens", 0, 0, 2_000_000_000, "Per model: estimated tokens this "
                     + "process may have in unfinished batches at once (the organisation's enqueued-token limit); "
                     + "shards over it wait, sealed, until earlier batches finish. 0 = no limit.")
+            .integer("llm.batch.max-enqueued-requests", 0, 0, 2_000_000_000, "Per model: requests this process "
+                    + "may have in unfinished batches at once (a provider's limit on queued batch requests); no "
+                    + "shard holds more, and a shard waits, sealed, until the requests enqueued plus its own fit. "
+                    + "0 = no limit.")
             .integer("llm.batch.max-resubmits", 20, 0, 10_000, "How often a batch the API failed with "
                     + "token_limit_exceeded is created again from the same file (the delay doubles from "
                     + "llm.batch.poll-interval-ms up to 10 minutes); then its lines follow llm.batch.on-failure.")

@@ -183,7 +183,9 @@ public final class ConcurrencyLimit {
         limit = lowered;
         lastDecreaseNanos = nowNanos;
         decreases++;
-        boolean info = nowNanos - lastLogNanos >= LOG_EVERY_NANOS || lastLogNanos == Long.MIN_VALUE;
+        // a limit that had grown by a fraction since its last decrease goes back to the same whole number: no news
+        boolean info = (int) limit < before
+                && (nowNanos - lastLogNanos >= LOG_EVERY_NANOS || lastLogNanos == Long.MIN_VALUE);
         if (info) {
             lastLogNanos = nowNanos;
             LOG.info("calls in flight lowered from {} to {}: {} (last: {}); they grow back as answers come", before,

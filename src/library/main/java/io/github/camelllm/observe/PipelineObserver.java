@@ -325,13 +325,13 @@ public final class PipelineObserver extends ServiceSupport {
             last = new RunProgress(watch.runId, summary.input(), summary.total(), summary.total(),
                     summary.succeeded(), summary.failed(), summary.invalid(), summary.retries(),
                     summary.rateLimits().rateLimitedAnswers(), 0, 0, summary.throughputRps(), 0,
-                    summary.batchIds().size(), summary.wallMs(), 0, RunProgress.COMPLETED, watch.errorTypes(),
+                    summary.batchIds().size(), 0, summary.wallMs(), 0, RunProgress.COMPLETED, watch.errorTypes(),
                     summary.cost());
         } else {
             Run run = watch.run();
             long done = watch.ok.sum() + watch.error.sum() + watch.invalid.sum();
             last = new RunProgress(watch.runId, run == null ? watch.runId : displayName(run), -1, done,
-                    watch.ok.sum(), watch.error.sum(), watch.invalid.sum(), watch.retries.sum(), 0, 0, 0, 0, 0, 0,
+                    watch.ok.sum(), watch.error.sum(), watch.invalid.sum(), watch.retries.sum(), 0, 0, 0, 0, 0, 0, 0,
                     run == null ? 0 : System.currentTimeMillis() - run.startedAtMillis(), -1, RunProgress.STOPPED,
                     watch.errorTypes(), run == null ? null : run.cost());
         }
@@ -357,7 +357,7 @@ public final class PipelineObserver extends ServiceSupport {
         long throttledUntil = untilNanos > 0 ? System.currentTimeMillis() + untilNanos / 1_000_000 : 0;
         return new RunProgress(run.id(), displayName(run), total, done, watch.ok.sum(), watch.error.sum(),
                 watch.invalid.sum(), watch.retries.sum(), rateLimits.of(run.id()).rateLimitedAnswers(), run.pending(),
-                slots.inUse(), rate, throttledUntil, run.batchJobs(),
+                slots.inUse(), rate, throttledUntil, run.batchJobs(), run.batchShardsWaiting(),
                 System.currentTimeMillis() - run.startedAtMillis(), eta, RunProgress.RUNNING, watch.errorTypes(),
                 run.cost());
     }

@@ -18,6 +18,7 @@ import java.util.Map;
  * @param rate           results per second over the last seconds
  * @param throttledUntil when the rate limits let calls go again, ms since the epoch; 0 when they do now
  * @param batchJobs      Batch API jobs of the run this process knows of
+ * @param batchHeld      Batch API shards of the run held back now (enqueued limits, spend cap), not yet sent
  * @param etaMs          the time left at the current rate; -1 while unknown
  * @param state          running, completed or stopped
  * @param errorTypes     the error types of the run's failed prompts, with counts
@@ -25,7 +26,7 @@ import java.util.Map;
  */
 public record RunProgress(String runId, String name, long total, long done, long ok, long error, long invalid,
                           long retries, long rateLimited, long pending, long inFlight, double rate,
-                          long throttledUntil, int batchJobs, long elapsedMs, long etaMs, String state,
+                          long throttledUntil, int batchJobs, int batchHeld, long elapsedMs, long etaMs, String state,
                           Map<String, Long> errorTypes, RunCost cost) {
 
     public static final String RUNNING = "running";
@@ -62,6 +63,9 @@ public record RunProgress(String runId, String name, long total, long done, long
         }
         if (batchJobs > 0) {
             s.append(" | batch jobs ").append(batchJobs);
+        }
+        if (batchHeld > 0) {
+            s.append(" | batch shards held ").append(batchHeld);
         }
         String spend = spend();
         if (!spend.isEmpty()) {

@@ -239,7 +239,8 @@ final class JournalStats {
         ids.addAll(run.batchIds().stream().filter(id -> !batchIds.contains(id)).sorted().toList());
         return new RunSummary(run.id(), run.setup().displayName(), total, ok, failed, invalid, retries,
                 times.wallMs(), times.throughputRps(), latency, promptTokens, completionTokens, realtime, batch, ids,
-                simulated, limits, times.startedAtMs(), times.firstStartedAtMs(), spend.snapshot(), nextStep);
+                simulated, limits, times.startedAtMs(), times.firstStartedAtMs(), spend.snapshot(), run.batchHolds(),
+                nextStep);
     }
 
     /** Nearest-rank percentile. */

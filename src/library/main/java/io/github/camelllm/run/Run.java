@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -122,6 +123,12 @@ public final class Run {
     private final AtomicBoolean finishing = new AtomicBoolean();
     private final CompletableFuture<RunSummary> completion = new CompletableFuture<>();
     private final Set<String> batchIds = ConcurrentHashMap.newKeySet();
+    /** Batch shards of the run this process held back before their upload or creation, and for how long. */
+    private final AtomicLong batchShardsHeld = new AtomicLong();
+    private final AtomicLong batchHeldTotalMs = new AtomicLong();
+    private final AtomicLong batchHeldLongestMs = new AtomicLong();
+    /** Batch shards of the run held back right now. */
+    private final AtomicInteger batchShardsWaiting = new AtomicInteger();
     /** When this process opened the run: a resumed run's own wall time counts from here. */
     private volatile long openedAtMillis = System.currentTimeMillis();
     /** The journal's length when this process opened the run: records past it were answered here. */
@@ -304,6 +311,34 @@ public final class Run {
 
     public void addBatchId(String batchId) {
         batchIds.add(batchId);
+    }
+
+    /** A batch shard of the run is held back (the enqueued limits, the spend cap) from now on. */
+    public void batchShardWaits() {
+        batchShardsWaiting.incrementAndGet();
+    }
+
+    /**
+     * A batch shard of the run that was held back goes on: it was held {@code ms} before its upload or creation;
+     * -1 when it is not sent at all (the spend cap refused it).
+     */
+    public void batchShardWaitOver(long ms) {
+        batchShardsWaiting.decrementAndGet();
+        if (ms >= 0) {
+            batchShardsHeld.incrementAndGet();
+            batchHeldTotalMs.addAndGet(ms);
+            batchHeldLongestMs.accumulateAndGet(ms, Math::max);
+        }
+    }
+
+    /** Batch shards of the run held back right now. */
+    public int batchShardsWaiting() {
+        return Math.max(0, batchShardsWaiting.get());
+    }
+
+    /** How long this process held the run's batch shards back before they were submitted. */
+    RunSummary.BatchHolds batchHolds() {
+        return new RunSummary.BatchHolds(batchShardsHeld.get(), batchHeldTotalMs.get(), batchHeldLongestMs.get());
     }
 
     public synchronized void holdForBatch(long line) {

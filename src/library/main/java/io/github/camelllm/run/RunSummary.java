@@ -29,7 +29,18 @@ public record RunSummary(String runId, String input, long total, long succeeded,
                          long retries, long wallMs, double throughputRps, Latency latencyMs, long promptTokens,
                          long completionTokens, long realtime, long batch, List<String> batchIds,
                          boolean simulated, RateLimits rateLimits, long startedAtMs, long firstStartedAtMs,
-                         RunCost cost, String nextStep) {
+                         RunCost cost, BatchHolds batchHolds, String nextStep) {
+
+    /**
+     * How long this process held the run's Batch API shards back before it submitted them (while what was
+     * enqueued plus the shard passed llm.batch.max-enqueued-requests or llm.batch.max-enqueued-tokens, or while
+     * the spend cap had no room for it): how many shards waited, their waits added up and the longest one.
+     */
+    public record BatchHolds(@JsonProperty("held_shards") long shards,
+                             @JsonProperty("held_total_ms") long totalMs,
+                             @JsonProperty("held_longest_ms") long longestMs) {
+        public static final BatchHolds NONE = new BatchHolds(0, 0, 0);
+    }
 
     /**
      * What the provider's limits did to the run: rate-limit answers (429 rate_limit_exceeded) it took, and the
@@ -60,6 +71,7 @@ public record RunSummary(String runId, String input, long total, long succeeded,
                         @JsonProperty("latency_ms") Latency latencyMs, Tokens tokens, Routes routes,
                         @JsonInclude(JsonInclude.Include.NON_NULL) RunCost cost,
                         @JsonProperty("batch_ids") List<String> batchIds,
+                        @JsonProperty("batch_holds") @JsonInclude(JsonInclude.Include.NON_NULL) BatchHolds batchHolds,
                         @JsonProperty("rate_limits") RateLimits rateLimits, boolean simulated,
                         @JsonProperty("started_at") String startedAt,
                         @JsonProperty("first_started_at") String firstStartedAt,
@@ -80,7 +92,8 @@ public record RunSummary(String runId, String input, long total, long succeeded,
                     .with(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
                     .writeValueAsString(new Json(runId, input, total, succeeded, failed, invalid, retries, wallMs,
                             Math.round(throughputRps * 100) / 100.0, rounded, new Tokens(promptTokens,
-                            completionTokens), new Routes(realtime, batch), cost, batchIds, rateLimits, simulated,
+                            completionTokens), new Routes(realtime, batch), cost, batchIds,
+                            batchHolds == null || batchHolds.shards() == 0 ? null : batchHolds, rateLimits, simulated,
                             Instant.ofEpochMilli(startedAtMs).toString(),
                             Instant.ofEpochMilli(firstStartedAtMs).toString(), nextStep));
         } catch (Exception e) {
@@ -97,6 +110,9 @@ public record RunSummary(String runId, String input, long total, long succeeded,
                 latencyMs.p99(), promptTokens, completionTokens, realtime, batch, rateLimits.rateLimitedAnswers(),
                 rateLimits.throttledMs() / 1000.0)
                 + (resumed() ? " (resumed; first started " + Instant.ofEpochMilli(firstStartedAtMs) + ")" : "")
+                + (batchHolds == null || batchHolds.shards() == 0 ? "" : String.format(", %d batch shard(s) held "
+                + "%.1f s in all (longest %.1f s) before submission", batchHolds.shards(), batchHolds.totalMs() / 1000.0,
+                batchHolds.longestMs() / 1000.0))
                 + (cost == null ? "" : ", " + cost.describe())
                 + (simulated ? " (SIMULATED answers)" : "");
     }

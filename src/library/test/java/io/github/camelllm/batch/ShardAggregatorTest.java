@@ -30,7 +30,7 @@ class ShardAggregatorTest {
     @BeforeEach
     void setUp() throws Exception {
         run = new OpenRun(dir, 10);
-        jobs = new BatchJobs(run.runs, new EnqueuedTokens(0));
+        jobs = new BatchJobs(run.runs, new EnqueuedLimits(0, 0));
     }
 
     @AfterEach
@@ -58,7 +58,7 @@ class ShardAggregatorTest {
 
     @Test
     void prompts_are_grouped_by_run_and_model() {
-        ShardAggregator aggregator = new ShardAggregator(jobs, 10, 1_000_000, 0);
+        ShardAggregator aggregator = new ShardAggregator(jobs, 10, 1_000_000, 0, 0);
         assertThat(aggregator.key(prompt(1))).isEqualTo(run.id() + "|" + MODEL);
         assertThat(aggregator.key(run.exchange(run.prompt(2, "c2", "gpt-4o", "x")))).isEqualTo(run.id() + "|gpt-4o");
         assertThat(aggregator.key(run.exchange(new ShardFlush(run.id(), MODEL)))).isEqualTo(run.id() + "|" + MODEL);
@@ -68,7 +68,7 @@ class ShardAggregatorTest {
 
     @Test
     void an_embeddings_prompt_gets_a_shard_of_its_own_and_its_line_names_its_url() throws Exception {
-        ShardAggregator aggregator = new ShardAggregator(jobs, 10, 1_000_000, 0);
+        ShardAggregator aggregator = new ShardAggregator(jobs, 10, 1_000_000, 0, 0);
         PromptRequest embedding = new PromptRequest(run.id(), 3, "e3", MODEL, "{\"model\":\"" + MODEL
                 + "\",\"input\":\"text\"}", null, 1, null, Endpoint.EMBEDDINGS);
         assertThat(aggregator.key(run.exchange(embedding))).isNotEqualTo(aggregator.key(prompt(1)))
@@ -84,7 +84,7 @@ class ShardAggregatorTest {
 
     @Test
     void each_prompt_is_appended_to_its_shard_file_as_a_batch_api_request_line() throws Exception {
-        ShardAggregator aggregator = new ShardAggregator(jobs, 10, 1_000_000, 0);
+        ShardAggregator aggregator = new ShardAggregator(jobs, 10, 1_000_000, 0, 0);
         Exchange first = prompt(1);
         Exchange group = aggregator.aggregate(null, first);
         assertThat(group).isSameAs(first);
@@ -110,7 +110,7 @@ class ShardAggregatorTest {
 
     @Test
     void a_prompt_that_would_pass_max_requests_completes_the_shard_first() {
-        ShardAggregator aggregator = new ShardAggregator(jobs, 3, 1_000_000, 0);
+        ShardAggregator aggregator = new ShardAggregator(jobs, 3, 1_000_000, 0, 0);
         assertThat(aggregator.canPreComplete()).isTrue();
         assertThat(aggregator.preComplete(null, prompt(1))).as("no shard yet").isFalse();
         Exchange group = group(aggregator, prompt(1), prompt(2));
@@ -119,11 +119,42 @@ class ShardAggregatorTest {
         assertThat(aggregator.preComplete(group, prompt(4))).isTrue();
     }
 
+    /** An embeddings prompt whose input is an array of {@code n} texts. */
+    Exchange embeddings(int line, int n) {
+        String inputs = String.join(",", java.util.Collections.nCopies(n, "\"x\""));
+        return run.exchange(new PromptRequest(run.run.id(), line, "e" + line, "text-embedding-3-small",
+                "{\"model\":\"text-embedding-3-small\",\"input\":[" + inputs + "]}", null, n, null,
+                io.github.camelllm.model.Endpoint.EMBEDDINGS));
+    }
+
+    @Test
+    void an_embeddings_shard_holds_at_most_50000_inputs() {
+        ShardAggregator aggregator = new ShardAggregator(jobs, 50_000, 200_000_000, 0, 0);
+        Exchange group = group(aggregator, embeddings(1, 20_000), embeddings(2, 20_000));
+        assertThat(aggregator.preComplete(group, embeddings(3, 10_000))).as("exactly 50,000 fit").isFalse();
+        aggregator.aggregate(group, embeddings(3, 10_000));
+        assertThat(aggregator.preComplete(group, embeddings(4, 1))).as("one more input would pass").isTrue();
+        Exchange chat = group(aggregator, prompt(5));
+        assertThat(aggregator.preComplete(chat, prompt(6))).as("chat lines have no input limit").isFalse();
+    }
+
+    @Test
+    void a_shard_never_holds_more_lines_than_max_enqueued_requests() {
+        ShardAggregator aggregator = new ShardAggregator(jobs, 10, 1_000_000, 2, 0);
+        Exchange group = group(aggregator, prompt(1));
+        assertThat(aggregator.preComplete(group, prompt(2))).isFalse();
+        aggregator.aggregate(group, prompt(2));
+        assertThat(aggregator.preComplete(group, prompt(3))).as("a third line would pass 2 enqueued").isTrue();
+        ShardAggregator perFile = new ShardAggregator(jobs, 2, 1_000_000, 5, 0);
+        Exchange other = group(perFile, prompt(4), prompt(5));
+        assertThat(perFile.preComplete(other, prompt(6))).as("the smaller of the two limits cuts").isTrue();
+    }
+
     @Test
     void a_prompt_that_would_pass_max_bytes_completes_the_shard_first() {
         Exchange one = prompt(1);
         int size = lineBytes(one);
-        ShardAggregator aggregator = new ShardAggregator(jobs, 100, 2L * size + 3, 0);
+        ShardAggregator aggregator = new ShardAggregator(jobs, 100, 2L * size + 3, 0, 0);
         Exchange group = group(aggregator, one);
         assertThat(aggregator.preComplete(group, prompt(2))).as("two lines fit").isFalse();
         aggregator.aggregate(group, prompt(2));
@@ -135,21 +166,21 @@ class ShardAggregatorTest {
     void a_prompt_that_would_pass_the_enqueued_token_limit_completes_the_shard_first() {
         Exchange one = prompt(1);
         long tokens = ShardAggregator.tokensOf(one.getMessage().getBody(PromptRequest.class));
-        ShardAggregator aggregator = new ShardAggregator(jobs, 100, 1_000_000, 3 * tokens);
+        ShardAggregator aggregator = new ShardAggregator(jobs, 100, 1_000_000, 0, 3 * tokens);
         Exchange group = group(aggregator, one, prompt(2));
         assertThat(aggregator.preComplete(group, prompt(3))).as("three prompts fit").isFalse();
         aggregator.aggregate(group, prompt(3));
         assertThat(aggregator.preComplete(group, prompt(4))).isTrue();
         assertThat(group.getMessage().getBody(Shard.class).tokens).isEqualTo(3 * tokens);
 
-        ShardAggregator tiny = new ShardAggregator(jobs, 100, 1_000_000, 1);
+        ShardAggregator tiny = new ShardAggregator(jobs, 100, 1_000_000, 0, 1);
         assertThat(tiny.preComplete(group(tiny, prompt(5)), prompt(6)))
                 .as("a prompt larger than the limit makes a shard of its own").isTrue();
     }
 
     @Test
     void a_flush_completes_the_shard_and_adds_nothing() {
-        ShardAggregator aggregator = new ShardAggregator(jobs, 10, 1_000_000, 0);
+        ShardAggregator aggregator = new ShardAggregator(jobs, 10, 1_000_000, 0, 0);
         Exchange group = group(aggregator, prompt(1));
         Exchange flush = run.exchange(new ShardFlush(run.id(), MODEL));
 

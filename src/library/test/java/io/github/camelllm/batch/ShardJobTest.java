@@ -34,7 +34,7 @@ class ShardJobTest {
     private Shard shard(long... lines) throws IOException {
         Shard shard = new Shard("run-1", Endpoint.CHAT_COMPLETIONS, "gpt-4o-mini", "shard-1", dir);
         for (long line : lines) {
-            shard.append(line, "id-" + line, "{\"custom_id\":\"id-" + line + "\"}", 100);
+            shard.append(line, "id-" + line, "{\"custom_id\":\"id-" + line + "\"}", 100, 0);
         }
         shard.close();
         return shard;

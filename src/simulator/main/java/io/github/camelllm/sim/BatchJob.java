@@ -89,6 +89,11 @@ final class BatchJob {
         return elapsed < 2 * stepMs || "expired".equals(outcome) ? "in_progress" : "finalizing";
     }
 
+    /** Request lines of its input file. */
+    int requests() {
+        return input.lines().size();
+    }
+
     /** True while the batch counts against its model's enqueued-token limit (one bound to fail never does). */
     synchronized boolean holdsEnqueuedTokens(long now) {
         if ("failed".equals(outcome)) {

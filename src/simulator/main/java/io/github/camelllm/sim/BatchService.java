@@ -73,6 +73,8 @@ final class BatchService {
             List<ObjectNode> rejection = parsed.valid() ? enqueuedTokenCheck(model, tokens, now) : null;
             if (rejection != null) {
                 stats.batchTokenLimitFailed();
+            } else if (parsed.valid()) {
+                recordEnqueued(model, parsed.lines().size(), tokens, now);
             }
             job = new BatchJob(Ids.next("batch_"), sequence.incrementAndGet(), endpoint, inputFileId, window,
                     metadata == null ? Json.MAPPER.nullNode() : metadata, now, config.batchStepMs(), outcome,
@@ -101,6 +103,17 @@ final class BatchService {
         return List.of(BatchInput.error("token_limit_exceeded", "Enqueued token limit reached for " + model
                 + " in organization " + RateLimitDecision.ORG + ". Limit: " + String.format(Locale.ROOT, "%,d", limit)
                 + " enqueued tokens. Please try again once some in_progress batches have been completed.", null, null));
+    }
+
+    /** What the model's unfinished batches hold with this new one, for the peaks in the stats. */
+    private void recordEnqueued(String model, long requests, long tokens, long now) {
+        for (BatchJob b : batches.values()) {
+            if (b.model != null && b.model.equals(model) && b.holdsEnqueuedTokens(now)) {
+                requests += b.requests();
+                tokens += b.tokens;
+            }
+        }
+        stats.batchEnqueued(requests, tokens);
     }
 
     private static String modelOf(BatchInput input) {

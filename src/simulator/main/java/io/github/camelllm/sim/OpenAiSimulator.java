@@ -164,6 +164,21 @@ public final class OpenAiSimulator implements AutoCloseable {
         return batches.size();
     }
 
+    /** The most requests one model's unfinished batches held at once (seen when a batch was created). */
+    public long batchPeakEnqueuedRequests() {
+        return stats.batchPeakEnqueuedRequests();
+    }
+
+    /** The most estimated tokens one model's unfinished batches held at once (seen when a batch was created). */
+    public long batchPeakEnqueuedTokens() {
+        return stats.batchPeakEnqueuedTokens();
+    }
+
+    /** Batches that failed on the enqueued-token limit. */
+    public long batchesTokenLimitExceeded() {
+        return stats.batchTokenLimitFailures();
+    }
+
     /** Successful (200) chat completions written. */
     public long chatCompletions() {
         return stats.chatCompletions();

@@ -25,6 +25,9 @@ final class SimulatorStats {
     private final LongAdder outageAnswers = new LongAdder();
     private final LongAdder tokensCharged = new LongAdder();
     private final LongAdder batchTokenLimitFailures = new LongAdder();
+    /** The most requests and tokens one model's unfinished batches held at once (at a batch's creation). */
+    private final AtomicLong batchPeakEnqueuedRequests = new AtomicLong();
+    private final AtomicLong batchPeakEnqueuedTokens = new AtomicLong();
     private final LongAdder concurrencyRejections = new LongAdder();
     private final Map<Integer, LongAdder> chatByStatus = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -92,6 +95,24 @@ final class SimulatorStats {
 
     void batchTokenLimitFailed() {
         batchTokenLimitFailures.increment();
+    }
+
+    /** A batch was created: its model's unfinished batches now hold this many requests and tokens. */
+    void batchEnqueued(long requests, long tokens) {
+        batchPeakEnqueuedRequests.accumulateAndGet(requests, Math::max);
+        batchPeakEnqueuedTokens.accumulateAndGet(tokens, Math::max);
+    }
+
+    long batchTokenLimitFailures() {
+        return batchTokenLimitFailures.sum();
+    }
+
+    long batchPeakEnqueuedRequests() {
+        return batchPeakEnqueuedRequests.get();
+    }
+
+    long batchPeakEnqueuedTokens() {
+        return batchPeakEnqueuedTokens.get();
     }
 
     void hung() {
@@ -172,6 +193,8 @@ final class SimulatorStats {
         node.put("connection_resets", resets());
         node.put("tokens_charged", tokensCharged());
         node.put("batches_token_limit_exceeded", batchTokenLimitFailures.sum());
+        node.put("batch_peak_enqueued_requests", batchPeakEnqueuedRequests());
+        node.put("batch_peak_enqueued_tokens", batchPeakEnqueuedTokens());
         ObjectNode byStatus = node.putObject("chat_by_status");
         new TreeMap<>(chatByStatus).forEach((status, count) -> byStatus.put(Integer.toString(status), count.sum()));
         return node;
