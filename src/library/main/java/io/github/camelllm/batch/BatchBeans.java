@@ -18,8 +18,9 @@ public final class BatchBeans {
     /**
      * @param prefix the pipeline's bean name prefix ({@code NAME-})
      * @param http   the pipeline's JDK client of the API
+     * @return the batch job store (what the batch meters read)
      */
-    public static void bind(CamelContext context, String prefix, PipelineConfig config, RunRegistry runs,
+    public static BatchJobs bind(CamelContext context, String prefix, PipelineConfig config, RunRegistry runs,
                             JdkHttp http) {
         BatchConfig batch = config.batch();
         EnqueuedLimits enqueued = new EnqueuedLimits(batch.maxEnqueuedTokens(), batch.maxEnqueuedRequests());
@@ -27,7 +28,7 @@ public final class BatchBeans {
         context.getRegistry().bind(prefix + "batchJobs", jobs);
         context.getRegistry().bind(prefix + "batchApi", new BatchApi());
         context.getRegistry().bind(prefix + "batchHttp", new BatchHttp(http));
-        context.getRegistry().bind(prefix + "batchSteps", new BatchSteps(runs, enqueued,
+        context.getRegistry().bind(prefix + "batchSteps", new BatchSteps(runs, jobs, enqueued,
                 new Resubmits(batch.maxResubmits(), batch.pollInterval().toMillis()),
                 FailurePolicy.scrubber(config.api().apiKey())));
         context.getRegistry().bind(prefix + "shardAggregator", new ShardAggregator(jobs, batch.maxRequests(),
@@ -36,5 +37,6 @@ public final class BatchBeans {
                 new Answers(config.output().keepsResponses())));
         context.getRegistry().bind(prefix + "scheduledRuns",
                 new ScheduledRuns(runs, config.schedule().folder().toString()));
+        return jobs;
     }
 }

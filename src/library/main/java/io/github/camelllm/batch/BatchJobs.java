@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The batch job store: the jobs of the active runs, each persisted in its run's work folder
@@ -35,11 +36,22 @@ public final class BatchJobs {
 
     static final String BATCHES_DIR = "batches";
 
+    /**
+     * Where the jobs not yet over stand, as {@link #jobsIn} counts them: {@code waiting} (sealed, no batch at the
+     * API yet: being uploaded, held by the enqueued limits or the spend cap, or waiting to be created
+     * again), {@code submitted} (created, the API still validating it), then the API's own statuses.
+     */
+    public static final List<String> OPEN_STATUSES = List.of("waiting", "submitted", "in_progress", "finalizing",
+            "cancelling");
+    /** The final statuses of a batch, as {@link #batchesEnded} counts them. */
+    public static final List<String> END_STATUSES = List.of("completed", "failed", "expired", "cancelled");
+
     private final RunRegistry runs;
     private final EnqueuedLimits enqueuedLimits;
     private final Map<String, RunJobs> byRun = new ConcurrentHashMap<>();
     private final Map<String, Shard> openShards = new ConcurrentHashMap<>();
     private final AtomicLong shardSeq = new AtomicLong();
+    private final Map<String, LongAdder> ended = new ConcurrentHashMap<>();
 
     /** The jobs of one run (object), dropped once that run is no longer active. */
     private record RunJobs(Run run, Map<String, ShardJob> jobs) {
@@ -48,6 +60,45 @@ public final class BatchJobs {
     BatchJobs(RunRegistry runs, EnqueuedLimits enqueuedLimits) {
         this.runs = runs;
         this.enqueuedLimits = enqueuedLimits;
+        END_STATUSES.forEach(status -> ended.put(status, new LongAdder()));
+    }
+
+    // ------------------------------------------------------------------------------------ what the meters read
+
+    /**
+     * How many jobs of the active runs that are not over stand at this status ({@link #OPEN_STATUSES}) now, as
+     * this process last saw them: a submitted job by the status the API last answered.
+     */
+    public long jobsIn(String status) {
+        long count = 0;
+        for (ShardJob job : activeJobs()) {
+            if (!job.isSettled() && job.getTerminalStatus() == null && status.equals(openStatus(job))) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private static String openStatus(ShardJob job) {
+        if (!ShardJob.SUBMITTED.equals(job.getStage())) {
+            return "waiting";
+        }
+        String last = job.saved().lastStatus();
+        return last == null || "validating".equals(last) ? "submitted" : last;
+    }
+
+    /** How many batches this process saw end with this status ({@link #END_STATUSES}). */
+    public long batchesEnded(String status) {
+        LongAdder count = ended.get(status);
+        return count == null ? 0 : count.sum();
+    }
+
+    /** The API answered that a job's batch is over, with this status. */
+    void batchEnded(String status) {
+        LongAdder count = ended.get(status);
+        if (count != null) {
+            count.increment();
+        }
     }
 
     // ---------------------------------------------------------------------------------------------- runs

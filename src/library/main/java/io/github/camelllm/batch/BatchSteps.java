@@ -29,12 +29,15 @@ public final class BatchSteps {
     public static final String SETTLE = "settle";
 
     private final RunRegistry runs;
+    private final BatchJobs jobs;
     private final EnqueuedLimits enqueuedLimits;
     private final Resubmits resubmits;
     private final UnaryOperator<String> scrub;
 
-    BatchSteps(RunRegistry runs, EnqueuedLimits enqueuedLimits, Resubmits resubmits, UnaryOperator<String> scrub) {
+    BatchSteps(RunRegistry runs, BatchJobs jobs, EnqueuedLimits enqueuedLimits, Resubmits resubmits,
+               UnaryOperator<String> scrub) {
         this.runs = runs;
+        this.jobs = jobs;
         this.enqueuedLimits = enqueuedLimits;
         this.resubmits = resubmits;
         this.scrub = scrub;
@@ -107,6 +110,7 @@ public final class BatchSteps {
         String next = batch.terminal() ? SETTLE : WAIT;
         if (batch.terminal()) {
             job.ended(status, batch.firstError());
+            jobs.batchEnded(status);
             enqueuedLimits.release(job);
             BatchApi.BatchError limit = "failed".equals(status) ? batch.tokenLimitError() : null;
             if (limit != null && enqueuedLimits.neverFits(job)) {

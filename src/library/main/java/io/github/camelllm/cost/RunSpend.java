@@ -57,6 +57,11 @@ public final class RunSpend {
 
     private static final Reservation NONE = new Reservation(BigDecimal.ZERO);
 
+    /**
+     * Told of what each answer recorded from here on cost (the meters); the answers a resumed run replays from
+     * its journal were counted by the process that received them.
+     */
+    private volatile SpendListener listener = SpendListener.NONE;
     private final SpendRules rules;
     private final Tally realtime = new Tally();
     private final Tally batch = new Tally();
@@ -74,6 +79,11 @@ public final class RunSpend {
 
     public SpendRules rules() {
         return rules;
+    }
+
+    /** From now on, every priced answer {@link #record}ed is also told to this listener, with its cost. */
+    public void reportTo(SpendListener listener) {
+        this.listener = listener == null ? SpendListener.NONE : listener;
     }
 
     /** Tokens and USD of one route. */
@@ -117,6 +127,7 @@ public final class RunSpend {
         BigDecimal usd = price.cost(usage.promptTokens(), usage.cachedTokens(), usage.completionTokens(), isBatch);
         tally.usd = tally.usd.add(usd);
         answeredUsd = answeredUsd.add(usd);
+        listener.spent(result.model(), isBatch ? PromptRequest.BATCH : PromptRequest.REALTIME, usd);
         if (isBatch) {
             batchSavedUsd = batchSavedUsd.add(price.cost(usage.promptTokens(), usage.cachedTokens(),
                     usage.completionTokens(), false).subtract(usd));

@@ -12,12 +12,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
+import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
 
 /**
  * The pipeline's Micrometer meters. The calls are reported with OpenTelemetry's GenAI names, as Camel's own AI
@@ -47,6 +50,8 @@ final class PipelineMetrics {
     private final String pipeline;
     private final Function<String, CallGate.Headroom> headroom;
     private final Map<String, ModelMeters> models = new ConcurrentHashMap<>();
+    /** What the answers cost, by model and route ({@code model + '\n' + route}). */
+    private final Map<String, Spent> spent = new ConcurrentHashMap<>();
     private final Counter[][] prompts = new Counter[STATUSES.length][ROUTES.length];
     private final Counter retries;
     private final Counter runsCompleted;
@@ -126,6 +131,59 @@ final class PipelineMetrics {
             ModelMeters meters = meters(model);
             meters.inputTokens.record(result.usage().promptTokens());
             meters.outputTokens.record(result.usage().completionTokens());
+        }
+    }
+
+    /**
+     * What one answer cost, as its run's ledger counted it (the same amount the ledger added to the run's total).
+     * The meter keeps the exact sum and gives it as a double when scraped, so it equals the summaries'
+     * {@code total_usd} (to a double's precision) however many answers it adds up.
+     */
+    void spent(String model, String route, BigDecimal usd) {
+        String key = model + '\n' + route;
+        Spent meter = spent.get(key);
+        if (meter == null) {
+            meter = spent.computeIfAbsent(key, k -> new Spent(model, route));
+        }
+        meter.add(usd);
+    }
+
+    /** The estimated cost of one model's answers on one route, in USD. */
+    private final class Spent {
+        private BigDecimal usd = BigDecimal.ZERO;
+
+        Spent(String model, String route) {
+            FunctionCounter.builder("llm.cost", this, Spent::total).baseUnit("usd")
+                    .description("Estimated cost of the answers (their token usage at llm.prices; the Batch API's "
+                            + "at its price)")
+                    .tags("pipeline", pipeline, "model", model, "route", route).register(registry);
+        }
+
+        synchronized void add(BigDecimal amount) {
+            usd = usd.add(amount);
+        }
+
+        synchronized double total() {
+            return usd.doubleValue();
+        }
+    }
+
+    /**
+     * The Batch API meters: the jobs of the active runs by where they stand ({@code open}, for each of
+     * {@code openStatuses}) and the batches that ended, by final status ({@code ended}).
+     */
+    void batchJobs(List<String> openStatuses, ToLongFunction<String> open, List<String> endStatuses,
+                   ToLongFunction<String> ended) {
+        for (String status : openStatuses) {
+            Gauge.builder("llm.batch.jobs", () -> open.applyAsLong(status))
+                    .description("Batch API jobs of the runs in progress that are not over, by status")
+                    .tags("pipeline", pipeline, "status", status).register(registry);
+        }
+        for (String status : endStatuses) {
+            // held weakly, as every function meter's object: the meters object lives as long as the pipeline
+            FunctionCounter.builder("llm.batch.jobs.ended", this, m -> ended.applyAsLong(status))
+                    .description("Batch API batches that ended, by final status")
+                    .tags("pipeline", pipeline, "status", status).register(registry);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.github.camelllm.observe;
 
 import io.github.camelllm.config.PipelineConfig;
+import io.github.camelllm.cost.SpendListener;
 import io.github.camelllm.flow.CallGate;
 import io.github.camelllm.flow.CallSlots;
 import io.github.camelllm.flow.RateLimitStats;
@@ -40,6 +41,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToLongFunction;
 
 /**
  * Seeing one pipeline's runs while they go: counts every final result ({@link ResultListener}) and every attempt
@@ -162,6 +164,25 @@ public final class PipelineObserver extends ServiceSupport {
     void unanswered(CallState call, long nanos) {
         if (metrics != null) {
             metrics.unanswered(call.request().model(), nanos);
+        }
+    }
+
+    /**
+     * Where the runs' ledgers report what each answer cost: the cost meter, when there are meters (else nobody).
+     */
+    public SpendListener spending() {
+        return metrics == null ? SpendListener.NONE : metrics::spent;
+    }
+
+    /**
+     * The Batch API meters read the pipeline's batch jobs: how many of the active runs' jobs stand at each of
+     * {@code openStatuses} now ({@code open}), how many batches ended with each of {@code endStatuses}
+     * ({@code ended}).
+     */
+    public void watchBatches(List<String> openStatuses, ToLongFunction<String> open, List<String> endStatuses,
+                             ToLongFunction<String> ended) {
+        if (metrics != null) {
+            metrics.batchJobs(openStatuses, open, endStatuses, ended);
         }
     }
 

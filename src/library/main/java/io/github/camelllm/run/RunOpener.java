@@ -1,6 +1,7 @@
 package io.github.camelllm.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.camelllm.cost.SpendListener;
 import io.github.camelllm.cost.SpendRules;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,8 @@ final class RunOpener {
     private final RunFinisher finisher;
     private final SpendRules spendRules;
     private final ResultLines resultLines;
+    /** Told what each answer of the runs opened here cost (the meters). */
+    private volatile SpendListener spending = SpendListener.NONE;
 
     /**
      * @param ordered         results files are written in input order at the end (else streamed as they come)
@@ -64,6 +67,11 @@ final class RunOpener {
         this.stopped = stopped;
         this.finisher = finisher;
         this.spendRules = spendRules;
+    }
+
+    /** Where the runs opened from now on report what each of their answers cost. */
+    void reportSpendingTo(SpendListener listener) {
+        this.spending = listener;
     }
 
     /**
@@ -308,6 +316,7 @@ final class RunOpener {
             }
             Run run = new Run(setup, journal, streamed, ownership, spendRules.newRun(), resultLines);
             run.replayJournal();
+            run.spend().reportTo(spending); // what the journal replayed was counted by the process it came to
             active.add(run);
             recent.opened(run);
             return run;

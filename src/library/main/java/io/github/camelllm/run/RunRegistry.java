@@ -3,6 +3,7 @@ package io.github.camelllm.run;
 import io.github.camelllm.config.OnDuplicate;
 import io.github.camelllm.cost.RunCost;
 import io.github.camelllm.cost.RunSpend;
+import io.github.camelllm.cost.SpendListener;
 import io.github.camelllm.cost.SpendRules;
 import io.github.camelllm.config.OutputOrder;
 import io.github.camelllm.model.PromptResult;
@@ -294,6 +295,14 @@ public final class RunRegistry {
     /** Where a run's summary learns what rate limits did to it (the call gate, which is built after the runs). */
     public void reportRateLimitsWith(Function<String, RunSummary.RateLimits> source) {
         outputs.reportRateLimitsWith(source);
+    }
+
+    /**
+     * Where each run opened from now on reports what each answer it records cost (the cost meter): the same
+     * amount its ledger adds to its total.
+     */
+    public void reportSpendingTo(SpendListener listener) {
+        opener.reportSpendingTo(listener);
     }
 
     /** Writes the ordered results, failed-lines file and summary; completes the run (once). */

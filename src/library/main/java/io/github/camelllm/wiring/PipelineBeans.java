@@ -9,6 +9,7 @@ import io.github.camelllm.model.PromptRequest;
 import io.github.camelllm.model.PromptResult;
 
 import io.github.camelllm.batch.BatchBeans;
+import io.github.camelllm.batch.BatchJobs;
 import io.github.camelllm.batch.RouteDecider;
 import io.github.camelllm.delivery.AwaitReply;
 import io.github.camelllm.delivery.Deliveries;
@@ -146,6 +147,7 @@ public final class PipelineBeans {
         PipelineObserver observer = new PipelineObserver(context, config, runs, gate, slots, rateLimitStats, timer);
         bind(context, "observer", observer);
         addService(context, observer);
+        runs.reportSpendingTo(observer.spending());
         bind(context, "deliveries", deliveries);
         bind(context, "nextDelivery", deliveries.nextDelivery());
         bind(context, "awaitReply", new AwaitReply(deliveries));
@@ -188,7 +190,9 @@ public final class PipelineBeans {
         // which inbox files are complete inputs (stable, not temporary, not links)
         bind(context, "inboxFilter", new InboxFilter(config.inbox()));
         bind(context, "realtimeOrBatch", new RouteDecider(config.batch()));
-        BatchBeans.bind(context, name + "-", config, runs, jdkHttp);
+        BatchJobs batchJobs = BatchBeans.bind(context, name + "-", config, runs, jdkHttp);
+        observer.watchBatches(BatchJobs.OPEN_STATUSES, batchJobs::jobsIn, BatchJobs.END_STATUSES,
+                batchJobs::batchesEnded);
 
         // Across a broker, work items and results travel as JSON text (see llm.realtime.queue-uri)
         context.getTypeConverterRegistry().addTypeConverter(String.class, PromptRequest.class,

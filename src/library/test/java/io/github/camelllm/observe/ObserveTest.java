@@ -60,6 +60,9 @@ class ObserveTest {
                 "gen_ai_token_type", "input")).isEqualTo(120);
         assertThat(Scrape.value(metrics, "gen_ai_client_token_usage_tokens_sum", "gen_ai_token_type", "output"))
                 .isEqualTo(80);
+        // the cost the run's ledger counted, to the cent: 40 x $0.007
+        assertThat(Scrape.value(metrics, "llm_cost_usd_total", "model", "gpt-test", "route", "realtime"))
+                .isEqualTo(0.28);
         assertThat(Scrape.value(metrics, "llm_rate_limited_total", "model", "gpt-test")).isZero();
         assertThat(Scrape.value(metrics, "llm_calls_in_flight")).isZero();
         assertThat(Scrape.value(metrics, "llm_breaker_open", "breaker", "fault")).isZero();

@@ -53,10 +53,14 @@ class StatusPageBrowserTest {
     void the_page_shows_a_run_moving_and_logs_no_error() throws Exception {
         assertThat(new File(DRIVER)).as("chromium-driver (apt-get install -y chromium chromium-driver)").exists();
         api.answerChats(ok("slow").withFixedDelay(100));
-        pipeline.with("llm.concurrency", "2").with("llm.model", "gpt-4o-mini").start();
+        String screenshot = System.getProperty("screenshot");
+        boolean picture = screenshot != null && !screenshot.isBlank();
+        // the picture wants a run that lasts long enough for the chart to show its history: ~20 s
+        int prompts = picture ? 1600 : 120;
+        pipeline.with("llm.concurrency", picture ? "8" : "2").with("llm.model", "gpt-4o-mini").start();
         RunSummary first = pipeline.run(pipeline.write("warm-up.jsonl", PipelineFixture.prompts(20)));
         assertThat(first.succeeded()).isEqualTo(20);
-        Path file = pipeline.write("slow-run.jsonl", PipelineFixture.prompts(120));
+        Path file = pipeline.write("slow-run.jsonl", PipelineFixture.prompts(prompts));
         CompletableFuture<RunSummary> run = CompletableFuture.supplyAsync(() -> pipeline.app().submitFile(file))
                 .thenCompose(f -> f);
         int port = pipeline.app().pipeline().observer().managementPort();
@@ -71,8 +75,9 @@ class StatusPageBrowserTest {
             assertThat(browser.findElement(By.id("recent")).getText()).contains("warm-up.jsonl");
             assertThat(browser.findElement(By.id("state")).getText()).isEqualTo("calls flowing");
 
-            String screenshot = System.getProperty("screenshot");
-            if (screenshot != null && !screenshot.isBlank()) {
+            if (picture) {
+                // taken mid-run, with some seconds of history in the chart
+                await().atMost(60, TimeUnit.SECONDS).until(() -> value(browser, bar) >= prompts * 0.55);
                 Path target = Path.of(System.getProperty("project.root", ".")).resolve(screenshot);
                 Files.createDirectories(target.toAbsolutePath().getParent());
                 Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), target,
@@ -84,7 +89,7 @@ class StatusPageBrowserTest {
         } finally {
             browser.quit();
         }
-        assertThat(run.get(60, TimeUnit.SECONDS).succeeded()).isEqualTo(120);
+        assertThat(run.get(60, TimeUnit.SECONDS).succeeded()).isEqualTo(prompts);
     }
 
     /** The bar's value, or -1 while there is none. */
