@@ -61,13 +61,16 @@ class StatusPageBrowserTest {
         RunSummary first = pipeline.run(pipeline.write("warm-up.jsonl", PipelineFixture.prompts(20)));
         assertThat(first.succeeded()).isEqualTo(20);
         Path file = pipeline.write("slow-run.jsonl", PipelineFixture.prompts(prompts));
-        CompletableFuture<RunSummary> run = CompletableFuture.supplyAsync(() -> pipeline.app().submitFile(file))
-                .thenCompose(f -> f);
         int port = pipeline.app().pipeline().observer().managementPort();
 
+        // the page is open before the run starts: a browser that starts slowly cannot miss it
         ChromeDriver browser = browser();
+        CompletableFuture<RunSummary> run = null;
         try {
             browser.get("http://127.0.0.1:" + port + "/");
+            await().atMost(20, TimeUnit.SECONDS).until(() -> browser.findElement(By.id("recent")).getText()
+                    .contains("warm-up.jsonl"));
+            run = CompletableFuture.supplyAsync(() -> pipeline.app().submitFile(file)).thenCompose(f -> f);
             By bar = By.cssSelector("progress.run-progress");
             await().atMost(20, TimeUnit.SECONDS).until(() -> value(browser, bar) > 0);
             double before = value(browser, bar);
