@@ -21,12 +21,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * 50-results.camel.yaml: every final result is journaled, then wakes its run's delivery; the run's last result writes
@@ -45,12 +47,17 @@ class ResultsRouteTest extends RouteFileTestSupport {
     volatile boolean journalFails;
     /** The deliveries woken, as what the journal held when each was woken: the custom_ids, in order. */
     final List<String> woken = new CopyOnWriteArrayList<>();
+    /** The threads that woke a delivery once its run was complete. */
+    final List<String> completeWakers = new CopyOnWriteArrayList<>();
 
     /** Stands in for the delivery: notes what was journaled when the result's run was woken. */
     public class DeliveryStandIn {
         public void journaled(Exchange exchange) throws java.io.IOException {
             String runId = exchange.getProperty("llmRunId", String.class);
             boolean complete = Files.exists(dir.resolve("work").resolve(runId).resolve("summary.json"));
+            if (complete) {
+                completeWakers.add(Thread.currentThread().getName());
+            }
             woken.add(exchange.getMessage().getHeader("llmCustomId") + (complete ? " (run complete)" : "")
                     + " journaled: " + Files.readString(runs.journalOf(runId)).contains(
                     "\"custom_id\":\"" + exchange.getMessage().getHeader("llmCustomId") + "\""));
@@ -103,7 +110,13 @@ class ResultsRouteTest extends RouteFileTestSupport {
                 new PromptRequest(run.id(), 2, "b", "m", "{}", null, 1, null), "realtime", 3, 20,
                 new ErrorInfo("server_error", "gave up after 3 attempts: HTTP 503", 503), null));
 
-        assertThat(woken).containsExactly("a journaled: true", "b (run complete) journaled: true");
+        // the run's outputs are written on a thread of their own, which wakes the delivery once more when done
+        await().atMost(Duration.ofSeconds(10)).until(() -> woken.contains("b (run complete) journaled: true"));
+        assertThat(woken.get(0)).isEqualTo("a journaled: true");
+        assertThat(woken.subList(1, woken.size())).hasSizeBetween(1, 2)
+                .allMatch(w -> w.startsWith("b ") && w.endsWith(" journaled: true"));
+        assertThat(completeWakers).as("the outputs were written apart from the thread that brought the result")
+                .anyMatch(thread -> !thread.equals(Thread.currentThread().getName()));
         assertThat(first.getMessage().getHeader("llmStatus")).isEqualTo("ok");
         assertThat(first.getMessage().getHeader("llmLine")).isEqualTo(1L);
         assertThat(first.getMessage().getBody(String.class)).contains("\"custom_id\":\"a\"")
