@@ -104,11 +104,13 @@ public final class Deliveries {
 
     private volatile CamelContext context;
 
-    /** Deliveries are woken through this context's delivery queue. */
-    public void start(CamelContext context) {
+    /**
+     * Deliveries are woken through this context's delivery queue; a run whose delivery failed is woken again by
+     * {@code timer} (the pipeline's timers) after its delay.
+     */
+    public void start(CamelContext context, ScheduledExecutorService timer) {
         this.context = context;
-        this.retries = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this,
-                pipeline + "-deliveryRetry");
+        this.retries = timer;
     }
 
     private ProducerTemplate producer() {

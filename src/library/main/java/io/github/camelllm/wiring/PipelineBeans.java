@@ -107,7 +107,6 @@ public final class PipelineBeans {
         bind(context, "intake", intake);
         Deliveries deliveries = new Deliveries(name, runs, "seda:" + name + "-deliver", config.output().uri(),
                 config.names().of("output.uri"), config.output().retryDelay(), config.output().maxRetryDelay());
-        deliveries.start(context);
         // the work every prompt passes through is done by processors, for the same reason
         bind(context, "parseLine", (Processor) exchange -> exchange.getMessage().setBody(intake.parse(exchange)));
         // --- real-time calls: slots, the gate, the client, the failure policy ---
@@ -123,6 +122,7 @@ public final class PipelineBeans {
             sized.getScheduledThreadPoolExecutor().setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         }
         bind(context, "timer", timer);
+        deliveries.start(context, timer); // a run whose delivery failed waits its delay on the same timers
         // the HTTP client's own work (connect, write, read, deliver the body); a real queue: Camel's
         // maxQueueSize -1 is a hand-off with no queue, so a busy pool made the caller run the task itself (the
         // client's selector thread, or the work queue's consumer)

@@ -91,7 +91,8 @@ class DeliveryRefusedTest extends RouteFileTestSupport {
 
     @Test
     void a_delivery_that_throws_is_tried_again_after_its_delay_not_at_once() throws Exception {
-        deliveries.start(context);
+        deliveries.start(context,
+                context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "llm-timer"));
         Run run = runs.acceptMessage(new MessageInput("m1", MessageInput.Kind.JSONL,
                 "{\"prompt\":\"one\"}\n{\"prompt\":\"two\"}\n{\"prompt\":\"three\"}\n", "m1", false, Map.of(), 0));
         for (long line = 1; line <= 3; line++) {

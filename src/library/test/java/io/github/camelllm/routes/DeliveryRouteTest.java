@@ -56,7 +56,8 @@ class DeliveryRouteTest extends RouteFileTestSupport {
     }
 
     Run messageRun(String body) throws Exception {
-        deliveries.start(context);
+        deliveries.start(context,
+                context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "llm-timer"));
         return runs.acceptMessage(new MessageInput("m1", MessageInput.Kind.JSONL, body, "m1", false,
                 Map.of("tenant", "acme", "JMSCorrelationID", "c-1"), 0));
     }
