@@ -14,6 +14,7 @@ import io.github.camelllm.run.RunRegistry;
 import io.github.camelllm.run.RunSummary;
 import io.github.camelllm.wiring.OutputEndpoints;
 import io.github.camelllm.wiring.PipelineBeans;
+import io.github.camelllm.wiring.TemplateFiles;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.StartupListener;
@@ -366,7 +367,7 @@ public final class LlmPipeline {
         if (model.getRouteTemplateDefinition(TEMPLATE_PREFIX + "results") != null) {
             return;
         }
-        Collection<Resource> files = PluginHelper.getPackageScanResourceResolver(camel).findResources(location);
+        Collection<Resource> files = TemplateFiles.at(camel, location);
         if (files.isEmpty()) {
             throw new IllegalStateException("no route templates found at " + location);
         }

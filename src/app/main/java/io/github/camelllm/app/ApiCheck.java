@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.UnaryOperator;
 
 /**
@@ -80,6 +81,21 @@ final class ApiCheck {
         this.wait = response.compareTo(MIN_WAIT) < 0 ? MIN_WAIT : response.compareTo(MAX_WAIT) > 0 ? MAX_WAIT
                 : response;
         this.scrub = ApiFailure.scrubber(apiKey);
+    }
+
+    /** The check made on a thread of its own; the future holds its outcome. */
+    static CompletableFuture<Outcome> inBackground(ApiCheck check) {
+        CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            try {
+                outcome.complete(check.check());
+            } catch (RuntimeException | Error e) {
+                outcome.completeExceptionally(e);
+            }
+        }, "api-check");
+        thread.setDaemon(true); // a check still waiting does not keep a failed start alive
+        thread.start();
+        return outcome;
     }
 
     Outcome check() {

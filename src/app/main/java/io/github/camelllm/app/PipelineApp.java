@@ -218,10 +218,14 @@ public final class PipelineApp implements AutoCloseable {
                         config.api().apiKey().isEmpty() ? "not set" : "set");
             }
             HeapCheck.warnIfQueueCannotFit(config, inputBytes, Runtime.getRuntime().maxMemory());
+            // the API is asked while the pipeline's beans and routes are made: a network round trip and the loading
+            // of an HTTP client, off the start's critical path
+            ApiCheck apiCheck = api.simulated() ? null : new ApiCheck(config.api(), config.calls());
+            CompletableFuture<ApiCheck.Outcome> checked = apiCheck == null ? null : ApiCheck.inBackground(apiCheck);
             // the application owns its context: its broker queues are plain jms: endpoints on the pipeline's client
             pipeline = llm.brokerComponent("jms").addTo(context);
-            if (!api.simulated()) {
-                checkApi(context, pipeline.config());
+            if (checked != null) {
+                checkApi(context, pipeline.config(), apiCheck, checked.join());
             }
             long shutdownMs = pipeline.config().shutdown().timeout().toMillis();
             context.getShutdownStrategy().setTimeout(Math.max(1, (shutdownMs + 999) / 1000));
@@ -232,9 +236,8 @@ public final class PipelineApp implements AutoCloseable {
          * stops at once when it cannot be used; the service starts without taking prompt files, says why once,
          * and begins when the API answers.
          */
-        private void checkApi(CamelContext context, PipelineConfig config) {
-            ApiCheck apiCheck = new ApiCheck(config.api(), config.calls());
-            ApiCheck.Outcome outcome = apiCheck.check();
+        private void checkApi(CamelContext context, PipelineConfig config, ApiCheck apiCheck,
+                ApiCheck.Outcome outcome) {
             if (outcome.ok()) {
                 ApiCheck.warnIfModelUnlisted(config.api().model(), outcome.models());
                 ResponseTimeouts timeouts = context.getRegistry().lookupByNameAndType(NAME + "-responseTimeouts",
