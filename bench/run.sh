@@ -78,8 +78,10 @@ BASE_URL=http://127.0.0.1:$PORT/v1
 BENCH="java $ROOT/bench/Bench.java"
 export CLK_TCK=$(getconf CLK_TCK)
 
-# --- build (only when the jar is missing or older than a source) --------------------------------------------
-if [[ ! -f $JAR || ! -x $LAUNCHER || -n $(find src routes application.properties pom.xml -name target -prune -o -newer "$JAR" -print -quit) ]]; then
+# --- build (only when the jar is missing or older than a source, or the launcher's class-data archive is missing:
+# a build with -DskipLauncherTraining makes none, and a start without it is not the start a user has) -------------
+if [[ ! -f $JAR || ! -x $LAUNCHER || ( ! -f ${LAUNCHER}.jsa && ! -f ${LAUNCHER}.aot ) \
+    || -n $(find src routes application.properties pom.xml -name target -prune -o -newer "$JAR" -print -quit) ]]; then
   echo "building $JAR ..." >&2
   LOCK=${BENCH_LOCK:-/work/.heavy.lock}
   # clean: re-shading an already shaded jar can keep stale classes; the lock keeps heavy builds one at a time
