@@ -18,7 +18,8 @@ bench/run.sh MODE [ARGS]
   full           c10 + targets + mem, ~15 minutes
   one C N [ordered|streamed] [L ms]   one setting
   broker         the broker rows: one instance without a broker, then N = 1, 2, 3 instances sharing an ActiveMQ
-                 Artemis work queue (the distribution, started by the bench), C = BENCH_BROKER_C each, ~3 minutes
+                 Artemis work queue (the distribution, started once by the bench and warmed), C = BENCH_BROKER_C
+                 each, ~4 minutes
   start          start -> first call: C = 100, 4,000 prompts: java -jar and the launcher on JDK 17, java -jar on
                  JDK 25 and JDK 25 with an AOT cache made by a training run
   limits         rate-limited settings (RPM-bound, TPM-bound, each with and without retry-after headers)
@@ -54,6 +55,7 @@ Environment:
   BENCH_BROKER_C    concurrency of each instance in the broker rows (default 20)
   BENCH_BROKER_N    prompts of the broker rows (default 4000)
   BENCH_BROKER_PORT port of the Artemis broker (default 18616)
+  BENCH_BROKER_WARM prompts of the untimed run that warms the broker before its rows (default 2000; 0: none)
   BENCH_RL_C        concurrency of the rate-limited settings (default 100)
   BENCH_OUTAGE_C    concurrency of the outage setting (default 10)
   BENCH_OUTAGE_MS   length of the outage (default 60000)
@@ -217,7 +219,9 @@ run_setting() { # label C N order [jvm options...]
 
 # --- the broker rows: instances sharing an ActiveMQ Artemis work queue ----------------------------------------
 # The Artemis distribution (resolved through Maven once, into $OUT/artemis), an instance of it created once in
-# $OUT/broker and started empty for every row; N - 1 serving instances in service mode (an empty inbox of their
+# $OUT/broker, started once (empty) for all broker rows and warmed by an untimed run of BENCH_BROKER_WARM prompts
+# through one instance, as a deployed broker that has run for days is warm; every row starts on empty queues
+# (checked with `artemis queue stat`). Per row: N - 1 serving instances in service mode (an empty inbox of their
 # own), then the owner's `run FILE`, measured like any row. Each instance has its own results queue.
 BROKER_PORT=${BENCH_BROKER_PORT:-18616}
 ARTEMIS_VERSION=2.40.0
@@ -245,7 +249,7 @@ start_broker() {
       --host 127.0.0.1 --default-port "$BROKER_PORT" --no-amqp-acceptor --no-mqtt-acceptor --no-stomp-acceptor \
       --no-hornetq-acceptor >"$OUT/broker-create.log" 2>&1
   fi
-  rm -rf "$instance/data" # every row starts on an empty broker
+  rm -rf "$instance/data" # the broker rows start on an empty broker
   "$instance/bin/artemis" run >"$OUT/broker.log" 2>&1 &
   BROKER_PID=$!
   for _ in $(seq 1 300); do
@@ -263,6 +267,54 @@ stop_broker() {
     wait "$BROKER_PID" 2>/dev/null || true
     BROKER_PID=
   fi
+}
+
+# The broker's queues as `artemis queue stat` prints them (one JVM of the CLI; not inside a timed window)
+queue_stat() {
+  "$OUT/broker/bin/artemis" queue stat --url "tcp://127.0.0.1:$BROKER_PORT" --user bench --password bench \
+    --maxRows 1000 2>&1
+}
+# A row starts with no message on any queue of the bench (the work queue and every results queue): what an
+# earlier row left is waited for (up to 30 s: items a stopped instance gave back are redelivered, acknowledgements
+# land), then purged; the row then says so. Prints the queues' message counts.
+queues_empty() { # label
+  local stat left=
+  for _ in $(seq 1 30); do
+    stat=$(queue_stat)
+    left=$(awk -F'|' '$2 ~ /llm-|DLQ/ { gsub(/ /, "", $2); gsub(/ /, "", $5); if ($5 != "0") printf "%s=%s ", $2, $5 }' \
+      <<<"$stat")
+    if ! grep -q '^|NAME' <<<"$stat"; then
+      echo "artemis queue stat failed: $stat" >&2
+      exit 1
+    fi
+    [[ -z $left ]] && break
+    sleep 1
+  done
+  if [[ -n $left ]]; then
+    echo "  $1: messages left on the broker by the row before ($left): purged" >&2
+    awk -F'|' '$2 ~ /llm-|DLQ/ { gsub(/ /, "", $2); print $2 }' <<<"$stat" | while read -r q; do
+      "$OUT/broker/bin/artemis" queue purge --url "tcp://127.0.0.1:$BROKER_PORT" --user bench --password bench \
+        --name "$q" >/dev/null 2>&1
+    done
+  fi
+  awk -F'|' '$2 ~ /llm-|DLQ/ { gsub(/ /, "", $2); gsub(/ /, "", $5); printf "%s=%s ", $2, $5 }' <<<"$(queue_stat)"
+}
+
+# An untimed run of BENCH_BROKER_WARM prompts through one instance on the broker: its JIT compiles the broker's
+# paths (journal, delivery, acknowledgement) before the first measured row, as in a broker that has been running.
+warm_broker() { # C
+  local c=$1 n=${BENCH_BROKER_WARM:-2000} dir=$OUT/runs/broker-warm-up file
+  (( n > 0 )) || return 0
+  file=$(prompts_file "$n")
+  rm -rf "$dir"; mkdir -p "$dir"
+  start_sim
+  launch_cmd "${BENCH_JVM_OPTS:-} $(broker_opts 1 "$c") -Dllm.work-dir=$dir/work -Dllm.outbox=$dir/outbox" run "$file"
+  local t0=$SECONDS
+  if ! "${LAUNCH[@]}" >"$dir/run.log" 2>&1; then
+    echo "the broker's warm-up run failed, see $dir/run.log" >&2
+    exit 1
+  fi
+  echo "broker warmed: $n prompts through one instance in $(( SECONDS - t0 )) s (untimed)" >&2
 }
 
 stop_serving() {
@@ -307,7 +359,8 @@ broker_setting() { # label instances C N: instances 0 is the same run on one ins
   if (( inst == 0 )); then
     opts="-Dllm.base-url=$BASE_URL -Dllm.concurrency=$c"
   else
-    start_broker
+    queues_empty "$label" >"$dir/queues-at-start.txt"
+    echo "  $label: queues at the start: $(cat "$dir/queues-at-start.txt")" >&2
     for (( i = 2; i <= inst; i++ )); do
       mkdir -p "$dir/i$i/inbox"
       launch_cmd "${BENCH_JVM_OPTS:-} $(broker_opts "$i" "$c") -Dllm.inbox=$dir/i$i/inbox -Dllm.outbox=$dir/i$i/outbox \
@@ -330,7 +383,6 @@ broker_setting() { # label instances C N: instances 0 is the same run on one ins
       -- "${LAUNCH[@]}" 2>"$dir/measure.log") | tee -a "$OUT/broker.md"
   cpu_report "$label" "$cpu_before" "$(cpu_account)" >>"$OUT/broker-cpu.md"
   stop_serving
-  stop_broker
 }
 
 broker_rows() {
@@ -338,7 +390,9 @@ broker_rows() {
   {
     echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $(free -g | awk '/Mem:/{print $2}') GB;" \
       "pipeline JDK: $($JAVA -version 2>&1 | head -1); server latency L=${L} ms (jitter 0); ActiveMQ Artemis $ARTEMIS_VERSION" \
-      "(the distribution, its own process, default broker.xml), work queue $WORK_QUEUE; C = $c per instance;" \
+      "(the distribution, its own process, default broker.xml), started once for the broker rows and warmed by an" \
+      "untimed run of ${BENCH_BROKER_WARM:-2000} prompts through one instance (a deployed broker runs warm); every row" \
+      "starts on empty queues (artemis queue stat); work queue $WORK_QUEUE; C = $c per instance;" \
       "the limit (C/L column) is instances x C / L"
     echo
     $BENCH header broker
@@ -350,9 +404,12 @@ broker_rows() {
     echo "|---|---|---|---|---|---|"
   } >"$OUT/broker-cpu.md"
   broker_setting "no-broker-c$c" 0 "$c" "$n"
+  start_broker
+  warm_broker "$c"
   broker_setting "broker-1x$c" 1 "$c" "$n"
   broker_setting "broker-2x$c" 2 "$c" "$n"
   broker_setting "broker-3x$c" 3 "$c" "$n"
+  stop_broker
   echo; cat "$OUT/broker-cpu.md"
   echo "tables also in $OUT/broker.md and $OUT/broker-cpu.md; per-setting logs in $OUT/runs/" >&2
 }
