@@ -5,6 +5,7 @@ import io.github.camelllm.config.ApiConfig;
 import io.github.camelllm.config.CallConfig;
 import io.github.camelllm.json.Jackson;
 import io.github.camelllm.openai.ApiFailure;
+import io.github.camelllm.openai.OpenAiHttp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,7 +14,6 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -65,22 +65,22 @@ final class ApiCheck {
     private static final Duration MAX_WAIT = Duration.ofSeconds(30);
     private static final Duration MIN_WAIT = Duration.ofSeconds(5);
 
+    private final OpenAiHttp edge;
     private final String baseUrl;
-    private final String apiKey;
     private final String keyProperty;
     private final Duration connectTimeout;
     private final Duration wait;
     private final UnaryOperator<String> scrub;
 
     ApiCheck(ApiConfig api, CallConfig calls) {
+        this.edge = new OpenAiHttp(api, calls);
         this.baseUrl = api.baseUrl();
-        this.apiKey = api.apiKey();
         this.keyProperty = api.names().apiKey();
         this.connectTimeout = calls.connectTimeout();
         Duration response = calls.responseTimeout();
         this.wait = response.compareTo(MIN_WAIT) < 0 ? MIN_WAIT : response.compareTo(MAX_WAIT) > 0 ? MAX_WAIT
                 : response;
-        this.scrub = ApiFailure.scrubber(apiKey);
+        this.scrub = ApiFailure.scrubber(api.apiKey());
     }
 
     /** The check made on a thread of its own; the future holds its outcome. */
@@ -99,19 +99,22 @@ final class ApiCheck {
     }
 
     Outcome check() {
-        URI uri = URI.create(baseUrl + "/models");
         String where = "llm.base-url=" + baseUrl;
-        String hostPort = uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(wait).GET()
-                .header("Accept", "application/json");
-        if (apiKey != null && !apiKey.isBlank()) {
-            request.header("Authorization", "Bearer " + apiKey.trim());
+        URI uri;
+        HttpRequest request;
+        try {
+            // the calls' own edge: the key goes only to the base URL, no redirects, their HTTP version
+            request = edge.request("/models").timeout(wait).GET().header("Accept", "application/json").build();
+            uri = request.uri();
+        } catch (IllegalArgumentException e) {
+            return new Outcome(Verdict.NOT_AN_API, where + ": not a usable URL (" + scrub.apply(e.getMessage()) + ")",
+                    List.of());
         }
-        HttpClient http = HttpClient.newBuilder().connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1).build();
+        String hostPort = uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
         HttpResponse<byte[]> response;
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            // a long model list is cut at its cap rather than read whole: the check needs only its start
+            response = edge.jdkClient().send(request, info -> edge.body(info, false));
         } catch (HttpConnectTimeoutException e) {
             return unreachable(where + ": no connection to " + hostPort + " within llm.timeout.connect-ms="
                     + connectTimeout.toMillis() + " ms (a firewall, a wrong port, or the server is down)");

@@ -167,6 +167,25 @@ class MistakesNamedAtOnceTest {
     }
 
     @Test
+    void a_model_list_past_the_answer_cap_is_cut_not_read_whole() {
+        api.answerChats(echo());
+        StringBuilder list = new StringBuilder("{\"object\":\"list\",\"data\":[");
+        for (int i = 0; i < 200; i++) {
+            list.append(i == 0 ? "" : ",").append("{\"id\":\"model-").append(i).append("\",\"object\":\"model\"}");
+        }
+        String body = list.append("]}").toString();
+        assertThat(body.length()).isGreaterThan(4 * 1024);
+        api.server().stubFor(get(urlEqualTo(MODELS)).willReturn(json(200, body)));
+
+        Outcome o = run("--base-url", api.baseUrl(), "--model", "gpt-4o-mini", "--set", "response.max-bytes=4096");
+
+        // read whole, the list would name 200 models and the check would warn that gpt-4o-mini is not among them
+        assertThat(o.exit()).isEqualTo(Launcher.OK);
+        assertThat(logged()).doesNotContain("is not among");
+        assertThat(api.chatCalls()).isEqualTo(3);
+    }
+
+    @Test
     void a_key_with_a_line_break_is_refused_without_being_shown() {
         String broken = "sk-proj-first-half-4f2a\nsecond-half-9b7c";
         Outcome o = run(Map.of("OPENAI_API_KEY", broken), "--base-url", api.baseUrl());

@@ -233,9 +233,7 @@ public final class JdkHttp {
 
         /** The body of an answer whose headers arrived: read up to its cap, aborted if the deadline has passed. */
         synchronized HttpResponse.BodySubscriber<byte[]> reading(HttpResponse.ResponseInfo info) {
-            boolean usable = OpenAiHttp.usable(info.statusCode(),
-                    info.headers().firstValue("content-type").orElse(null));
-            body = new CappedBody(api.bodyCap(usable), usable);
+            body = api.body(info, true);
             if (passed) {
                 body.abort(new HttpTimeoutException("llm.timeout.response-ms passed"));
             }

@@ -9,6 +9,7 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
@@ -108,12 +109,30 @@ public final class OpenAiHttp {
 
     /** The JDK client for these calls: the version policy, no redirects, the connect timeout, the given executor. */
     HttpClient jdkClient(Executor executor) {
+        return jdkClientBuilder().executor(executor).build();
+    }
+
+    /** As {@link #jdkClient(Executor)} on the client's own threads: for a single exchange, such as a check. */
+    public HttpClient jdkClient() {
+        return jdkClientBuilder().build();
+    }
+
+    private HttpClient.Builder jdkClientBuilder() {
         return HttpClient.newBuilder()
                 .connectTimeout(Duration.ofMillis(connectTimeoutMs))
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .version(tls() ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
-                .executor(executor)
-                .build();
+                .version(tls() ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
+    }
+
+    /**
+     * How an answer's body is read: a usable answer up to {@code llm.response.max-bytes}, anything else up to its
+     * first {@link #ERROR_BODY_BYTES}; nothing past the cap is read into memory.
+     *
+     * @param refuseLarger a usable answer past its cap fails the exchange ({@link #tooLarge}) instead of being cut
+     */
+    public CappedBody body(HttpResponse.ResponseInfo info, boolean refuseLarger) {
+        boolean usable = usable(info.statusCode(), info.headers().firstValue("content-type").orElse(null));
+        return new CappedBody(bodyCap(usable), usable && refuseLarger);
     }
 
     /**
