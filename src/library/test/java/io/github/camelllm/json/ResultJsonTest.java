@@ -7,7 +7,10 @@ import io.github.camelllm.model.PromptResult.ErrorInfo;
 import io.github.camelllm.model.PromptResult.Usage;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The result line and the Batch API output line of a result. */
 class ResultJsonTest {
@@ -91,7 +94,7 @@ class ResultJsonTest {
     }
 
     static PromptResult bookkeeping(String line) throws Exception {
-        byte[] bytes = ("garbage before" + line + "and after").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] bytes = ("garbage before" + line + "and after").getBytes(StandardCharsets.UTF_8);
         PromptResult fromBytes = ResultJson.readBookkeeping("run-1", bytes, 14, bytes.length - 23);
         assertThat(ResultJson.readBookkeeping("run-1", line)).isEqualTo(fromBytes);
         return fromBytes;
@@ -134,11 +137,9 @@ class ResultJsonTest {
                 "\"" + ok.replace("\"", "'") + "\"",
                 ""};
         for (String line : refused) {
-            byte[] bytes = line.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ResultJson.read("run-1", line)).as(line)
-                    .isInstanceOf(Exception.class);
-            org.assertj.core.api.Assertions.assertThatThrownBy(
-                    () -> ResultJson.readBookkeeping("run-1", bytes, 0, bytes.length)).as(line)
+            byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+            assertThatThrownBy(() -> ResultJson.read("run-1", line)).as(line).isInstanceOf(Exception.class);
+            assertThatThrownBy(() -> ResultJson.readBookkeeping("run-1", bytes, 0, bytes.length)).as(line)
                     .isInstanceOf(Exception.class);
         }
     }
