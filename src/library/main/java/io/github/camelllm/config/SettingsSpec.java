@@ -158,8 +158,9 @@ public final class SettingsSpec {
             .required("llm.batch.queue-uri", "direct:llm-batch-enqueue", "Endpoint in front of the batch route.")
             .integer("llm.batch.max-requests", 50_000, 1, 50_000,
                     "Most requests in one Batch API input file (the API allows 50,000).")
-            .integer("llm.batch.max-bytes", 209_715_200, 1024, 209_715_200,
-                    "Largest Batch API input file, bytes (the API allows 200 MB).")
+            .integer("llm.batch.max-bytes", 200_000_000, 1024, 209_715_200,
+                    "Largest Batch API input file, bytes. The API allows \"200 MB\"; the default is 200,000,000 "
+                    + "bytes, within that limit whether it counts MB or MiB.")
             .millis("llm.batch.flush-ms", 5000, 1, DAY_MS, "A shard that has not grown for this long is submitted, "
                     + "ms (shards are also submitted when their run's intake ends).")
             .millis("llm.batch.poll-interval-ms", 10_000, 1, DAY_MS,
