@@ -254,8 +254,13 @@ public final class Bench {
                 heap, hwmKb / 1024.0, peakThreads, simCpu, wrkCols, asyncioCols, userRate, firstCall, exitAfter,
                 (exit == 0 && ok == n ? "yes" : "NO exit=" + exit + " ok=" + ok + "/" + n));
         System.out.println(row);
-        System.err.printf(Locale.ROOT, "  [%s] process %.1f s, cpu %.0f ms total, journal %d lines, samples %d%n",
-                o.get("label"), elapsedNs / 1e9, cpuTotal * TICK_MS, lines, samples.size());
+        // last answer -> summary: the journal's last append (its last write) to the summary file's last write
+        String lastAnswerToSummary = summaryFile == null || journal == null ? "n/a" : String.format(Locale.ROOT,
+                "%.2f s", (Files.getLastModifiedTime(summaryFile).toMillis()
+                        - Files.getLastModifiedTime(journal).toMillis()) / 1000.0);
+        System.err.printf(Locale.ROOT, "  [%s] process %.1f s, cpu %.0f ms total, journal %d lines, samples %d, "
+                        + "last answer -> summary %s%n", o.get("label"), elapsedNs / 1e9, cpuTotal * TICK_MS, lines,
+                samples.size(), lastAnswerToSummary);
     }
 
     /**

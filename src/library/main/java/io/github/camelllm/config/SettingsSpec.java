@@ -86,7 +86,9 @@ public final class SettingsSpec {
             .integer("llm.rate-limit.requests-per-minute", 0, 0, 1_000_000_000, "Requests per minute, per model; "
                     + "0 = learn the limit from the answers' x-ratelimit-* headers. Set it for a server that sends none.")
             .integer("llm.rate-limit.tokens-per-minute", 0, 0, 2_000_000_000, "Tokens per minute, per model, counted "
-                    + "as max(max_tokens, characters / 4); 0 = learn it from the x-ratelimit-* headers.")
+                    + "as max(max_tokens, characters / 4); 0 = learn it from the x-ratelimit-* headers. While either "
+                    + "limit is learnt, only four calls per model go out before the first answer; with both set, the "
+                    + "first calls are paced by them instead.")
             .choice("llm.faults.on-fatal", "auto", "A fault no retry fixes (a refused key, an empty account, an "
                     + "unknown model, a base URL that is not an API): stop = the prompts it concerns end as errors "
                     + "at once (run FILE exits 1 within seconds); hold = they wait and the inbox takes no new file "
@@ -156,8 +158,9 @@ public final class SettingsSpec {
             .required("llm.batch.queue-uri", "direct:llm-batch-enqueue", "Endpoint in front of the batch route.")
             .integer("llm.batch.max-requests", 50_000, 1, 50_000,
                     "Most requests in one Batch API input file (the API allows 50,000).")
-            .integer("llm.batch.max-bytes", 209_715_200, 1024, 209_715_200,
-                    "Largest Batch API input file, bytes (the API allows 200 MB).")
+            .integer("llm.batch.max-bytes", 200_000_000, 1024, 209_715_200,
+                    "Largest Batch API input file, bytes. The API allows \"200 MB\"; the default is 200,000,000 "
+                    + "bytes, within that limit whether it counts MB or MiB.")
             .millis("llm.batch.flush-ms", 5000, 1, DAY_MS, "A shard that has not grown for this long is submitted, "
                     + "ms (shards are also submitted when their run's intake ends).")
             .millis("llm.batch.poll-interval-ms", 10_000, 1, DAY_MS,

@@ -25,6 +25,8 @@ final class ModelLimits {
         this.requests = new Bucket(requestsPerMinute, nowNanos);
         this.tokens = new Bucket(tokensPerMinute, nowNanos);
         this.pausedUntilNanos = nowNanos;
+        // both limits given: the buckets pace the first calls already, there is nothing to wait for an answer for
+        this.answered = requestsPerMinute > 0 && tokensPerMinute > 0;
     }
 
     /**
@@ -59,7 +61,8 @@ final class ModelLimits {
     /**
      * Before the first answer, the limits are unknown: a full burst of llm.concurrency calls could take far more
      * than the server's bucket holds and come back as a storm of 429s. So at first only {@code coldStartCalls} go
-     * out; the first answer (with its x-ratelimit headers, or without any) opens the way for the rest.
+     * out; the first answer (with its x-ratelimit headers, or without any) opens the way for the rest. With both
+     * limits configured they are known from the start, and no call waits.
      *
      * @return true when this call may go now
      */

@@ -4,8 +4,12 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
 import io.github.camelllm.model.PromptResult;
 import io.github.camelllm.model.PromptResult.Answer;
 import io.github.camelllm.model.PromptResult.ErrorInfo;
@@ -14,6 +18,10 @@ import io.github.camelllm.model.PromptResult.Usage;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 
 /**
  * The one JSON shape of a result: a line of the journal, of NAME.results.jsonl and of output messages (and,
@@ -21,21 +29,24 @@ import java.io.UncheckedIOException;
  */
 public final class ResultJson {
 
-    /** A result line, field by field in the order it is written. */
+    /**
+     * A result line, field by field in the order it is written. The fields marked {@link Payload} hold what the
+     * API answered; the others are the line's bookkeeping ({@link #readBookkeeping}).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Line(@JsonProperty("custom_id") @JsonInclude(JsonInclude.Include.ALWAYS) String customId, long line,
                 @JsonInclude(JsonInclude.Include.ALWAYS) String status,
                 @JsonInclude(JsonInclude.Include.ALWAYS) String route,
-                @JsonInclude(JsonInclude.Include.ALWAYS) String content,
-                @JsonProperty("finish_reason") @JsonInclude(JsonInclude.Include.ALWAYS) String finishReason,
-                @JsonProperty("tool_calls") @JsonRawValue @JsonDeserialize(using = RawJson.Deserializer.class)
-                String toolCalls,
-                String refusal,
-                @JsonRawValue @JsonDeserialize(using = RawJson.Deserializer.class) String logprobs,
-                @JsonRawValue @JsonDeserialize(using = RawJson.Deserializer.class) String choices,
-                @JsonRawValue @JsonDeserialize(using = RawJson.Deserializer.class) String output,
-                @JsonRawValue @JsonDeserialize(using = RawJson.Deserializer.class) String embeddings,
-                @JsonRawValue @JsonDeserialize(using = RawJson.Deserializer.class) String moderations,
+                @Payload @JsonInclude(JsonInclude.Include.ALWAYS) String content,
+                @Payload @JsonProperty("finish_reason") @JsonInclude(JsonInclude.Include.ALWAYS) String finishReason,
+                @Payload @JsonProperty("tool_calls") @JsonRawValue
+                @JsonDeserialize(using = RawJson.Deserializer.class) String toolCalls,
+                @Payload String refusal,
+                @Payload @JsonRawValue @JsonDeserialize(using = RawJson.Deserializer.class) String logprobs,
+                @Payload @JsonRawValue @JsonDeserialize(using = RawJson.Deserializer.class) String choices,
+                @Payload @JsonRawValue @JsonDeserialize(using = RawJson.Deserializer.class) String output,
+                @Payload @JsonRawValue @JsonDeserialize(using = RawJson.Deserializer.class) String embeddings,
+                @Payload @JsonRawValue @JsonDeserialize(using = RawJson.Deserializer.class) String moderations,
                 @JsonInclude(JsonInclude.Include.ALWAYS) Usage usage, int attempts,
                 @JsonProperty("latency_ms") long latencyMs,
                 @JsonInclude(JsonInclude.Include.ALWAYS) ErrorInfo error,
@@ -43,7 +54,7 @@ public final class ResultJson {
                 String model,
                 Boolean simulated,
                 @JsonProperty("run_id") String runId,
-                @JsonRawValue @JsonDeserialize(using = RawJson.Deserializer.class) String response) {
+                @Payload @JsonRawValue @JsonDeserialize(using = RawJson.Deserializer.class) String response) {
 
         static Line of(PromptResult r, boolean simulated, boolean withRunId) {
             Answer a = r.answer() == null ? Answer.NONE : r.answer();
@@ -60,6 +71,15 @@ public final class ResultJson {
                     latencyMs, error, batchId, model, answer.isEmpty() ? null : answer);
         }
     }
+
+    /** Marks a field of {@link Line} that holds what the API answered (a text, or JSON as the API sent it). */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.RECORD_COMPONENT)
+    @interface Payload {
+    }
+
+    /** Which fields of a result line are its answer: what a bookkeeping read passes over. */
+    private static final ResultFields FIELDS = ResultFields.of(Line.class);
 
     private ResultJson() {
     }
@@ -146,6 +166,54 @@ public final class ResultJson {
             return writeOpenAiBatch(read(runId, line));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A result line's bookkeeping: the result without what the API answered ({@code content},
+     * {@code finish_reason} and {@link PromptResult#answer()} are null). The answer's fields are passed over token
+     * by token, never read into text or objects (an embedding's vector is ~19 KB), yet checked as a whole read
+     * checks them: a line that {@link #read} refuses (torn, not JSON, a text field that holds an object) is
+     * refused here too.
+     *
+     * @param bytes the line in UTF-8, from {@code offset} for {@code length} bytes, without its newline
+     */
+    public static PromptResult readBookkeeping(String runId, byte[] bytes, int offset, int length)
+            throws IOException {
+        try (JsonParser p = Jackson.MAPPER.getFactory().createParser(bytes, offset, length)) {
+            return readBookkeeping(runId, p);
+        }
+    }
+
+    /** {@link #readBookkeeping(String, byte[], int, int)} of a line already decoded. */
+    public static PromptResult readBookkeeping(String runId, String line) throws IOException {
+        try (JsonParser p = Jackson.MAPPER.getFactory().createParser(line)) {
+            return readBookkeeping(runId, p);
+        }
+    }
+
+    private static PromptResult readBookkeeping(String runId, JsonParser p) throws IOException {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+            throw new JsonParseException(p, "a result line is a JSON object");
+        }
+        TokenBuffer kept = new TokenBuffer(p);
+        kept.writeStartObject();
+        for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+            String name = p.currentName();
+            JsonToken value = p.nextToken();
+            if (FIELDS.bookkeeping(name)) {
+                kept.writeFieldName(name);
+                kept.copyCurrentStructure(p);
+            } else if (value.isStructStart() && FIELDS.text(name)) {
+                throw new JsonParseException(p, "field " + name + " of a result line is a text, not " + value);
+            } else {
+                p.skipChildren(); // the answer, or a field this version does not know (ignored, as by read)
+            }
+        }
+        kept.writeEndObject();
+        try (JsonParser fields = kept.asParser()) {
+            Line line = Jackson.MAPPER.readValue(fields, Line.class);
+            return line.toResult(runId);
         }
     }
 

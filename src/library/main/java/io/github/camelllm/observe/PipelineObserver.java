@@ -349,17 +349,21 @@ public final class PipelineObserver extends ServiceSupport {
     }
 
     private RunProgress progress(RunWatch watch, Run run) {
+        // the counts before the lines done: a result is counted in the run before it is counted here, so read in
+        // this order the line never shows more ok/error/invalid than lines done
+        long ok = watch.ok.sum();
+        long error = watch.error.sum();
+        long invalid = watch.invalid.sum();
         long done = run.resultsRecorded();
         long total = watch.total(run);
         double rate = watch.rate();
         long eta = total > 0 && rate > 0.01 ? (long) (Math.max(0, total - done) / rate * 1000) : -1;
         long untilNanos = rateLimits.throttledUntilNanos() - System.nanoTime();
         long throttledUntil = untilNanos > 0 ? System.currentTimeMillis() + untilNanos / 1_000_000 : 0;
-        return new RunProgress(run.id(), displayName(run), total, done, watch.ok.sum(), watch.error.sum(),
-                watch.invalid.sum(), watch.retries.sum(), rateLimits.of(run.id()).rateLimitedAnswers(), run.pending(),
-                slots.inUse(), rate, throttledUntil, run.batchJobs(), run.batchShardsWaiting(),
-                System.currentTimeMillis() - run.startedAtMillis(), eta, RunProgress.RUNNING, watch.errorTypes(),
-                run.cost());
+        return new RunProgress(run.id(), displayName(run), total, done, ok, error, invalid, watch.retries.sum(),
+                rateLimits.of(run.id()).rateLimitedAnswers(), run.pending(), slots.inUse(), rate, throttledUntil,
+                run.batchJobs(), run.batchShardsWaiting(), System.currentTimeMillis() - run.startedAtMillis(), eta,
+                RunProgress.RUNNING, watch.errorTypes(), run.cost());
     }
 
     private static String displayName(Run run) {

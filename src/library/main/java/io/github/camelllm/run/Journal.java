@@ -95,31 +95,52 @@ public final class Journal implements Closeable {
         void visit(long offset, int length, String line) throws IOException;
     }
 
+    /**
+     * A visitor of journal lines as bytes: the line is {@code bytes[start .. start + length)}, without its newline,
+     * and those bytes are only valid during the call.
+     */
+    @FunctionalInterface
+    public interface BytesVisitor {
+        void visit(long offset, byte[] bytes, int start, int length) throws IOException;
+    }
+
     /** Streams every complete line of a journal file (a torn last line is ignored). */
     public static void scan(Path file, LineVisitor visitor) throws IOException {
+        scan(file, (offset, bytes, start, length) ->
+                visitor.visit(offset, length, new String(bytes, start, length, StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Streams every complete line of a journal file as bytes (a torn last line is ignored), each straight from
+     * the read buffer: nothing is copied or decoded that the visitor does not ask for.
+     */
+    public static void scan(Path file, BytesVisitor visitor) throws IOException {
         if (!Files.exists(file)) {
             return;
         }
         try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[64 * 1024];
-            byte[] line = new byte[1024];
-            int len = 0;
-            long lineStart = 0;
-            long pos = 0;
+            byte[] buf = new byte[1 << 20];
+            long bufStart = 0; // the file position of buf[0]
+            int lineStart = 0; // where the line not yet complete starts in buf
+            int filled = 0;
             int n;
-            while ((n = in.read(buf)) > 0) {
-                for (int i = 0; i < n; i++) {
-                    byte b = buf[i];
-                    pos++;
-                    if (b == '\n') {
-                        visitor.visit(lineStart, len, new String(line, 0, len, StandardCharsets.UTF_8));
-                        len = 0;
-                        lineStart = pos;
+            while ((n = in.read(buf, filled, buf.length - filled)) >= 0) {
+                int end = filled + n;
+                for (int i = filled; i < end; i++) {
+                    if (buf[i] == '\n') {
+                        visitor.visit(bufStart + lineStart, buf, lineStart, i - lineStart);
+                        lineStart = i + 1;
+                    }
+                }
+                filled = end;
+                if (filled == buf.length) { // room for the rest of the line: move it to the front, or grow
+                    if (lineStart == 0) {
+                        buf = Arrays.copyOf(buf, buf.length * 2);
                     } else {
-                        if (len == line.length) {
-                            line = Arrays.copyOf(line, len * 2);
-                        }
-                        line[len++] = b;
+                        System.arraycopy(buf, lineStart, buf, 0, filled - lineStart);
+                        bufStart += lineStart;
+                        filled -= lineStart;
+                        lineStart = 0;
                     }
                 }
             }

@@ -3,13 +3,11 @@ package io.github.camelllm.run;
 import io.github.camelllm.cost.RunSpend;
 import io.github.camelllm.cost.SpendRules;
 import io.github.camelllm.model.PromptRequest;
-import io.github.camelllm.json.ResultJson;
 import io.github.camelllm.model.PromptResult;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -20,7 +18,8 @@ import java.util.TreeSet;
 
 /**
  * Everything a run's summary and its ordered results file need, gathered from its journal: the byte position of
- * each line's latest record, the lines that ended in error, counts, tokens, cost, latencies and batch ids. One pass
+ * each line's latest record, the lines that ended in error, counts, tokens, cost, latencies and batch ids, all from
+ * the records' bookkeeping (the answers are never decoded: {@link JournalRecords}). One pass
  * while no line has two records; a run that sent its failed lines again (an error record, then a later one for the
  * same line) is counted again from each line's latest record.
  */
@@ -75,7 +74,7 @@ final class JournalStats {
     static JournalStats of(String runId, Path journal, long expectedLines, SpendRules spendRules)
             throws IOException {
         JournalStats stats = new JournalStats(expectedLines, 0, spendRules);
-        JournalRecords.read(runId, journal, (r, offset, length, line) -> stats.add(r, offset, length));
+        JournalRecords.read(runId, journal, (r, offset, length) -> stats.add(r, offset, length));
         if (stats.superseded) {
             stats.recount(runId, journal);
         }
@@ -89,7 +88,7 @@ final class JournalStats {
      */
     static JournalStats of(Run run, SpendRules spendRules) throws IOException {
         JournalStats stats = new JournalStats(run.linesSeen(), run.journalStart(), spendRules);
-        JournalRecords.read(run.id(), run.journalFile(), (r, offset, length, line) -> {
+        JournalRecords.read(run.id(), run.journalFile(), (r, offset, length) -> {
             if (run.belongs(r.line(), r.customId())) {
                 stats.add(r, offset, length);
             }
@@ -147,7 +146,12 @@ final class JournalStats {
                         throw new IOException("journal " + journal + " ended early at line " + line);
                     }
                 }
-                count(ResultJson.read(runId, new String(buf.array(), 0, length, StandardCharsets.UTF_8)));
+                PromptResult latest = JournalRecords.parse(runId, buf.array(), 0, length);
+                if (latest == null) {
+                    throw new IOException("journal " + journal + " changed while it was read: the record of line "
+                            + line + " is no longer readable");
+                }
+                count(latest);
             }
         }
     }

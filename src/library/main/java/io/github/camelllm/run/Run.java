@@ -356,7 +356,7 @@ public final class Run {
      * intake reads the input ({@link #answered}).
      */
     void replayJournal() throws IOException {
-        JournalRecords.read(id(), journal.file(), (result, offset, length, line) -> {
+        JournalRecords.read(id(), journal.file(), (result, offset, length) -> {
             markRetrying(result.line(), PromptResult.ERROR.equals(result.status()));
             if (!PromptResult.ERROR.equals(result.status())) {
                 replayed(result.line(), result.customId());

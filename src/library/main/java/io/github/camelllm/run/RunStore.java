@@ -8,6 +8,7 @@ import io.github.camelllm.model.PromptResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -127,7 +128,7 @@ final class RunStore {
      */
     static long openLines(String runId, Path workDir, LineMap lineMap) throws IOException {
         BitSet open = new BitSet();
-        JournalRecords.read(runId, workDir.resolve(JOURNAL), (r, offset, length, line) ->
+        JournalRecords.read(runId, workDir.resolve(JOURNAL), (r, offset, length) ->
                 open.set((int) r.line(), PromptResult.ERROR.equals(r.status()) && lineMap.covers(r.line())));
         return open.cardinality();
     }
@@ -191,7 +192,7 @@ final class RunStore {
         long[][] latest = {new long[1024]};
         Arrays.fill(latest[0], -1);
         BitSet errors = new BitSet();
-        JournalRecords.read(runId, journal, (result, offset, length, line) -> {
+        JournalRecords.read(runId, journal, (result, offset, length) -> {
             int n = (int) result.line();
             if (n >= latest[0].length) {
                 int old = latest[0].length;
@@ -201,11 +202,28 @@ final class RunStore {
             latest[0][n] = offset;
             errors.set(n, PromptResult.ERROR.equals(result.status()));
         });
+        long[] copied = new long[latest[0].length];
+        int count = 0;
+        for (int n = 0; n < latest[0].length; n++) {
+            if (latest[0][n] >= 0 && !errors.get(n)) {
+                copied[count++] = latest[0][n];
+            }
+        }
+        long[] offsets = Arrays.copyOf(copied, count);
+        Arrays.sort(offsets); // the order they were journaled
         AtomicFiles.write(target, tmp -> {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                JournalRecords.read(runId, journal, (result, offset, length, line) -> {
-                    int n = (int) result.line();
-                    if (latest[0][n] == offset && !errors.get(n)) {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+                int[] next = {0};
+                Journal.scan(journal, (offset, bytes, start, length) -> {
+                    if (next[0] == offsets.length || offsets[next[0]] != offset) {
+                        return;
+                    }
+                    next[0]++;
+                    if (resultLines == ResultLines.PIPELINE) {
+                        out.write(bytes, start, length); // the record byte for byte
+                        out.write('\n');
+                    } else {
+                        String line = new String(bytes, start, length, StandardCharsets.UTF_8);
                         out.write((resultLines.of(runId, line) + "\n").getBytes(StandardCharsets.UTF_8));
                     }
                 });

@@ -7,7 +7,10 @@ import io.github.camelllm.model.PromptResult.ErrorInfo;
 import io.github.camelllm.model.PromptResult.Usage;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The result line and the Batch API output line of a result. */
 class ResultJsonTest {
@@ -74,5 +77,78 @@ class ResultJsonTest {
         assertThat(bad.path("response").isNull()).isTrue();
         assertThat(bad.at("/error/code").asText()).isEqualTo("unknown_field");
         assertThat(bad.at("/error/message").asText()).isEqualTo("unknown field \"x\"");
+    }
+
+    /** A result with every field set: its bookkeeping and an answer in each answer field. */
+    static PromptResult everything() {
+        Answer answer = new Answer("[{\"id\":\"call_1\"}]", "no", "{\"content\":[]}", "[{\"index\":0}]",
+                "[{\"type\":\"message\"}]", VECTORS, "[{\"flagged\":false}]", "{\"object\":\"list\"}");
+        return new PromptResult("run-1", "e1", 4, PromptResult.ERROR, "batch", "text", "stop",
+                new Usage(8, 2, 10, new PromptResult.PromptTokensDetails(3)), 3, 12,
+                new ErrorInfo("server_error", "it broke", 500), "batch_1", "gpt-4o-mini", answer);
+    }
+
+    static PromptResult bookkeepingOf(PromptResult r) {
+        return new PromptResult(r.runId(), r.customId(), r.line(), r.status(), r.route(), null, null, r.usage(),
+                r.attempts(), r.latencyMs(), r.error(), r.batchId(), r.model(), null);
+    }
+
+    static PromptResult bookkeeping(String line) throws Exception {
+        byte[] bytes = ("garbage before" + line + "and after").getBytes(StandardCharsets.UTF_8);
+        PromptResult fromBytes = ResultJson.readBookkeeping("run-1", bytes, 14, bytes.length - 23);
+        assertThat(ResultJson.readBookkeeping("run-1", line)).isEqualTo(fromBytes);
+        return fromBytes;
+    }
+
+    @Test
+    void the_bookkeeping_of_a_line_is_the_result_without_its_answer() throws Exception {
+        PromptResult r = everything();
+        String line = ResultJson.write(r, true);
+        assertThat(ResultJson.read("run-1", line)).isEqualTo(r);
+
+        assertThat(bookkeeping(line)).isEqualTo(bookkeepingOf(r));
+        assertThat(bookkeeping(ResultJson.write(PromptResult.invalid("run-1", null, 9, "bad_json", "no"))))
+                .isEqualTo(PromptResult.invalid("run-1", null, 9, "bad_json", "no"));
+    }
+
+    @Test
+    void the_bookkeeping_is_found_in_any_field_order_and_past_fields_this_version_does_not_know() throws Exception {
+        String line = "{\"future\":{\"a\":[1,{\"b\":\"}\"}],\"c\":null},\"embeddings\":[[1.5,2]],"
+                + "\"latency_ms\":12,\"model\":\"gpt-4o-mini\",\"content\":\"text\",\"usage\":{\"prompt_tokens\":8,"
+                + "\"completion_tokens\":2,\"total_tokens\":10,\"prompt_tokens_details\":{\"cached_tokens\":3},"
+                + "\"other\":[]},\"error\":{\"type\":\"server_error\",\"message\":\"it broke\",\"http_status\":500},"
+                + "\"attempts\":3,\"batch_id\":\"batch_1\",\"status\":\"error\",\"route\":\"batch\",\"line\":4,"
+                + "\"trailing\":\"[{\\\"\",\"custom_id\":\"e1\"}";
+
+        assertThat(bookkeeping(line)).isEqualTo(bookkeepingOf(everything()));
+    }
+
+    @Test
+    void a_line_the_whole_read_refuses_is_refused_by_the_bookkeeping_read_too() {
+        String ok = ResultJson.write(everything());
+        String[] refused = {
+                ok.substring(0, ok.indexOf(VECTORS) + 10), // torn in the middle of the vectors
+                ok.substring(0, ok.indexOf("\"text\"") + 3), // torn in the middle of a text
+                ok.replace(VECTORS, "[[0.1,0.2,]]"), // not JSON inside the vectors
+                ok.replace(VECTORS, "[[0.1,0.2]"), // a vector list not closed
+                ok.replace("\"text\"", "{\"a\":1}"), // a text that is an object
+                ok.replace("\"stop\"", "[\"stop\"]"), // a text that is a list
+                "[" + ok + "]",
+                "\"" + ok.replace("\"", "'") + "\"",
+                ""};
+        for (String line : refused) {
+            byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+            assertThatThrownBy(() -> ResultJson.read("run-1", line)).as(line).isInstanceOf(Exception.class);
+            assertThatThrownBy(() -> ResultJson.readBookkeeping("run-1", bytes, 0, bytes.length)).as(line)
+                    .isInstanceOf(Exception.class);
+        }
+    }
+
+    @Test
+    void a_text_of_the_answer_may_be_a_number_as_the_whole_read_allows() throws Exception {
+        String line = ResultJson.write(everything()).replace("\"text\"", "42");
+        assertThat(ResultJson.read("run-1", line).content()).isEqualTo("42");
+
+        assertThat(bookkeeping(line)).isEqualTo(bookkeepingOf(everything()));
     }
 }

@@ -103,7 +103,8 @@ class ObserveTest {
         RunProgress going = seen.get();
         assertThat(going.total()).isEqualTo(60);
         assertThat(going.done()).isLessThan(60);
-        assertThat(going.ok()).isEqualTo(going.done());
+        // never more ok than lines done; fewer only by results recorded while the progress was read (at most C = 2)
+        assertThat(going.ok()).isLessThanOrEqualTo(going.done()).isGreaterThanOrEqualTo(going.done() - 2);
         assertThat(going.etaMs()).isPositive();
         assertThat(going.line()).matches("slow\\.jsonl \\d+/60 \\(\\d+%\\) ok \\d+ error 0 invalid 0 \\| .*ETA .*");
         assertThat(run.get(30, TimeUnit.SECONDS).succeeded()).isEqualTo(60);

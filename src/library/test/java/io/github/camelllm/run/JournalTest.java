@@ -161,4 +161,79 @@ class JournalTest {
         assertThat(scanned()).isEmpty();
         assertThat(replayed()).isEmpty();
     }
+
+    /** An embeddings answer of so many floats that its record is longer than the scan's read buffer. */
+    static String embedding(long line, int floats) {
+        StringBuilder vector = new StringBuilder("[[");
+        for (int i = 0; i < floats; i++) {
+            vector.append(i == 0 ? "" : ",").append("-0.0").append(1_000_000 + i).append("e-3");
+        }
+        vector.append("]]");
+        return ResultJson.write(new PromptResult("run", "id-" + line, line, PromptResult.OK, "realtime", null, null,
+                new PromptResult.Usage(7, 0, 7), 2, 215, null, null, "text-embedding-3-small",
+                new PromptResult.Answer(null, null, null, null, null, vector.toString(), null, null)));
+    }
+
+    @Test
+    void a_record_with_a_huge_answer_reads_its_bookkeeping_and_keeps_its_exact_position() throws IOException {
+        String huge = embedding(2, 200_000); // ~2.6 MB: longer than the read buffer
+        appendRaw(result(1) + "\n" + huge + "\n" + result(3) + "\n");
+        List<String> seen = new ArrayList<>();
+
+        long skipped = JournalRecords.read("run", file(), (result, offset, length) -> seen.add(result.line() + " "
+                + result.status() + " " + (result.usage() == null ? "-" : result.usage().promptTokens()) + " "
+                + result.attempts() + " " + result.latencyMs() + " " + result.model() + " " + result.answer() + " "
+                + offset + " " + length));
+
+        assertThat(huge.length()).isGreaterThan(2 << 20);
+        assertThat(skipped).isZero();
+        assertThat(seen).hasSize(3);
+        assertThat(seen.get(1)).isEqualTo("2 ok 7 2 215 text-embedding-3-small null " + (result(1).length() + 1)
+                + " " + huge.length());
+        assertThat(scanned()).containsExactly(result(1), huge, result(3));
+        assertThat(replayed()).containsExactly(1L, 2L, 3L);
+    }
+
+    @Test
+    void a_record_torn_in_the_middle_of_its_answer_is_skipped_and_the_next_one_is_read() throws IOException {
+        String torn = embedding(2, 5_000);
+        String tornText = ResultJson.write(new PromptResult("run", "id-4", 4, PromptResult.OK, "realtime",
+                "a long answer ".repeat(1_000), "stop", new PromptResult.Usage(1, 1, 2), 1, 5, null, null));
+        appendRaw(result(1) + "\n"
+                + torn.substring(0, torn.length() / 2) + "\n" // a crash in the middle of the vector, then more
+                + result(3) + "\n"
+                + tornText.substring(0, tornText.length() / 2) + "\n" // in the middle of the text
+                + result(5) + "\n");
+        List<Long> lines = new ArrayList<>();
+
+        long skipped = JournalRecords.read("run", file(), (result, offset, length) -> lines.add(result.line()));
+
+        assertThat(lines).containsExactly(1L, 3L, 5L);
+        assertThat(skipped).isEqualTo(2);
+    }
+
+    @Test
+    void fields_in_another_order_and_unknown_fields_do_not_change_what_is_read() throws IOException {
+        appendRaw("{\"extra\":{\"nested\":[1,2,{\"x\":\"}]\"}]},\"embeddings\":[[0.5]],\"status\":\"ok\","
+                + "\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":0,\"total_tokens\":4},\"line\":8,"
+                + "\"route\":\"batch\",\"batch_id\":\"batch_9\",\"custom_id\":\"id-8\",\"more\":[[[]]]}\n");
+        List<PromptResult> read = new ArrayList<>();
+
+        JournalRecords.read("run", file(), (result, offset, length) -> read.add(result));
+
+        assertThat(read).containsExactly(new PromptResult("run", "id-8", 8, PromptResult.OK, "batch", null, null,
+                new PromptResult.Usage(4, 0, 4), 0, 0, null, "batch_9"));
+    }
+
+    @Test
+    void a_record_with_bytes_that_are_not_utf8_in_its_answer_stays_usable() throws IOException {
+        String record = ResultJson.write(new PromptResult("run", "id-6", 6, PromptResult.OK, "realtime", "caf\u00e9",
+                "stop", new PromptResult.Usage(1, 1, 2), 1, 5, null, null));
+        byte[] bytes = (record + "\n").getBytes(StandardCharsets.UTF_8);
+        int accent = record.indexOf('\u00e9');
+        bytes[accent] = (byte) 0xff; // the first byte of the accent: a byte no UTF-8 text holds
+        Files.write(file(), bytes);
+
+        assertThat(replayed()).containsExactly(6L);
+    }
 }

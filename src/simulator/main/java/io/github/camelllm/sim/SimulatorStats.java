@@ -32,8 +32,13 @@ final class SimulatorStats {
     private final Map<Integer, LongAdder> chatByStatus = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger peakInFlight = new AtomicInteger();
+    /** Wall-clock time of the latest chat request's arrival or answer, whichever came last. */
     private final AtomicLong lastChatMs = new AtomicLong();
-    /** Wall-clock time of the first chat request after a second without any: when the latest client began. */
+    /**
+     * Wall-clock time of the first chat request after a second without any chat request arriving or being answered:
+     * when the latest client began (a client whose first few calls wait longer than a second for their answers
+     * before it sends the rest is still one client).
+     */
     private volatile long chatBurstStartMs = -1;
 
     void requestArrived() {
@@ -56,6 +61,7 @@ final class SimulatorStats {
         }
         if (chatCompletion) {
             chatByStatus.computeIfAbsent(status, s -> new LongAdder()).increment();
+            lastChatMs.accumulateAndGet(System.currentTimeMillis(), Math::max);
         }
     }
 
