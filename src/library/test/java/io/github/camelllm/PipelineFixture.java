@@ -113,6 +113,19 @@ public final class PipelineFixture implements AutoCloseable, BeforeEachCallback,
         return fixture;
     }
 
+    /** Longer than 50 estimated tokens (chars / 4): a prompt that {@link #onBatchSimulator} sends to the Batch API. */
+    public static final String LONG_PROMPT = "Summarise this: " + "lorem ipsum dolor sit amet ".repeat(12);
+
+    /**
+     * A pipeline on a simulator of its own that answers at once (5 ms, no jitter), sending prompts longer than 50
+     * estimated tokens ({@link #LONG_PROMPT}) to the Batch API in shards flushed after 300 ms.
+     */
+    public static PipelineFixture onBatchSimulator(Path root, SimulatorConfig config) {
+        return onSimulator(root, config.withLatencyMs(5).withJitterMs(0))
+                .with("llm.route.long-prompt-tokens", "50")
+                .with("llm.batch.flush-ms", "300");
+    }
+
     public PipelineFixture with(String key, String value) {
         overrides.put(key, value);
         return this;

@@ -29,8 +29,7 @@ import static org.awaitility.Awaitility.await;
  */
 class BatchEnqueuedLimitsTest {
 
-    /** Longer than 50 estimated tokens: each goes to the Batch API; with max_tokens 1000 it costs 1000 tokens. */
-    private static final String LONG = "Summarise this: " + "lorem ipsum dolor sit amet ".repeat(12);
+    private static final String LONG = PipelineFixture.LONG_PROMPT;
 
     @TempDir
     Path dir;
@@ -47,9 +46,7 @@ class BatchEnqueuedLimitsTest {
 
     /** Batches of this simulator take 3 x 200 ms; the pipeline polls every 100 ms. */
     private PipelineFixture pipeline(SimulatorConfig config) {
-        pipeline = PipelineFixture.onSimulator(dir, config.withBatchStepMs(200).withLatencyMs(5).withJitterMs(0))
-                .with("llm.route.long-prompt-tokens", "50")
-                .with("llm.batch.flush-ms", "300")
+        pipeline = PipelineFixture.onBatchSimulator(dir, config.withBatchStepMs(200))
                 .with("llm.batch.poll-interval-ms", "100");
         sim = pipeline.simulator();
         return pipeline;

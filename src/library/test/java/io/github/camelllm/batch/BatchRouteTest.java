@@ -29,8 +29,7 @@ import static org.awaitility.Awaitility.await;
 /** The Batch API route end to end, against the built-in simulator over HTTP. */
 class BatchRouteTest {
 
-    /** Prompts longer than 50 estimated tokens (200 chars) go to the Batch API in these tests. */
-    private static final String LONG = "Summarise this: " + "lorem ipsum dolor sit amet ".repeat(12);
+    private static final String LONG = PipelineFixture.LONG_PROMPT;
 
     @TempDir
     Path dir;
@@ -47,10 +46,8 @@ class BatchRouteTest {
 
     /** A pipeline on a simulator of this configuration: long prompts go to its Batch API, polled often. */
     private PipelineFixture pipeline(SimulatorConfig config) {
-        pipeline = PipelineFixture.onSimulator(dir, config.withLatencyMs(5).withJitterMs(0))
+        pipeline = PipelineFixture.onBatchSimulator(dir, config)
                 .with("llm.concurrency", "8")
-                .with("llm.route.long-prompt-tokens", "50")
-                .with("llm.batch.flush-ms", "300")
                 .with("llm.batch.poll-interval-ms", "100");
         sim = pipeline.simulator();
         return pipeline;

@@ -29,8 +29,7 @@ import static org.awaitility.Awaitility.await;
  */
 class CostAndBatchMetersTest {
 
-    /** Prompts longer than 50 estimated tokens (200 chars) go to the Batch API in these tests. */
-    private static final String LONG = "Summarise this: " + "lorem ipsum dolor sit amet ".repeat(12);
+    private static final String LONG = PipelineFixture.LONG_PROMPT;
     private static final String[] OPEN = {"waiting", "submitted", "in_progress", "finalizing", "cancelling"};
 
     @TempDir
@@ -46,12 +45,10 @@ class CostAndBatchMetersTest {
     }
 
     private PipelineFixture pipeline(SimulatorConfig config) {
-        pipeline = PipelineFixture.onSimulator(dir, config.withLatencyMs(5).withJitterMs(0))
+        pipeline = PipelineFixture.onBatchSimulator(dir, config)
                 .with("llm.management.port", "0").with("llm.management.host", "127.0.0.1")
                 .with("llm.model", "gpt-test").with("llm.prices", "gpt-test=1000/2000")
-                .with("llm.concurrency", "8")
-                .with("llm.route.long-prompt-tokens", "50")
-                .with("llm.batch.flush-ms", "300");
+                .with("llm.concurrency", "8");
         return pipeline;
     }
 
