@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Two pipeline instances share one work queue on a real (embedded) ActiveMQ Artemis broker: the calls of a
@@ -41,6 +42,40 @@ class ScaleOutTest {
             assertThat(bCalled.matches(10, TimeUnit.SECONDS)).as("instance b made calls for a's run").isTrue();
             assertThat(b.app().runs().activeRuns()).isZero();
             assertThat(sim.peakInFlight()).isLessThanOrEqualTo(2 * 6); // each instance keeps its own cap
+        }
+    }
+
+    /**
+     * A graceful stop of a run's owner while its own calls are in flight on the broker path drains those calls:
+     * each answer reaches the journal with its custom_id, so the next start finds it answered and calls no line
+     * twice. Only a result the broker still held for the owner when it stopped may be called again.
+     */
+    @Test
+    void a_graceful_stop_of_the_owner_with_calls_in_flight_pays_for_no_line_twice() throws Exception {
+        int lines = 60;
+        try (Broker broker = new Broker(tmp.resolve("broker"));
+             OpenAiSimulator sim = new OpenAiSimulator(SimulatorConfig.defaults().withPort(0).withLatencyMs(600)
+                     .withJitterMs(0));
+             PipelineFixture a = instance(tmp.resolve("a"), sim, broker, "a")) {
+            a.start();
+            Path file = a.write("stopped.jsonl", PipelineFixture.prompts(lines));
+            var first = a.app().submitFile(file);
+            await().atMost(30, TimeUnit.SECONDS).until(() -> sim.inFlight() == 6 && a.journalLines() >= 6);
+
+            a.stop();
+            long heldResults = broker.messages("llm-results-a");
+            long journaled = a.journalLines();
+            assertThat(journaled).as("stopped mid-run").isLessThan(lines);
+
+            a.start();
+            RunSummary summary = a.run(file);
+
+            assertThat(summary.succeeded()).isEqualTo(lines);
+            assertThat(a.results("stopped")).hasSize(lines);
+            long repeated = sim.chatRequests() - lines;
+            System.out.printf("stopped at %d of %d results, %d results held by the broker; %d calls in all%n",
+                    journaled, lines, heldResults, sim.chatRequests());
+            assertThat(repeated).as("calls made twice").isLessThanOrEqualTo(heldResults);
         }
     }
 
@@ -124,6 +159,12 @@ class ScaleOutTest {
             server.setConfiguration(new ConfigurationImpl().setPersistenceEnabled(false).setSecurityEnabled(false)
                     .setJournalDirectory(journal.toString()).addAcceptorConfiguration("tcp", url));
             server.start();
+        }
+
+        /** Messages on a queue, those being delivered included; 0 for a queue that does not exist. */
+        long messages(String queue) {
+            var q = server.getActiveMQServer().locateQueue(queue);
+            return q == null ? 0 : q.getMessageCount();
         }
 
         @Override

@@ -4,6 +4,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.support.ExpressionAdapter;
 import org.apache.camel.support.SynchronizationAdapter;
 
+import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -53,6 +54,21 @@ public final class CallSlots extends ExpressionAdapter {
                 slots.release();
             }
         });
+        return true;
+    }
+
+    /**
+     * Waits until no prompt holds a slot (each in-flight call has its result with its owner) or the time is up.
+     * Prompts that ask for a slot meanwhile wait behind this (the slots are fair) and, shutdown having begun,
+     * are left for the next start.
+     *
+     * @return true when no slot is in use
+     */
+    public boolean awaitIdle(Duration timeout) throws InterruptedException {
+        if (!slots.tryAcquire(size, timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            return false;
+        }
+        slots.release(size);
         return true;
     }
 

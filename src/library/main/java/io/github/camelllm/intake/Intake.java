@@ -295,12 +295,13 @@ public final class Intake {
     }
 
     /**
-     * Lines already answered (by a journal record carrying the custom id this line's result would), or held by a
-     * persisted batch job that will answer them.
+     * Lines already answered (by a journal record carrying the custom id this line's result would), held by a
+     * persisted batch job that will answer them, or being called here (a work item of an earlier opening, taken
+     * off a broker queue as this instance started: its result comes to the run).
      */
-    private static boolean skip(Run run, long line, String customId) {
+    private boolean skip(Run run, long line, String customId) {
         boolean answered = run.answered(line, customId);
-        return answered || run.isHeldByBatch(line);
+        return answered || run.isHeldByBatch(line) || runs.linesInFlight().contains(run.id(), line);
     }
 
     /** Intake read the last line; true when every line already has its result (e.g. all invalid). */

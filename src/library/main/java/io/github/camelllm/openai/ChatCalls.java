@@ -1,11 +1,13 @@
 package io.github.camelllm.openai;
 
+import io.github.camelllm.model.LinesInFlight;
 import io.github.camelllm.model.LlmConstants;
 import io.github.camelllm.model.PromptRequest;
 import io.github.camelllm.model.PromptResult;
 import io.github.camelllm.json.WorkItems;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.support.SynchronizationAdapter;
 
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
@@ -20,6 +22,8 @@ public final class ChatCalls {
     private final BooleanSupplier stopping;
     private final Predicate<String> runAccepting;
     private final Answers answers;
+    private final LinesInFlight inFlight;
+    private final String ownResults;
 
     /**
      * @param localResults this pipeline's own results endpoint (a work item that names no other comes back here)
@@ -28,16 +32,24 @@ public final class ChatCalls {
      *                     changed): what is paid must be recordable
      */
     public ChatCalls(String localResults, BooleanSupplier stopping, Predicate<String> runAccepting) {
-        this(localResults, stopping, runAccepting, new Answers(false));
+        this(localResults, stopping, runAccepting, new Answers(false), new LinesInFlight(), localResults);
     }
 
-    /** @param answers what a result keeps of its answer */
+    /**
+     * @param answers    what a result keeps of its answer
+     * @param inFlight   where each prompt of this instance's own runs taken off the queue is noted until its
+     *                   exchange is done
+     * @param ownResults where this instance's runs take their results (llm.results.uri): a work item that names it
+     *                   is one of this instance's own runs
+     */
     public ChatCalls(String localResults, BooleanSupplier stopping, Predicate<String> runAccepting,
-                     Answers answers) {
+                     Answers answers, LinesInFlight inFlight, String ownResults) {
         this.localResults = localResults;
         this.stopping = stopping;
         this.runAccepting = runAccepting;
         this.answers = answers;
+        this.inFlight = inFlight;
+        this.ownResults = ownResults;
     }
 
     /**
@@ -51,6 +63,15 @@ public final class ChatCalls {
         exchange.setProperty(CallState.PROPERTY, new CallState(request, replyTo));
         message.removeHeaders("*");
         message.setBody(null);
+        if (replyTo.equals(localResults) || replyTo.equals(ownResults)) {
+            inFlight.add(request.runId(), request.line());
+            exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+                @Override
+                public void onDone(Exchange done) {
+                    inFlight.remove(request.runId(), request.line());
+                }
+            });
+        }
     }
 
     /**

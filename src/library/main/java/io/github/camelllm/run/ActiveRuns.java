@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /** The runs in progress in this process, by run id and by input file: none is opened twice here. */
 final class ActiveRuns {
@@ -30,6 +31,22 @@ final class ActiveRuns {
         byId.put(run.id(), run);
         if (run.input() != null) {
             byInput.put(key(run.input()), run.id());
+        }
+        synchronized (this) {
+            notifyAll();
+        }
+    }
+
+    /** Waits up to {@code ms} for a run to be added; the run when it is in progress here by then, else null. */
+    Run await(String runId, long ms) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+        synchronized (this) {
+            Run run;
+            long left;
+            while ((run = find(runId)) == null && (left = until - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return run;
         }
     }
 

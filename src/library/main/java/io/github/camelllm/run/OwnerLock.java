@@ -1,6 +1,7 @@
 package io.github.camelllm.run;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -11,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * An exclusive OS lock on a file, held for as long as this process works on what the file guards. The kernel
@@ -21,8 +24,69 @@ record OwnerLock(Path file, FileChannel channel, FileLock lock) implements AutoC
 
     static final String HOLDER = ManagementFactory.getRuntimeMXBean().getName() + " (pid@host)";
 
-    /** @return the lock, or null when another process (or another pipeline in this JVM) holds it */
+    /**
+     * Files this JVM holds for a moment only ({@link #whileFree}): another acquisition here waits for the moment
+     * to pass instead of finding the file held. Guarded by itself.
+     */
+    private static final Set<Path> MOMENTARY = new HashSet<>();
+
+    /**
+     * @return the lock, or null when another process (or another pipeline in this JVM) holds it; a momentary
+     * hold in this JVM is waited for
+     */
     static OwnerLock tryAcquire(Path file) throws IOException {
+        Path key = file.toAbsolutePath().normalize();
+        synchronized (MOMENTARY) {
+            awaitNoMomentaryHold(key);
+            return acquire(file);
+        }
+    }
+
+    /**
+     * Does {@code action} while holding the lock, for a moment: an acquisition in this JVM meanwhile waits for it
+     * to end rather than fail.
+     *
+     * @return false (and nothing done) when the lock is held, by another process or for longer in this JVM
+     */
+    static boolean whileFree(Path file, IoAction action) throws IOException {
+        Path key = file.toAbsolutePath().normalize();
+        OwnerLock lock;
+        synchronized (MOMENTARY) {
+            awaitNoMomentaryHold(key);
+            lock = acquire(file);
+            if (lock == null) {
+                return false;
+            }
+            MOMENTARY.add(key);
+        }
+        try (lock) {
+            action.run();
+            return true;
+        } finally {
+            synchronized (MOMENTARY) {
+                MOMENTARY.remove(key);
+                MOMENTARY.notifyAll();
+            }
+        }
+    }
+
+    /** Work done under a lock. */
+    interface IoAction {
+        void run() throws IOException;
+    }
+
+    private static void awaitNoMomentaryHold(Path key) throws InterruptedIOException {
+        try {
+            while (MOMENTARY.contains(key)) {
+                MOMENTARY.wait();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for the lock " + key);
+        }
+    }
+
+    private static OwnerLock acquire(Path file) throws IOException {
         Files.createDirectories(file.getParent());
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);

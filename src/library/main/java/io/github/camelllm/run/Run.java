@@ -463,41 +463,31 @@ public final class Run {
      * @throws IOException the journal cannot be written: the caller stops the run
      */
     boolean record(PromptResult result, String json) throws IOException {
-        boolean[] journaled = {false};
-        boolean last = record(result.line(), json, journaled);
-        if (journaled[0]) {
-            spend.record(result);
-        }
-        return last;
-    }
-
-    /** As {@link #record(PromptResult, String)}, without counting a cost. */
-    synchronized boolean record(long lineNumber, String json) throws IOException {
-        return record(lineNumber, json, new boolean[1]);
-    }
-
-    private synchronized boolean record(long lineNumber, String json, boolean[] journaled) throws IOException {
-        int line = (int) lineNumber;
-        if (done.get(line)) {
-            return false;
-        }
-        journal.append(json);
-        if (line < inputIds.length) {
-            journalIds = grown(journalIds, line);
-            journalIds[line] = inputIds[line];
-        }
-        if (streamedResults != null) {
-            ByteBuffer buffer = ByteBuffer.wrap((resultLines.of(id(), json) + "\n")
-                    .getBytes(StandardCharsets.UTF_8));
-            while (buffer.hasRemaining()) {
-                streamedResults.write(buffer);
+        boolean last;
+        synchronized (this) {
+            int line = (int) result.line();
+            if (done.get(line)) {
+                return false;
             }
+            journal.append(json);
+            // the journal now holds the id this result carries for the line: intake may not have read the line
+            // yet (a result a broker held for the run while its owner was down comes in as the run opens again)
+            journalIds = grown(journalIds, line);
+            journalIds[line] = idHash(result.customId());
+            if (streamedResults != null) {
+                ByteBuffer buffer = ByteBuffer.wrap((resultLines.of(id(), json) + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
+                while (buffer.hasRemaining()) {
+                    streamedResults.write(buffer);
+                }
+            }
+            done.set(line);
+            resultCount++;
+            answeredHere.incrementAndGet();
+            last = isComplete();
         }
-        done.set(line);
-        resultCount++;
-        answeredHere.incrementAndGet();
-        journaled[0] = true;
-        return isComplete();
+        spend.record(result);
+        return last;
     }
 
     /** An answer came in that could not be journaled: it is lost, and no longer outstanding. */

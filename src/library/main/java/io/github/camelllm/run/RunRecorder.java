@@ -9,8 +9,8 @@ import java.io.IOException;
 
 /**
  * Records final results: each is appended to its run's journal (and streamed results file) before it counts. A
- * result of a run that stopped is still journaled while the run drains; a journal that cannot be written stops
- * its run.
+ * result of a run that stopped is still journaled while the run drains, and one of a run not open here goes to the
+ * run's journal in its folder ({@link ClosedRunResults}); a journal that cannot be written stops its run.
  */
 final class RunRecorder {
 
@@ -18,12 +18,14 @@ final class RunRecorder {
 
     private final ActiveRuns active;
     private final StoppedRuns stopped;
+    private final ClosedRunResults closed;
     private final boolean simulated;
 
     /** @param simulated the answers come from the built-in simulator: every result says so */
-    RunRecorder(ActiveRuns active, StoppedRuns stopped, boolean simulated) {
+    RunRecorder(ActiveRuns active, StoppedRuns stopped, ClosedRunResults closed, boolean simulated) {
         this.active = active;
         this.stopped = stopped;
+        this.closed = closed;
         this.simulated = simulated;
     }
 
@@ -39,11 +41,9 @@ final class RunRecorder {
     boolean record(PromptResult result, String json) throws IOException {
         Run run = active.find(result.runId());
         if (run == null) {
-            if (!stopped.recordLate(result, json)) {
-                LOG.warn("result for line {} of run {} arrived after the run ended: ignored", result.line(),
-                        result.runId());
+            if (stopped.recordLate(result, json) || (run = openedMeanwhile(result, json)) == null) {
+                return false;
             }
-            return false;
         }
         try {
             boolean complete = run.record(result, json);
@@ -53,6 +53,18 @@ final class RunRecorder {
             return complete;
         } catch (IOException e) {
             throw stopped.journalFailed(run, e);
+        }
+    }
+
+    /** A result of a run not open here goes to its journal; the run when it opened here meanwhile. */
+    private Run openedMeanwhile(PromptResult result, String json) throws IOException {
+        try {
+            return closed.journal(result, json);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("result for line {} of run {} not journaled: interrupted while its run was being opened",
+                    result.line(), result.runId());
+            return null;
         }
     }
 }

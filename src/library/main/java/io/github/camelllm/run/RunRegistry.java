@@ -6,6 +6,7 @@ import io.github.camelllm.cost.RunSpend;
 import io.github.camelllm.cost.SpendListener;
 import io.github.camelllm.cost.SpendRules;
 import io.github.camelllm.config.OutputOrder;
+import io.github.camelllm.model.LinesInFlight;
 import io.github.camelllm.model.PromptResult;
 
 import java.io.IOException;
@@ -37,6 +38,7 @@ public final class RunRegistry {
     private final RunOutputs outputs;
     private final RunOpener opener;
     private final RunRecorder recorder;
+    private final LinesInFlight linesInFlight = new LinesInFlight();
     private final RunFinisher finisher;
 
     /** Tuning of the registry. */
@@ -85,11 +87,17 @@ public final class RunRegistry {
         this.opener = new RunOpener(this.workRoot, outbox, outputOrder == OutputOrder.ORDERED,
                 onDuplicate == OnDuplicate.RERUN, options.fsync(), inputs, active, recent, stopped, finisher,
                 spendRules, options.resultLines());
-        this.recorder = new RunRecorder(active, stopped, simulated);
+        this.recorder = new RunRecorder(active, stopped, new ClosedRunResults(workRoot, active, options.fsync(),
+                options.stopGrace().toMillis()), simulated);
     }
 
     public Path workRoot() {
         return workRoot;
+    }
+
+    /** The lines this instance is calling right now: intake does not send them again. */
+    public LinesInFlight linesInFlight() {
+        return linesInFlight;
     }
 
     public InputFiles inputs() {

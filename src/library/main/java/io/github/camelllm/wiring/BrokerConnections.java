@@ -71,6 +71,10 @@ final class BrokerConnections {
         jms.getConfiguration().setLazyCreateTransactionManager(false);
         jms.getConfiguration().setConsumerType(ConsumerType.Custom);
         jms.getConfiguration().setMessageListenerContainerFactory(RouteAcknowledged::new);
+        // a message received while the pipeline stops is still processed, never rejected: a rejection recovers
+        // and closes the consumer's session, and with it the acknowledgements owed for calls still in flight (a
+        // work item received then is left unacknowledged, and goes back to the broker when the session closes)
+        jms.getConfiguration().setAcceptMessagesWhileStopping(true);
         context.addComponent(component, jms);
     }
 

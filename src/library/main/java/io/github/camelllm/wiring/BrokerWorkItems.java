@@ -1,10 +1,17 @@
 package io.github.camelllm.wiring;
 
+import io.github.camelllm.model.LlmConstants;
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
+import jakarta.jms.MessageConsumer;
 import jakarta.jms.Session;
 import org.apache.activemq.artemis.api.jms.ActiveMQJMSConstants;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
+import org.apache.camel.Route;
+import org.apache.camel.component.jms.JmsEndpoint;
 import org.apache.camel.component.jms.JmsMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +47,49 @@ final class BrokerWorkItems {
                 exchange.setProperty(PENDING_ACK, new Ack(jms.getJmsMessage(), jms.getJmsSession()));
             }
         };
+    }
+
+    /**
+     * A run opening here takes back the work items an earlier opening of it put on the broker queue and no
+     * instance has taken yet. They are sent again with every line that has no result: left on the queue they
+     * would be called twice (and a run taken over from a stopped instance names that instance's results queue in
+     * them, where no answer would be read). Items an instance is calling right now stay with it; their results
+     * come back to the run, and at most those lines are called twice. Only for a work queue on a JMS endpoint:
+     * its items carry their run id and results endpoint as the JMS properties {@code llmRunId} and
+     * {@code llmReplyTo}, which the selector names (two instances that run the same content each in a work folder
+     * of their own have one run id, and each takes back only its own items).
+     */
+    static Processor takeBack(CamelContext context, String realtimeRouteId, String resultsUri) {
+        String replyTo = context.resolvePropertyPlaceholders(resultsUri); // as the enqueue route sets it
+        return exchange -> {
+            String runId = exchange.getProperty(LlmConstants.RUN_ID, String.class);
+            Route realtime = context.getRoute(realtimeRouteId); // its endpoint is the work queue, as configured
+            if (runId == null || realtime == null || !(realtime.getEndpoint() instanceof JmsEndpoint queue)
+                    || queue.isPubSubDomain()) {
+                return;
+            }
+            int taken = 0;
+            ConnectionFactory factory = queue.getConfiguration().getOrCreateListenerConnectionFactory();
+            try (Connection connection = factory.createConnection();
+                 Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+                 MessageConsumer earlier = session.createConsumer(session.createQueue(queue.getDestinationName()),
+                         LlmConstants.RUN_ID + " = " + quoted(runId) + " AND " + LlmConstants.REPLY_TO_HEADER + " = "
+                                 + quoted(replyTo))) {
+                connection.start();
+                while (earlier.receiveNoWait() != null) {
+                    taken++;
+                }
+            }
+            if (taken > 0) {
+                LOG.info("run {}: {} work items an earlier opening put on {} were taken back; their lines are sent "
+                        + "again now", runId, taken, queue.getDestinationName());
+            }
+        };
+    }
+
+    /** A string literal of a JMS message selector. */
+    private static String quoted(String value) {
+        return "'" + value.replace("'", "''") + "'";
     }
 
     /** Last step after a result was handed to its owner: acknowledges the work item it answered. */

@@ -50,11 +50,13 @@ import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.support.TypeConverterSupport;
+import org.apache.camel.support.ExpressionAdapter;
 import org.apache.camel.util.concurrent.SizedScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.ProxySelector;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledExecutorService;
@@ -156,8 +158,15 @@ public final class PipelineBeans {
         bind(context, "spendCap", new SpendCap(runs::spendOf,
                 exchange -> exchange.getProperty(CallState.PROPERTY, CallState.class).request(), intake::isStopping));
         ChatCalls chat = new ChatCalls("direct:" + name + "-result", intake::isStopping, runs::accepting,
-                new Answers(config.output().keepsResponses()));
+                new Answers(config.output().keepsResponses()), runs.linesInFlight(),
+                context.resolvePropertyPlaceholders(config.queue().resultsUri()));
         bind(context, "receive", (Processor) chat::receive);
+        bind(context, "runIdOfPrompt", new ExpressionAdapter() {
+            @Override
+            public Object evaluate(Exchange exchange) {
+                return exchange.getMessage().getBody() instanceof PromptRequest prompt ? prompt.runId() : null;
+            }
+        });
         bind(context, "callWithheld", (Predicate) chat::withheld);
         bind(context, "repliesHere", (Predicate) chat::repliesHere);
         bind(context, "toResult", (Processor) exchange -> exchange.getMessage().setBody(chat.toResult(exchange)));
@@ -168,7 +177,11 @@ public final class PipelineBeans {
         bind(context, "retryAfterDelay", (Processor) failures::onFailure);
         bind(context, "intakeHold", new IntakeHoldPolicy(gate, timer));
         registerHealth(context, new PipelineHealth(name, gate, runs));
-        // graceful shutdown starts by closing intake, so the in-flight calls can drain and be journaled
+        // graceful shutdown starts by closing intake, so the in-flight calls can drain and be journaled; their
+        // answers are awaited before Camel stops any consumer: a work item taken from a broker is acknowledged on
+        // the consumer's session once its result is with its owner, and a session closed first would have the
+        // broker deliver the item again (called twice)
+        Duration drainTimeout = config.shutdown().timeout();
         context.getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
             @Override
             public void notify(CamelEvent event) {
@@ -176,6 +189,7 @@ public final class PipelineBeans {
                     intake.stopTakingLines();
                     deliveries.stop(); // a sender still waiting is told its answer comes after the next start
                     gate.stop();
+                    awaitCallsInFlight(slots, drainTimeout);
                 } else if (event instanceof CamelEvent.CamelContextStoppedEvent) {
                     runs.close(); // open runs release their journals and OS locks
                     closeQuietly(closeClient); // the calls have drained with the routes
@@ -207,11 +221,14 @@ public final class PipelineBeans {
             }
             bind(context, "takeWorkItem", BrokerWorkItems.take());
             bind(context, "workItemDone", BrokerWorkItems.done());
+            bind(context, "takeBackWorkItems", BrokerWorkItems.takeBack(context, name + "-realtime",
+                    config.queue().resultsUri()));
         } else {
             Processor nothing = exchange -> {
             };
             bind(context, "takeWorkItem", nothing);
             bind(context, "workItemDone", nothing);
+            bind(context, "takeBackWorkItems", nothing);
         }
     }
 
@@ -276,6 +293,26 @@ public final class PipelineBeans {
             return true;
         } catch (ClassNotFoundException e) {
             return false;
+        }
+    }
+
+    /**
+     * Waits for the calls in flight to have their results with their owners (llm.shutdown.timeout-ms at most),
+     * before Camel stops any consumer: the routes run on meanwhile, so a results queue still brings in the answers
+     * of calls made elsewhere, and a work queue's consumer keeps its session open for the acknowledgements still
+     * owed (an item it takes meanwhile is withheld, unacknowledged, and goes back to the broker with the session).
+     */
+    private static void awaitCallsInFlight(CallSlots slots, Duration timeout) {
+        if (slots.inUse() == 0) {
+            return;
+        }
+        try {
+            if (!slots.awaitIdle(timeout)) {
+                LOG.warn("shutdown: {} prompts still had no result after {} ms (llm.shutdown.timeout-ms): they are "
+                        + "asked again at the next start", slots.inUse(), timeout.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

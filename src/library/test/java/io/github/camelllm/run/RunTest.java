@@ -1,5 +1,6 @@
 package io.github.camelllm.run;
 
+import io.github.camelllm.model.PromptResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +41,22 @@ class RunTest {
         return JournalTest.result(line);
     }
 
+    /** Records the result {@link #result} writes for a line, as the results route does. */
+    private boolean record(long line) throws IOException {
+        return run.record(PromptResult.invalid("run", "id-" + line, line, "test", "line " + line), result(line));
+    }
+
+    @Test
+    void a_result_that_comes_in_before_intake_reads_its_line_answers_that_line() throws IOException {
+        open(null);
+
+        record(2); // a result a broker held for the run, taken as the run opens again
+
+        assertThat(run.answered(1, "id-1")).isFalse();
+        assertThat(run.answered(2, "id-2")).as("its own custom_id, though intake had not read the line").isTrue();
+        assertThat(run.answered(2, "id-2")).isTrue();
+    }
+
     @Test
     void replaying_the_journal_marks_each_journaled_line_done_once() throws IOException {
         Files.writeString(dir.resolve(RunStore.JOURNAL), result(1) + "\n" + result(3) + "\n" + "garbage\n"
@@ -61,11 +78,11 @@ class RunTest {
         open(null);
         long size = Files.size(dir.resolve(RunStore.JOURNAL));
 
-        assertThat(run.record(1, result(1))).as("done before the restart").isFalse();
+        assertThat(record(1)).as("done before the restart").isFalse();
         assertThat(Files.size(dir.resolve(RunStore.JOURNAL))).isEqualTo(size);
 
-        run.record(2, result(2));
-        run.record(2, result(2));
+        record(2);
+        record(2);
         assertThat(Files.readString(dir.resolve(RunStore.JOURNAL))).isEqualTo(result(1) + "\n" + result(2) + "\n");
         assertThat(run.resultCount()).isEqualTo(2);
     }
@@ -78,10 +95,10 @@ class RunTest {
         run.dispatched();
         run.dispatched();
 
-        assertThat(run.record(1, result(1))).isFalse();
+        assertThat(record(1)).isFalse();
         assertThat(run.markIntakeDone()).as("line 2 is still in flight").isFalse();
         assertThat(run.outstanding()).isEqualTo(1);
-        assertThat(run.record(2, result(2))).as("the last result").isTrue();
+        assertThat(record(2)).as("the last result").isTrue();
         assertThat(run.outstanding()).isZero();
     }
 
@@ -103,7 +120,7 @@ class RunTest {
         assertThat(run.markStopped()).isTrue();
         assertThat(run.markStopped()).isFalse();
         assertThat(run.accepting()).isFalse();
-        assertThat(run.record(1, result(1))).as("journaled, yet the run does not complete").isFalse();
+        assertThat(record(1)).as("journaled, yet the run does not complete").isFalse();
         assertThat(run.markIntakeDone()).isFalse();
         assertThat(run.beginFinishing()).isFalse();
     }
@@ -171,7 +188,7 @@ class RunTest {
         assertThat(run.belongs(99, "id-99")).isFalse();
         assertThat(run.belongs(3, "id-3")).isTrue();
 
-        assertThat(run.record(2, result(2))).as("its own answer completes the run").isTrue();
+        assertThat(record(2)).as("its own answer completes the run").isTrue();
         assertThat(run.belongs(2, "id-2")).isTrue();
     }
 }
