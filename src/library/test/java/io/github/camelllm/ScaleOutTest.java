@@ -11,6 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -76,6 +78,43 @@ class ScaleOutTest {
             System.out.printf("stopped at %d of %d results, %d results held by the broker; %d calls in all%n",
                     journaled, lines, heldResults, sim.chatRequests());
             assertThat(repeated).as("calls made twice").isLessThanOrEqualTo(heldResults);
+        }
+    }
+
+    /**
+     * The run's owner stops mid-run while another instance goes on answering its run: the answers wait on the
+     * owner's results queue, the items on the work queue. Restarted, the owner journals those answers and takes
+     * back its items still queued before it sends its lines without a result again, so only the lines the other
+     * instance was calling at that moment (at most its llm.concurrency) can be called twice.
+     */
+    @Test
+    void a_restarted_owner_journals_what_came_back_meanwhile_and_repeats_only_calls_in_flight_elsewhere()
+            throws Exception {
+        int lines = 240;
+        try (Broker broker = new Broker(tmp.resolve("broker"));
+             OpenAiSimulator sim = new OpenAiSimulator(SimulatorConfig.defaults().withPort(0).withLatencyMs(100));
+             PipelineFixture a = instance(tmp.resolve("a"), sim, broker, "a");
+             PipelineFixture b = instance(tmp.resolve("b"), sim, broker, "b")) {
+            a.start();
+            b.start();
+            Path file = a.write("owner.jsonl", PipelineFixture.prompts(lines));
+            a.app().submitFile(file);
+            await().atMost(60, TimeUnit.SECONDS).until(() -> a.journalLines() >= 40);
+            a.stop();
+            await().atMost(60, TimeUnit.SECONDS).until(() -> broker.messages("llm-results-a") >= 20);
+            long journaled = a.journalLines();
+
+            a.start();
+            RunSummary summary = a.run(file);
+
+            assertThat(summary.succeeded()).isEqualTo(lines);
+            Set<Integer> seen = new HashSet<>();
+            a.results("owner").forEach(r -> seen.add(r.get("line").asInt()));
+            assertThat(seen).as("one result per line").hasSize(lines);
+            long repeated = sim.chatRequests() - lines;
+            System.out.printf("owner stopped at %d of %d results; %d calls in all%n", journaled, lines,
+                    sim.chatRequests());
+            assertThat(repeated).as("calls made twice: at most b's calls in flight").isLessThanOrEqualTo(6);
         }
     }
 

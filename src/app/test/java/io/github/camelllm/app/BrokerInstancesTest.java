@@ -108,6 +108,10 @@ class BrokerInstancesTest {
         System.out.printf("owner killed at %d of %d results; %d calls in all%n", journaledAtKill, lines,
                 api.chatCalls());
         assertThat(journaledAtKill).as("killed mid-run").isLessThan(lines);
+        // made twice: the calls the owner had in flight when it died (the broker gives their items to b), and
+        // those b had in flight when the restarted owner settled the run (its results on the broker journaled,
+        // its items still queued taken back) and sent its lines without a result again
+        assertThat(repeatedCalls(lines)).as("calls made twice").isLessThanOrEqualTo(2L * C);
     }
 
     /** An instance in service mode (an empty inbox of its own) that serves the work queue. */

@@ -1,5 +1,6 @@
 package io.github.camelllm.wiring;
 
+import io.github.camelllm.json.WorkItems;
 import io.github.camelllm.model.LlmConstants;
 import jakarta.jms.Connection;
 import jakarta.jms.ConnectionFactory;
@@ -10,6 +11,7 @@ import jakarta.jms.Session;
 import org.apache.activemq.artemis.api.jms.ActiveMQJMSConstants;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
+import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Route;
 import org.apache.camel.component.jms.JmsEndpoint;
 import org.apache.camel.component.jms.JmsMessage;
@@ -50,41 +52,81 @@ final class BrokerWorkItems {
     }
 
     /**
-     * A run opening here takes back the work items an earlier opening of it put on the broker queue and no
-     * instance has taken yet. They are sent again with every line that has no result: left on the queue they
-     * would be called twice (and a run taken over from a stopped instance names that instance's results queue in
-     * them, where no answer would be read). Items an instance is calling right now stay with it; their results
-     * come back to the run, and at most those lines are called twice. Only for a work queue on a JMS endpoint:
-     * its items carry their run id and results endpoint as the JMS properties {@code llmRunId} and
-     * {@code llmReplyTo}, which the selector names (two instances that run the same content each in a work folder
-     * of their own have one run id, and each takes back only its own items).
+     * A run opening here again, over a broker, first settles what an earlier opening of it left there, before its
+     * lines without a result are sent again:
+     * <ul>
+     * <li>its results still queued on this instance's results queue (answers that came back while the run was not
+     * open here) are journaled, each acknowledged once it is: their lines are not sent again;</li>
+     * <li>its work items still queued, that no instance has taken yet, are taken back: they would be called twice
+     * (and an item of a run taken over from a stopped instance names that instance's results queue, where no answer
+     * would be read).</li>
+     * </ul>
+     * Items an instance is calling right now stay with it; their results come back to the run, and at most those
+     * lines are called twice. Only for queues on JMS endpoints: items and results carry their run id as the JMS
+     * property {@code llmRunId}, items also their results endpoint as {@code llmReplyTo}, which the selectors name
+     * (two instances that run the same content, each in a work folder of its own, have one run id; each settles
+     * only its own).
      */
-    static Processor takeBack(CamelContext context, String realtimeRouteId, String resultsUri) {
+    static Processor reopened(CamelContext context, String name, String resultsUri) {
         String replyTo = context.resolvePropertyPlaceholders(resultsUri); // as the enqueue route sets it
+        String resultRoute = "direct:" + name + "-result";
         return exchange -> {
             String runId = exchange.getProperty(LlmConstants.RUN_ID, String.class);
-            Route realtime = context.getRoute(realtimeRouteId); // its endpoint is the work queue, as configured
-            if (runId == null || realtime == null || !(realtime.getEndpoint() instanceof JmsEndpoint queue)
-                    || queue.isPubSubDomain()) {
+            if (runId == null) {
                 return;
             }
-            int taken = 0;
-            ConnectionFactory factory = queue.getConfiguration().getOrCreateListenerConnectionFactory();
-            try (Connection connection = factory.createConnection();
-                 Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
-                 MessageConsumer earlier = session.createConsumer(session.createQueue(queue.getDestinationName()),
-                         LlmConstants.RUN_ID + " = " + quoted(runId) + " AND " + LlmConstants.REPLY_TO_HEADER + " = "
-                                 + quoted(replyTo))) {
-                connection.start();
-                while (earlier.receiveNoWait() != null) {
-                    taken++;
+            String ofRun = LlmConstants.RUN_ID + " = " + quoted(runId);
+            JmsEndpoint results = queueOf(context.getRoute(name + "-results-in"));
+            if (results != null) {
+                try (ProducerTemplate journal = context.createProducerTemplate()) {
+                    int taken = drain(results, ofRun, message -> journal.sendBody(resultRoute,
+                            WorkItems.resultFromJson(message.getBody(String.class))));
+                    if (taken > 0) {
+                        LOG.info("run {}: {} results that came back while it was not open here were journaled from {}",
+                                runId, taken, results.getDestinationName());
+                    }
                 }
             }
-            if (taken > 0) {
-                LOG.info("run {}: {} work items an earlier opening put on {} were taken back; their lines are sent "
-                        + "again now", runId, taken, queue.getDestinationName());
+            JmsEndpoint work = queueOf(context.getRoute(name + "-realtime"));
+            if (work != null) {
+                int taken = drain(work, ofRun + " AND " + LlmConstants.REPLY_TO_HEADER + " = " + quoted(replyTo),
+                        message -> { });
+                if (taken > 0) {
+                    LOG.info("run {}: {} work items an earlier opening put on {} were taken back; their lines are "
+                            + "sent again now", runId, taken, work.getDestinationName());
+                }
             }
         };
+    }
+
+    /** What is done with each message taken: it is acknowledged once this returns. */
+    private interface Taken {
+        void accept(Message message) throws Exception;
+    }
+
+    /** A route's endpoint when it is a JMS queue; else null. */
+    private static JmsEndpoint queueOf(Route route) {
+        return route != null && route.getEndpoint() instanceof JmsEndpoint queue && !queue.isPubSubDomain() ? queue
+                : null;
+    }
+
+    /** Takes every message the selector names that no consumer holds; each acknowledged after {@code taken}. */
+    private static int drain(JmsEndpoint queue, String selector, Taken taken) throws Exception {
+        int n = 0;
+        ConnectionFactory factory = queue.getConfiguration().getOrCreateListenerConnectionFactory();
+        try (Connection connection = factory.createConnection();
+             Session session = connection.createSession(false, Session.CLIENT_ACKNOWLEDGE);
+             MessageConsumer consumer = session.createConsumer(session.createQueue(queue.getDestinationName()),
+                     selector)) {
+            connection.start();
+            Message message;
+            while ((message = consumer.receiveNoWait()) != null) {
+                taken.accept(message);
+                message.acknowledge();
+                n++;
+            }
+        }
+        return n;
     }
 
     /** A string literal of a JMS message selector. */

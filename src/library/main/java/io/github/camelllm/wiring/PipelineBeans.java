@@ -164,7 +164,9 @@ public final class PipelineBeans {
         bind(context, "runIdOfPrompt", new ExpressionAdapter() {
             @Override
             public Object evaluate(Exchange exchange) {
-                return exchange.getMessage().getBody() instanceof PromptRequest prompt ? prompt.runId() : null;
+                Object body = exchange.getMessage().getBody();
+                return body instanceof PromptRequest prompt ? prompt.runId()
+                        : body instanceof PromptResult result ? result.runId() : null;
             }
         });
         bind(context, "callWithheld", (Predicate) chat::withheld);
@@ -221,14 +223,14 @@ public final class PipelineBeans {
             }
             bind(context, "takeWorkItem", BrokerWorkItems.take());
             bind(context, "workItemDone", BrokerWorkItems.done());
-            bind(context, "takeBackWorkItems", BrokerWorkItems.takeBack(context, name + "-realtime",
+            bind(context, "runReopened", BrokerWorkItems.reopened(context, name,
                     config.queue().resultsUri()));
         } else {
             Processor nothing = exchange -> {
             };
             bind(context, "takeWorkItem", nothing);
             bind(context, "workItemDone", nothing);
-            bind(context, "takeBackWorkItems", nothing);
+            bind(context, "runReopened", nothing);
         }
     }
 

@@ -68,7 +68,7 @@ class IntakeRouteTest extends RouteFileTestSupport {
                 Duration.ofSeconds(1), Duration.ofMinutes(1)));
         registry.bind("llm-waitsForReply", (Predicate) e -> e.getPattern().isOutCapable());
         registry.bind("llm-awaitReply", (Processor) e -> seen.add("awaits its reply"));
-        registry.bind("llm-takeBackWorkItems", (Processor) e -> { }); // no broker here
+        registry.bind("llm-runReopened", (Processor) e -> { }); // no broker here
     }
 
     @AfterEach
