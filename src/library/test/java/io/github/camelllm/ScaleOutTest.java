@@ -85,7 +85,8 @@ class ScaleOutTest {
      * The run's owner stops mid-run while another instance goes on answering its run: the answers wait on the
      * owner's results queue, the items on the work queue. Restarted, the owner journals those answers and takes
      * back its items still queued before it sends its lines without a result again, so only the lines the other
-     * instance was calling at that moment (at most its llm.concurrency) can be called twice.
+     * instance held at that moment (its calls in flight, and the item waiting there for a call slot) can be called
+     * twice.
      */
     @Test
     void a_restarted_owner_journals_what_came_back_meanwhile_and_repeats_only_calls_in_flight_elsewhere()
@@ -114,7 +115,9 @@ class ScaleOutTest {
             long repeated = sim.chatRequests() - lines;
             System.out.printf("owner stopped at %d of %d results; %d calls in all%n", journaled, lines,
                     sim.chatRequests());
-            assertThat(repeated).as("calls made twice: at most b's calls in flight").isLessThanOrEqualTo(6);
+            // b's calls in flight (its llm.concurrency) and the one item its consumer holds while it waits for a
+            // call slot: those are with b, not on the queue, when a takes its items back
+            assertThat(repeated).as("calls made twice: at most what b held").isLessThanOrEqualTo(6 + 1);
         }
     }
 

@@ -32,7 +32,7 @@ public final class ChatCalls {
      *                     changed): what is paid must be recordable
      */
     public ChatCalls(String localResults, BooleanSupplier stopping, Predicate<String> runAccepting) {
-        this(localResults, stopping, runAccepting, new Answers(false), new LinesInFlight(), localResults);
+        this(localResults, stopping, runAccepting, new Answers(false), new LinesInFlight(), null);
     }
 
     /**
@@ -40,7 +40,8 @@ public final class ChatCalls {
      * @param inFlight   where each prompt of this instance's own runs taken off the queue is noted until its
      *                   exchange is done
      * @param ownResults where this instance's runs take their results (llm.results.uri): a work item that names it
-     *                   is one of this instance's own runs
+     *                   is one of this instance's own runs; null where no work item comes from a broker (nothing
+     *                   taken off the queue can then be an earlier opening's)
      */
     public ChatCalls(String localResults, BooleanSupplier stopping, Predicate<String> runAccepting,
                      Answers answers, LinesInFlight inFlight, String ownResults) {
@@ -63,7 +64,7 @@ public final class ChatCalls {
         exchange.setProperty(CallState.PROPERTY, new CallState(request, replyTo));
         message.removeHeaders("*");
         message.setBody(null);
-        if (replyTo.equals(localResults) || replyTo.equals(ownResults)) {
+        if (ownResults != null && (replyTo.equals(ownResults) || replyTo.equals(localResults))) {
             inFlight.add(request.runId(), request.line());
             exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
                 @Override

@@ -159,7 +159,7 @@ public final class PipelineBeans {
                 exchange -> exchange.getProperty(CallState.PROPERTY, CallState.class).request(), intake::isStopping));
         ChatCalls chat = new ChatCalls("direct:" + name + "-result", intake::isStopping, runs::accepting,
                 new Answers(config.output().keepsResponses()), runs.linesInFlight(),
-                context.resolvePropertyPlaceholders(config.queue().resultsUri()));
+                config.broker().enabled() ? context.resolvePropertyPlaceholders(config.queue().resultsUri()) : null);
         bind(context, "receive", (Processor) chat::receive);
         bind(context, "runIdOfPrompt", new ExpressionAdapter() {
             @Override
