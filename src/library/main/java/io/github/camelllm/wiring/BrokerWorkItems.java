@@ -55,11 +55,11 @@ final class BrokerWorkItems {
      * A run opening here again, over a broker, first settles what an earlier opening of it left there, before its
      * lines without a result are sent again:
      * <ul>
-     * <li>its results still queued on this instance's results queue (answers that came back while the run was not
-     * open here) are journaled, each acknowledged once it is: their lines are not sent again;</li>
      * <li>its work items still queued, that no instance has taken yet, are taken back: they would be called twice
      * (and an item of a run taken over from a stopped instance names that instance's results queue, where no answer
-     * would be read).</li>
+     * would be read). First, so that no instance takes another one of them meanwhile;</li>
+     * <li>its results still queued on this instance's results queue (answers that came back while the run was not
+     * open here) are journaled, each acknowledged once it is: their lines are not sent again.</li>
      * </ul>
      * Items an instance is calling right now stay with it; their results come back to the run, and at most those
      * lines are called twice. Only for queues on JMS endpoints: items and results carry their run id as the JMS
@@ -76,6 +76,15 @@ final class BrokerWorkItems {
                 return;
             }
             String ofRun = LlmConstants.RUN_ID + " = " + quoted(runId);
+            JmsEndpoint work = queueOf(context.getRoute(name + "-realtime"));
+            if (work != null) {
+                int taken = drain(work, ofRun + " AND " + LlmConstants.REPLY_TO_HEADER + " = " + quoted(replyTo),
+                        message -> { });
+                if (taken > 0) {
+                    LOG.info("run {}: {} work items an earlier opening put on {} were taken back; their lines are "
+                            + "sent again now", runId, taken, work.getDestinationName());
+                }
+            }
             JmsEndpoint results = queueOf(context.getRoute(name + "-results-in"));
             if (results != null) {
                 try (ProducerTemplate journal = context.createProducerTemplate()) {
@@ -85,15 +94,6 @@ final class BrokerWorkItems {
                         LOG.info("run {}: {} results that came back while it was not open here were journaled from {}",
                                 runId, taken, results.getDestinationName());
                     }
-                }
-            }
-            JmsEndpoint work = queueOf(context.getRoute(name + "-realtime"));
-            if (work != null) {
-                int taken = drain(work, ofRun + " AND " + LlmConstants.REPLY_TO_HEADER + " = " + quoted(replyTo),
-                        message -> { });
-                if (taken > 0) {
-                    LOG.info("run {}: {} work items an earlier opening put on {} were taken back; their lines are "
-                            + "sent again now", runId, taken, work.getDestinationName());
                 }
             }
         };
