@@ -112,6 +112,7 @@ public final class Run {
     private boolean closed;
 
     private final CustomIdSet customIds = new CustomIdSet();
+    private volatile boolean resumed;
     private final AtomicLong linesSeen = new AtomicLong();
     /** Prompts handed to dispatch in this process (a measure of what can be in flight). */
     private final AtomicLong dispatched = new AtomicLong();
@@ -237,6 +238,16 @@ public final class Run {
     /** The run starts here for the first time: its wall time counts from its start, as its manifest says. */
     void startsHere() {
         openedAtMillis = Math.min(openedAtMillis, setup.startedAtMillis());
+    }
+
+    /** An earlier opening of the run worked on it (its journal was there): what it left elsewhere is settled. */
+    void resumes() {
+        resumed = true;
+    }
+
+    /** Whether an earlier opening worked on this run before (a restart, a resumed message, a takeover). */
+    public boolean resumed() {
+        return resumed;
     }
 
     /** The journal's length when this process opened the run: records from there on were answered here. */

@@ -166,6 +166,8 @@ final class RunOpener {
         stopped.reopened(runId);
         if (fresh) {
             run.startsHere();
+        } else {
+            run.resumes();
         }
         LOG.info("run {} {} {} ({} lines already done)", runId, fresh ? "starts" : "resumes",
                 file.getFileName(), run.resultCount());
@@ -227,7 +229,11 @@ final class RunOpener {
             } else {
                 LOG.info("message {} was accepted before (run {}): its run resumes", message.messageId(), runId);
             }
-            return openMessageRun(runId, workDir, accepted, lock);
+            Run run = openMessageRun(runId, workDir, accepted, lock);
+            if (accepted != message) {
+                run.resumes();
+            }
+            return run;
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
@@ -261,6 +267,7 @@ final class RunOpener {
         }
         try {
             Run run = openMessageRun(runId, workDir, message, lock);
+            run.resumes();
             LOG.info("run {} resumes message {} ({} lines already done)", runId, message.messageId(),
                     run.resultCount());
             return run;

@@ -18,6 +18,8 @@ import org.apache.camel.component.jms.JmsMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.function.Predicate;
+
 /**
  * Work items taken from a broker queue in Artemis's individual-acknowledge mode
  * ({@code acknowledgementMode=101&asyncConsumer=true} on {@code llm.realtime.queue-uri}). The queue's consumer
@@ -52,7 +54,7 @@ final class BrokerWorkItems {
     }
 
     /**
-     * A run opening here again, over a broker, first settles what an earlier opening of it left there, before its
+     * A run opening here again (resumed), over a broker, first settles what an earlier opening of it left there, before its
      * lines without a result are sent again:
      * <ul>
      * <li>its work items still queued, that no instance has taken yet, are taken back: they would be called twice
@@ -67,13 +69,13 @@ final class BrokerWorkItems {
      * (two instances that run the same content, each in a work folder of its own, have one run id; each settles
      * only its own).
      */
-    static Processor reopened(CamelContext context, String name, String resultsUri) {
+    static Processor reopened(CamelContext context, String name, String resultsUri, Predicate<String> resumed) {
         String replyTo = context.resolvePropertyPlaceholders(resultsUri); // as the enqueue route sets it
         String resultRoute = "direct:" + name + "-result";
         return exchange -> {
             String runId = exchange.getProperty(LlmConstants.RUN_ID, String.class);
-            if (runId == null) {
-                return;
+            if (runId == null || !resumed.test(runId)) {
+                return; // a run's first opening has left nothing on the broker
             }
             String ofRun = LlmConstants.RUN_ID + " = " + quoted(runId);
             JmsEndpoint work = queueOf(context.getRoute(name + "-realtime"));

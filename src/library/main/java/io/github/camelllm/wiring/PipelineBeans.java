@@ -223,8 +223,11 @@ public final class PipelineBeans {
             }
             bind(context, "takeWorkItem", BrokerWorkItems.take());
             bind(context, "workItemDone", BrokerWorkItems.done());
-            bind(context, "runReopened", BrokerWorkItems.reopened(context, name,
-                    config.queue().resultsUri()));
+            bind(context, "runReopened", BrokerWorkItems.reopened(context, name, config.queue().resultsUri(),
+                    runId -> {
+                        var run = runs.find(runId);
+                        return run == null || run.resumed();
+                    }));
         } else {
             Processor nothing = exchange -> {
             };

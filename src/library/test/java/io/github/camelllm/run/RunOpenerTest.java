@@ -71,6 +71,20 @@ class RunOpenerTest {
     }
 
     @Test
+    void a_run_opened_again_after_a_stop_says_it_resumes_and_its_first_opening_does_not() throws Exception {
+        RunRegistry first = registry("ordered", "skip");
+        Path file = input("a.jsonl", THREE);
+        Run run = first.openFile(file, false);
+        assertThat(run.resumed()).as("nothing of an earlier opening to settle").isFalse();
+        first.close();
+
+        Run again = registry("ordered", "skip").openFile(file, false);
+
+        assertThat(again.id()).isEqualTo(run.id());
+        assertThat(again.resumed()).isTrue();
+    }
+
+    @Test
     void content_that_completed_a_run_is_not_called_again_its_outputs_are_written_again() throws Exception {
         RunRegistry registry = registry("ordered", "skip");
         Path first = input("a.jsonl", THREE);
