@@ -49,8 +49,8 @@ import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.ThreadPoolProfile;
 import org.apache.camel.support.EventNotifierSupport;
-import org.apache.camel.support.TypeConverterSupport;
 import org.apache.camel.support.ExpressionAdapter;
+import org.apache.camel.support.TypeConverterSupport;
 import org.apache.camel.util.concurrent.SizedScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -161,7 +161,8 @@ public final class PipelineBeans {
                 new Answers(config.output().keepsResponses()), runs.linesInFlight(),
                 config.broker().enabled() ? context.resolvePropertyPlaceholders(config.queue().resultsUri()) : null);
         bind(context, "receive", (Processor) chat::receive);
-        bind(context, "runIdOfPrompt", new ExpressionAdapter() {
+        // the run of a work item or a result: a message property on a broker queue (BrokerWorkItems.reopened)
+        bind(context, "runIdOfMessage", new ExpressionAdapter() {
             @Override
             public Object evaluate(Exchange exchange) {
                 Object body = exchange.getMessage().getBody();

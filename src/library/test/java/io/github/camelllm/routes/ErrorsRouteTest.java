@@ -90,7 +90,7 @@ class ErrorsRouteTest extends RouteFileTestSupport {
         registry.bind("llm-toResult", (Processor) exchange -> { }); // the attempt's answer is the result
         // work items from a seda queue: nothing to acknowledge
         registry.bind("llm-takeWorkItem", (Processor) exchange -> { });
-        registry.bind("llm-runIdOfPrompt", org.apache.camel.support.builder.ExpressionBuilder.constantExpression("run"));
+        registry.bind("llm-runIdOfMessage", org.apache.camel.support.builder.ExpressionBuilder.constantExpression("run"));
         registry.bind("llm-workItemDone", (Processor) exchange -> { });
         registry.bind("llm-failures", failures);
         registry.bind("llm-repliesHere", (Predicate) exchange -> false); // the result goes where the call names

@@ -69,7 +69,7 @@ class RealtimeRouteTest extends RouteFileTestSupport {
         registry.bind("llm-receive", (Processor) chat::receive);
         // work items from a seda queue: nothing to acknowledge
         registry.bind("llm-takeWorkItem", (Processor) exchange -> { });
-        registry.bind("llm-runIdOfPrompt", org.apache.camel.support.builder.ExpressionBuilder.constantExpression("run"));
+        registry.bind("llm-runIdOfMessage", org.apache.camel.support.builder.ExpressionBuilder.constantExpression("run"));
         registry.bind("llm-workItemDone", (Processor) exchange -> { });
         registry.bind("llm-callWithheld", (Predicate) chat::withheld);
         registry.bind("llm-repliesHere", (Predicate) chat::repliesHere);
